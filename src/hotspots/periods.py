@@ -1,0 +1,242 @@
+"""Time periods: parse the ways analysts name them into half-open ``[start, end)`` intervals.
+
+Every verb that takes a period (``area_counts(period=...)``, ``compare_periods``,
+``hotspot_change``) parses it here, so "2018/19" means the same thing everywhere.
+
+Rules
+-----
+- ``"2018/19"`` (or ``"2018/2019"``, ``"FY2018/19"``): the UK financial year, 1 April 2018
+  to 31 March 2019. A dash is not accepted here because "2011-12" would also be a month.
+- ``2018`` or ``"2018"``: the calendar year.
+- ``"2018-Q2"``: the calendar quarter.
+- ``"2018-06"``: the month; ``"2018-06-15"``: the day.
+- ``("2018-01", "2018-06")`` or ``"2018-01:2018-06"``: from the start of the first named
+  period to the end of the second, both included (January to June 2018 here). Each end keeps
+  its own precision, so ``("2018-01-01", "2018-06-30")`` is the same interval.
+- A ``(start, end)`` pair of ``datetime``/``Timestamp`` objects is taken as exact instants,
+  ``start`` included and ``end`` excluded.
+
+Intervals are half-open underneath: an incident on the first day of the next period is never
+counted twice. police.uk dates are months, stored as the first day of the month, so month
+periods select them exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Period", "PeriodLike", "parse_period", "period_labels", "period_of_label"]
+
+PeriodLike = Any  # str | int | tuple[date-like, date-like] | Period
+
+_FY = re.compile(r"^\s*(?:FY\s*)?(\d{4})\s*/\s*(\d{2}|\d{4})\s*$", re.IGNORECASE)
+_QUARTER = re.compile(r"^\s*(\d{4})\s*-?\s*Q([1-4])\s*$", re.IGNORECASE)
+_YEAR = re.compile(r"^\s*(\d{4})\s*$")
+_MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
+
+
+@dataclass(frozen=True)
+class Period:
+    """A half-open time interval ``[start, end)`` with a label for tables and sentences.
+
+    Attributes
+    ----------
+    start, end : pandas.Timestamp
+        The interval; ``start`` is included, ``end`` is not.
+    label : str
+        How the period is written in outputs ("2018/19", "Jan 2018 to Jun 2018", ...).
+    """
+
+    start: pd.Timestamp
+    end: pd.Timestamp
+    label: str
+
+    def __post_init__(self) -> None:
+        if not self.end > self.start:
+            raise ValueError(
+                f"The period {self.label!r} is empty: its end ({self.end:%Y-%m-%d}) is not "
+                f"after its start ({self.start:%Y-%m-%d})."
+            )
+
+    def contains(self, times: pd.Series | pd.DatetimeIndex | np.ndarray) -> np.ndarray:
+        """Boolean mask of the ``times`` inside the period (missing times are outside)."""
+        t = pd.to_datetime(pd.Series(times), errors="coerce")
+        return ((t >= self.start) & (t < self.end)).to_numpy(dtype=bool)
+
+    @property
+    def days(self) -> float:
+        """Length of the period in days."""
+        return (self.end - self.start) / pd.Timedelta(days=1)
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def _span(text: str) -> tuple[pd.Timestamp, pd.Timestamp, str]:
+    """Parse one named period into (start, end, label)."""
+    if m := _FY.match(text):
+        y1, y2 = int(m.group(1)), m.group(2)
+        y2i = int(y2) if len(y2) == 4 else (y1 // 100) * 100 + int(y2)
+        if y2i != y1 + 1:
+            raise ValueError(
+                f"{text!r} is not a financial year: the second year must follow the first "
+                f"(e.g. '{y1}/{(y1 + 1) % 100:02d}')."
+            )
+        return pd.Timestamp(y1, 4, 1), pd.Timestamp(y1 + 1, 4, 1), f"{y1}/{(y1 + 1) % 100:02d}"
+    if m := _QUARTER.match(text):
+        y, q = int(m.group(1)), int(m.group(2))
+        start = pd.Timestamp(y, 3 * (q - 1) + 1, 1)
+        return start, start + pd.DateOffset(months=3), f"{y} Q{q}"
+    if m := _YEAR.match(text):
+        y = int(m.group(1))
+        return pd.Timestamp(y, 1, 1), pd.Timestamp(y + 1, 1, 1), str(y)
+    if m := _MONTH.match(text):
+        y, mo = int(m.group(1)), int(m.group(2))
+        if not 1 <= mo <= 12:
+            raise ValueError(f"{text!r} is not a month: the month must be 01 to 12.")
+        start = pd.Timestamp(y, mo, 1)
+        return start, start + pd.DateOffset(months=1), f"{start:%b %Y}"
+    try:
+        day = pd.Timestamp(text)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(
+            f"Cannot read {text!r} as a period. Use a financial year ('2018/19'), a year "
+            f"('2018'), a quarter ('2018-Q2'), a month ('2018-06'), a date ('2018-06-15') "
+            f"or a (start, end) pair."
+        ) from exc
+    day = day.normalize()
+    return day, day + pd.Timedelta(days=1), f"{day:%d %b %Y}"
+
+
+def _endpoint(value: Any) -> tuple[pd.Timestamp, pd.Timestamp, str, bool]:
+    """(start, end, label, exact) of one end of a pair; exact for datetime objects."""
+    if isinstance(value, (pd.Timestamp, datetime, np.datetime64)):
+        t = pd.Timestamp(value)
+        return t, t, f"{t:%d %b %Y}", True
+    if isinstance(value, date):
+        t = pd.Timestamp(value)
+        return t, t + pd.Timedelta(days=1), f"{t:%d %b %Y}", False
+    return (*_span(str(value)), False)
+
+
+def parse_period(value: PeriodLike, *, name: str = "period") -> Period:
+    """Turn a period as an analyst writes it into a half-open :class:`Period`.
+
+    Parameters
+    ----------
+    value : str, int, tuple or Period
+        See the module documentation for the accepted forms.
+    name : str
+        The parameter name, used in error messages.
+
+    Returns
+    -------
+    Period
+
+    Raises
+    ------
+    ValueError
+        When the value cannot be read as a period, or the period is empty.
+
+    Examples
+    --------
+    >>> p = parse_period("2018/19")
+    >>> p.start, p.end, p.label
+    (Timestamp('2018-04-01 00:00:00'), Timestamp('2019-04-01 00:00:00'), '2018/19')
+    >>> parse_period(("2019-01", "2019-06")).end
+    Timestamp('2019-07-01 00:00:00')
+    """
+    if isinstance(value, Period):
+        return value
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str) and ":" in value and not _looks_like_time(value):
+        value = tuple(part.strip() for part in value.split(":", 1))
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise ValueError(
+                f"The '{name}' parameter must be a (start, end) pair; got {len(value)} values."
+            )
+        s0, _, l0, exact0 = _endpoint(value[0])
+        _, e1, l1, exact1 = _endpoint(value[1])
+        if exact0 and exact1:
+            return Period(s0, pd.Timestamp(value[1]), f"{l0} to {l1} (end excluded)")
+        return Period(s0, e1, f"{l0} to {l1}")
+    if isinstance(value, str):
+        return Period(*_span(value))
+    raise ValueError(
+        f"The '{name}' parameter must be a period such as '2018/19', 2018, '2018-06' or a "
+        f"(start, end) pair; got {value!r}."
+    )
+
+
+def _looks_like_time(text: str) -> bool:
+    return bool(re.search(r"\d{1,2}:\d{2}(:\d{2})?$", text.strip())) and " " in text.strip()
+
+
+Freq = Literal["FY", "Y", "Q", "M"]
+
+
+def period_labels(times: pd.Series, freq: Freq) -> pd.Series:
+    """Label each time with the period of frequency ``freq`` that contains it.
+
+    Parameters
+    ----------
+    times : pandas.Series
+        Datetimes; missing values give a missing label.
+    freq : {"FY", "Y", "Q", "M"}
+        UK financial year (April to March), calendar year, quarter or month.
+
+    Returns
+    -------
+    pandas.Series
+        An ordered categorical of labels ("2017/18", "2018", "2018 Q1", "Jan 2018") covering
+        every period from the first to the last time, including empty ones, aligned to ``times``.
+
+    Examples
+    --------
+    >>> s = pd.Series(pd.to_datetime(["2018-03-31", "2018-04-01"]))
+    >>> period_labels(s, "FY").tolist()
+    ['2017/18', '2018/19']
+    """
+    t = pd.to_datetime(times, errors="coerce")
+    if freq == "FY":
+        start_year = t.dt.year - (t.dt.month < 4).astype("Int64")
+        lab = start_year.map(lambda y: f"{int(y)}/{(int(y) + 1) % 100:02d}", na_action="ignore")
+        years = start_year.dropna().astype(int)
+        cats = (
+            [f"{y}/{(y + 1) % 100:02d}" for y in range(years.min(), years.max() + 1)]
+            if len(years)
+            else []
+        )
+    elif freq in ("Y", "Q", "M"):
+        pfreq = {"Y": "Y", "Q": "Q", "M": "M"}[freq]
+        per = t.dt.to_period(pfreq)
+        fmt = {"Y": lambda p: str(p.year), "Q": lambda p: f"{p.year} Q{p.quarter}",
+               "M": lambda p: p.strftime("%b %Y")}[freq]
+        lab = per.map(fmt, na_action="ignore")
+        valid = per.dropna()
+        cats = (
+            [fmt(p) for p in pd.period_range(valid.min(), valid.max(), freq=pfreq)]
+            if len(valid)
+            else []
+        )
+    else:
+        raise ValueError(f"The 'freq' parameter must be one of 'FY', 'Y', 'Q', 'M'; got {freq!r}.")
+    return pd.Series(pd.Categorical(lab, categories=cats, ordered=True), index=times.index)
+
+
+def period_of_label(label: str, freq: Freq) -> Period:
+    """The :class:`Period` that a label from :func:`period_labels` stands for."""
+    if freq == "Q":
+        y, q = label.split(" Q")
+        return parse_period(f"{y}-Q{q}")
+    if freq == "M":
+        return parse_period(pd.Timestamp(label).strftime("%Y-%m"))
+    return parse_period(label)
