@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 
+from hotspots.areas import AreaSet, area_counts, assign_areas
 from hotspots.errors import (
     CRSError,
     DataQualityWarning,
@@ -14,7 +15,21 @@ from hotspots.errors import (
     HotspotsError,
     ValidationError,
 )
+from hotspots.io import (
+    LoadReport,
+    episodes_as_incidents,
+    list_boundaries,
+    load_boundaries,
+    read_boundaries,
+    read_fhrs,
+    read_incidents,
+    read_missing_episodes,
+    read_police_uk,
+    read_premises,
+)
 from hotspots.periods import Period, parse_period
+from hotspots.privacy import suppress
+from hotspots.simulate import simulate_incidents
 
 __version__ = "0.1.0"
 
@@ -39,13 +54,28 @@ def show_log(level: str | int = "INFO") -> None:
 
 
 __all__ = [
+    "AreaSet",
     "CRSError",
     "DataQualityWarning",
     "EmptyDataError",
     "HotspotsError",
+    "LoadReport",
     "Period",
     "ValidationError",
     "__version__",
+    "area_counts",
+    "assign_areas",
+    "episodes_as_incidents",
+    "list_boundaries",
+    "load_boundaries",
     "parse_period",
+    "read_boundaries",
+    "read_fhrs",
+    "read_incidents",
+    "read_missing_episodes",
+    "read_police_uk",
+    "read_premises",
     "show_log",
+    "simulate_incidents",
+    "suppress",
 ]

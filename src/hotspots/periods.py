@@ -82,7 +82,7 @@ def _span(text: str) -> tuple[pd.Timestamp, pd.Timestamp, str]:
     """Parse one named period into (start, end, label)."""
     if m := _FY.match(text):
         y1, y2 = int(m.group(1)), m.group(2)
-        y2i = int(y2) if len(y2) == 4 else (y1 // 100) * 100 + int(y2)
+        y2i = int(y2) if len(y2) == 4 else (y1 + 1 if (y1 + 1) % 100 == int(y2) else -1)
         if y2i != y1 + 1:
             raise ValueError(
                 f"{text!r} is not a financial year: the second year must follow the first "
@@ -233,7 +233,7 @@ def period_labels(times: pd.Series, freq: Freq) -> pd.Series:
 
 
 def period_of_label(label: str, freq: Freq) -> Period:
-    """The :class:`Period` that a label from :func:`period_labels` stands for."""
+    """Return the :class:`Period` that a label from :func:`period_labels` stands for."""
     if freq == "Q":
         y, q = label.split(" Q")
         return parse_period(f"{y}-Q{q}")

@@ -12,12 +12,12 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 from numpy.random import Generator
 
-import geopandas as gpd
 from hotspots import schema
 from hotspots.crs import BNG
 from hotspots.periods import PeriodLike, parse_period
@@ -90,7 +90,8 @@ def _clustered_points(
 def _random_dates(period: Any, n: int, rng: Generator) -> pd.DatetimeIndex:
     days = int(period.days)
     offsets = rng.integers(0, days, n)
-    return pd.DatetimeIndex(period.start + pd.to_timedelta(np.sort(offsets), unit="D"))
+    dates = period.start + pd.to_timedelta(np.sort(offsets), unit="D")
+    return pd.DatetimeIndex(dates).astype("datetime64[ns]")
 
 
 def simulate_incidents(

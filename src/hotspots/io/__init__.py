@@ -1,0 +1,26 @@
+"""Readers and writers: the only part of :mod:`hotspots` that opens files.
+
+Every reader returns a frame in EPSG:27700 with a :class:`LoadReport` in
+``frame.attrs["hotspots"]["load"]`` that accounts for every input row.
+"""
+
+from __future__ import annotations
+
+from hotspots.io.boundaries import list_boundaries, load_boundaries, read_boundaries
+from hotspots.io.episodes import episodes_as_incidents, read_missing_episodes
+from hotspots.io.incidents import read_incidents, read_police_uk
+from hotspots.io.load_report import LoadReport
+from hotspots.io.premises import read_fhrs, read_premises
+
+__all__ = [
+    "LoadReport",
+    "episodes_as_incidents",
+    "list_boundaries",
+    "load_boundaries",
+    "read_boundaries",
+    "read_fhrs",
+    "read_incidents",
+    "read_missing_episodes",
+    "read_police_uk",
+    "read_premises",
+]
