@@ -78,7 +78,8 @@ def test_period_passthrough_and_days():
 
 
 def test_period_labels_financial_years_include_empty_years():
-    s = pd.Series(pd.to_datetime(["2016-05-01", "2018-04-01", "2017-03-31", None]), index=[5, 6, 7, 8])
+    s = pd.Series(pd.to_datetime(["2016-05-01", "2018-04-01", "2017-03-31", None]),
+                  index=[5, 6, 7, 8])
     labels = period_labels(s, "FY")
     assert labels.tolist()[:3] == ["2016/17", "2018/19", "2016/17"]
     assert pd.isna(labels.iloc[3])

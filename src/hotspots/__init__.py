@@ -8,6 +8,16 @@ from __future__ import annotations
 import logging
 
 from hotspots.areas import AreaSet, area_counts, assign_areas
+from hotspots.change import (
+    CentreShift,
+    PeriodComparison,
+    centre_shift,
+    compare_periods,
+    hotspot_change,
+    hotspot_classify,
+    trend,
+)
+from hotspots.cluster import IncidentClusterer, cluster_incidents, cluster_summary
 from hotspots.errors import (
     CRSError,
     DataQualityWarning,
@@ -15,6 +25,8 @@ from hotspots.errors import (
     HotspotsError,
     ValidationError,
 )
+from hotspots.grid import hotspot_grid
+from hotspots.hotspot import area_gistar, hotspot_count, hotspot_gistar, hotspot_kde
 from hotspots.io import (
     LoadReport,
     episodes_as_incidents,
@@ -27,7 +39,23 @@ from hotspots.io import (
     read_police_uk,
     read_premises,
 )
+from hotspots.io.write import write_table, write_visit_plan
+from hotspots.maps import (
+    explore_areas,
+    explore_change,
+    explore_clusters,
+    explore_hotspots,
+    explore_premises,
+)
+from hotspots.narrative import describe
 from hotspots.periods import Period, parse_period
+from hotspots.premises import (
+    VisitPlan,
+    link_premises,
+    premises_rank,
+    proximity_report,
+    visit_plan,
+)
 from hotspots.privacy import suppress
 from hotspots.simulate import simulate_incidents
 
@@ -56,19 +84,43 @@ def show_log(level: str | int = "INFO") -> None:
 __all__ = [
     "AreaSet",
     "CRSError",
+    "CentreShift",
     "DataQualityWarning",
     "EmptyDataError",
     "HotspotsError",
+    "IncidentClusterer",
     "LoadReport",
     "Period",
+    "PeriodComparison",
     "ValidationError",
+    "VisitPlan",
     "__version__",
     "area_counts",
+    "area_gistar",
     "assign_areas",
+    "centre_shift",
+    "cluster_incidents",
+    "cluster_summary",
+    "compare_periods",
+    "describe",
     "episodes_as_incidents",
+    "explore_areas",
+    "explore_change",
+    "explore_clusters",
+    "explore_hotspots",
+    "explore_premises",
+    "hotspot_change",
+    "hotspot_classify",
+    "hotspot_count",
+    "hotspot_gistar",
+    "hotspot_grid",
+    "hotspot_kde",
+    "link_premises",
     "list_boundaries",
     "load_boundaries",
     "parse_period",
+    "premises_rank",
+    "proximity_report",
     "read_boundaries",
     "read_fhrs",
     "read_incidents",
@@ -78,4 +130,8 @@ __all__ = [
     "show_log",
     "simulate_incidents",
     "suppress",
+    "trend",
+    "visit_plan",
+    "write_table",
+    "write_visit_plan",
 ]

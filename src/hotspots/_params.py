@@ -9,7 +9,9 @@ __all__ = ["check_in", "check_positive", "check_probability"]
 
 
 def _fail(name: str, caller: str, expected: str, value: Any) -> ValueError:
-    return ValueError(f"The '{name}' parameter of {caller} must be {expected}. Got {value!r} instead.")
+    return ValueError(
+        f"The '{name}' parameter of {caller} must be {expected}. Got {value!r} instead."
+    )
 
 
 def check_positive(name: str, value: Any, *, caller: str, allow_none: bool = False,

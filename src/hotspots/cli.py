@@ -93,7 +93,8 @@ def _load_areas(args: argparse.Namespace) -> Any:
     return load_boundaries(args.boundaries, data_dir=args.data_dir)
 
 
-def _add_area_options(p: argparse.ArgumentParser, *, default: str | None = "bradford-2013") -> None:
+def _add_area_options(p: argparse.ArgumentParser, *,
+                      default: str | None = "bradford-2013") -> None:
     g = p.add_argument_group("boundaries")
     g.add_argument("--boundaries", default=default,
                    help="a named boundary set (see 'hotspots boundaries'); default %(default)s")
@@ -170,7 +171,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
     incidents = _read_incidents(args)
     areas = _load_areas(args)
     m = build_map(incidents, areas, kind=args.kind, mode=args.mode, offline=args.offline,
-                  level=args.level)
+                  level=args.level, before=args.before, after=args.after)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     m.save(str(args.out))
     print(f"wrote {args.out} ({args.kind} map, {args.mode} mode)")
@@ -242,6 +243,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--level", default="ward", help="area level for --kind areas/change")
     p.add_argument("--mode", choices=["public", "restricted"], default="public",
                    help="public: aggregates only, small numbers suppressed (default)")
+    p.add_argument("--before", help="first period of a change map, e.g. 2018 or 2018/19")
+    p.add_argument("--after", help="second period of a change map")
     p.add_argument("--offline", action="store_true",
                    help="inline JavaScript/CSS and draw no tiles: works without a network")
     p.add_argument("--out", type=Path, default=Path("map.html"))
@@ -302,13 +305,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"hotspots {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except (HotspotsError, OSError, ValueError) as exc:
+        # The message, without a traceback (unless -v): for data problems the message names
+        # the file, row and column, which is what the user needs to fix it.
         if args.verbose:
             traceback.print_exc()
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        more = " (run with -v for details)" if "\n" in str(exc).strip() else ""
-        print(f"hotspots {args.command}: error: {first_line}{more}", file=sys.stderr)
+        message = str(exc).strip() or type(exc).__name__
+        print(f"hotspots {args.command}: error: {message}", file=sys.stderr)
         return 1
-
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

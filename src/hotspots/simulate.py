@@ -87,6 +87,16 @@ def _clustered_points(
     return xy, which
 
 
+def _background_points(areas: AreaSet, n: int, rng: Generator) -> np.ndarray:
+    """Points spread evenly over the areas of the lowest level, uniform inside each."""
+    lowest = areas[areas.level_names[0]]
+    per_area = np.bincount(rng.integers(0, len(lowest), n), minlength=len(lowest))
+    parts = [random_points_in(geom, int(k), rng)
+             for geom, k in zip(lowest.geometry, per_area, strict=True)]
+    xy = np.vstack(parts) if parts else np.empty((0, 2))
+    return xy[rng.permutation(len(xy))]
+
+
 def _random_dates(period: Any, n: int, rng: Generator) -> pd.DatetimeIndex:
     days = int(period.days)
     offsets = rng.integers(0, days, n)
@@ -104,7 +114,7 @@ def simulate_incidents(
     clusters: int = 4,
     cluster_share: float = 0.35,
     cluster_sd: float = 200.0,
-    shift_share: float = 0.25,
+    shift_share: float = 0.12,
     shift_from: str | None = None,
     shift_to: str | None = None,
     unknown_share: float = 0.17,
@@ -115,11 +125,13 @@ def simulate_incidents(
     """Simulate offences over two periods with planted clusters and a planted shift.
 
     Located incidents are a mixture of three parts, drawn inside the district outline:
-    a uniform background, ``clusters`` Gaussian clusters (standard deviation
-    ``cluster_sd`` metres) and a "shift" part placed uniformly inside one area of the
-    highest level: ``shift_from`` in the first period and ``shift_to`` in the second, so
-    the area with the highest count moves between periods. A share ``unknown_share`` of
-    each period's rows has no location.
+    a background spread evenly over the areas of the lowest level (each ward gets the
+    same expected number, uniform inside it: wards have similar populations, so dense
+    urban wards get dense background, as real offences do), ``clusters`` Gaussian
+    clusters (standard deviation ``cluster_sd`` metres) and a "shift" part placed
+    uniformly inside one area of the highest level: ``shift_from`` in the first period and
+    ``shift_to`` in the second, so the area with the highest count moves between periods.
+    A share ``unknown_share`` of each period's rows has no location.
 
     Parameters
     ----------
@@ -193,7 +205,7 @@ def simulate_incidents(
         n_cluster = round(n_located * cluster_share) if clusters else 0
         n_shift = round(n_located * shift_share)
         n_background = n_located - n_cluster - n_shift
-        background = random_points_in(outline, n_background, rng)
+        background = _background_points(areas, n_background, rng)
         clustered, _ = _clustered_points(centres, cluster_sd, n_cluster, outline, rng) \
             if n_cluster else (np.empty((0, 2)), None)
         shift = random_points_in(top.loc[shifted, "geometry"], n_shift, rng)

@@ -140,14 +140,17 @@ def boundary_cache_dir() -> Path:
     -------
     pathlib.Path
         ``$HOTSPOTS_CACHE_DIR`` when set, else the platform's user cache
-        (``pooch.os_cache("hotspots") / "boundaries"``, e.g. ``~/.cache/hotspots/boundaries``).
+        (the folder ``pooch.os_cache("hotspots")`` uses, plus ``boundaries``; e.g.
+        ``~/.cache/hotspots/boundaries``).
     """
     env = os.environ.get(CACHE_DIR_ENV)
     if env:
         return Path(env).expanduser()
-    import pooch
+    # platformdirs is what pooch.os_cache uses; importing pooch itself here would pull in
+    # tqdm.auto, which warns in notebooks without ipywidgets.
+    import platformdirs
 
-    return Path(pooch.os_cache("hotspots")) / "boundaries"
+    return Path(platformdirs.user_cache_dir("hotspots")) / "boundaries"
 
 
 # --- reading one file ----------------------------------------------------------------------

@@ -1,0 +1,165 @@
+"""Benchmark: Gi* on Bradford grids (100, 50, 25 m) against libpysal weights + esda.G_Local.
+
+Run from the repository root::
+
+    python benchmarks/bench_gistar.py            # 100 m, 50 m, 25 m (about 37k, 148k, 589k cells)
+    python benchmarks/bench_gistar.py --quick    # 400 m and 200 m, to check that it works
+    python benchmarks/bench_gistar.py --peer-max-cells 200000   # extrapolate the peer above
+
+Both sides get the same cells (the ward-clipped grid, every cell tested) and the same counts
+(200,000 synthetic incidents: uniform over Bradford plus 10 Gaussian clusters, seeded).
+
+- ours (kernel): ``hotspots.stats.gistar.gistar_grid`` on the count grid and the mask;
+  no weights matrix exists.
+- ours (verb): ``hotspot_gistar(incidents, grid=grid, edge_correction="none")``, i.e. reading
+  the grid frame, binning the incidents, Gi*, FDR, bins and the output frame.
+- peer: ``libpysal.weights.DistanceBand`` on the cell centres (threshold cell x sqrt(2), plus
+  our 1e-6 tolerance) **plus** ``esda.G_Local(y, w, transform="B", star=True,
+  permutations=0)``: building the weights is part of the peer's time, as it is work the
+  peer needs and we do not.
+
+``max |dz|`` must be at most 1e-9. With ``--peer-max-cells N`` grids above N cells run the
+peer on the first N cells only and scale its time linearly; such rows are marked
+``(extrapolated)`` and their ``max |dz|`` is not computed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import time
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = 20190101
+
+
+def _data_dir() -> Path:
+    env = os.environ.get("HOTSPOTS_DATA_DIR")
+    return Path(env) if env else (ROOT / ".." / "shared" / "boundaries").resolve()
+
+
+def _best(fn, repeat):
+    best = math.inf
+    out = None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t)
+    return best, out
+
+
+def _incidents(outline, n, rng):
+    import numpy as np
+    import shapely
+
+    minx, miny, maxx, maxy = outline.bounds
+    shapely.prepare(outline)
+    xs = []
+    got = 0
+    while got < int(n * 0.7):
+        x = rng.uniform(minx, maxx, n)
+        y = rng.uniform(miny, maxy, n)
+        keep = shapely.contains_xy(outline, x, y)
+        xs.append(np.column_stack([x[keep], y[keep]]))
+        got += int(keep.sum())
+    uniform = np.concatenate(xs)[: int(n * 0.7)]
+    centres = uniform[rng.choice(len(uniform), 10, replace=False)]
+    clustered = centres[rng.integers(0, 10, n - len(uniform))] + rng.normal(
+        0, 250, (n - len(uniform), 2))
+    return np.concatenate([uniform, clustered])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small grids, to check it runs")
+    parser.add_argument("--peer-max-cells", type=int, default=None,
+                        help="run the peer on at most this many cells and extrapolate")
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT / "src"))
+
+    import esda
+    import geopandas as gpd
+    import libpysal
+    import numpy as np
+    import shapely
+
+    from hotspots.grid import grid_from_frame, hotspot_grid
+    from hotspots.hotspot import hotspot_gistar
+    from hotspots.stats.gistar import gistar_grid
+
+    wards = gpd.read_file(_data_dir() / "bradford-wards-2013.geojson").to_crs(27700)
+    outline = shapely.union_all(wards.geometry.to_numpy())
+    rng = np.random.default_rng(SEED)
+    n_points = 20_000 if args.quick else 200_000
+    xy = _incidents(outline, n_points, rng)
+    incidents = gpd.GeoDataFrame(geometry=shapely.points(xy), crs=27700)
+    sizes = [400.0, 200.0] if args.quick else [100.0, 50.0, 25.0]
+    repeat = 3
+
+    print(f"Gi* (binary, self included, queen), {n_points:,} incidents over Bradford; "
+          f"esda {esda.__version__}, libpysal {libpysal.__version__}, numpy {np.__version__}")
+    header = (f"{'cell':>6} {'cells':>9} {'grid':>7} {'kernel':>8} {'verb':>8} "
+              f"{'peer W':>8} {'peer G':>8} {'peer':>9} {'peer/kernel':>11} "
+              f"{'peer/verb':>9} {'max |dz|':>9}")
+    print(header)
+    print("-" * len(header))
+    worst = 0.0
+    for cs in sizes:
+        t_grid, grid = _best(lambda cs=cs: hotspot_grid(clip=wards, cell_size=cs), 1)
+        lattice, pos = grid_from_frame(grid)
+        counts = lattice.bin_points(xy[:, 0], xy[:, 1]).astype(float)
+        t_kernel, res = _best(
+            lambda counts=counts, lattice=lattice, cs=cs: gistar_grid(
+                counts, lattice.mask, cell_size=cs), repeat)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            t_verb, verb = _best(
+                lambda grid=grid: hotspot_gistar(incidents, grid=grid, edge_correction="none"),
+                repeat)
+        z_ours = res.z.ravel()[pos]
+        assert np.allclose(verb["gistar"].to_numpy(), z_ours, rtol=0, atol=1e-12, equal_nan=True)
+        n_cells = len(grid)
+        y = counts.ravel()[pos]
+        centres = np.column_stack([grid["x"].to_numpy(), grid["y"].to_numpy()])
+        m = n_cells
+        note = ""
+        if args.peer_max_cells is not None and n_cells > args.peer_max_cells:
+            m = args.peer_max_cells
+            note = " (extrapolated)"
+        threshold = cs * math.sqrt(2) * (1 + 1e-6)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            t0 = time.perf_counter()
+            w = libpysal.weights.DistanceBand(centres[:m], threshold=threshold, binary=True,
+                                              silence_warnings=True)
+            t1 = time.perf_counter()
+            g = esda.G_Local(y[:m], w, transform="B", star=True, permutations=0)
+            t2 = time.perf_counter()
+        scale = n_cells / m
+        t_w, t_g = (t1 - t0) * scale, (t2 - t1) * scale
+        if m == n_cells:
+            dz = float(np.nanmax(np.abs(g.Zs - z_ours)))
+            worst = max(worst, dz)
+            dz_text = f"{dz:9.1e}"
+        else:
+            dz_text = f"{'n/a':>9}"
+        peer = t_w + t_g
+        print(f"{cs:6.0f} {n_cells:9,} {t_grid:7.2f} {t_kernel:8.4f} {t_verb:8.3f} "
+              f"{t_w:8.2f} {t_g:8.2f} {peer:9.2f} {peer / t_kernel:10.0f}x "
+              f"{peer / t_verb:8.0f}x {dz_text}{note}", flush=True)
+        del w, g
+    print("-" * len(header))
+    print("times in seconds (best of 3 for ours, one run for the peer); 'grid' = building the "
+          "ward-clipped grid frame once (not in either side's time)")
+    ok = worst <= 1e-9
+    print(f"accuracy check: max |z_ours - z_esda| = {worst:.1e} -> "
+          f"{'OK (<= 1e-9)' if ok else 'FAILED (> 1e-9)'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

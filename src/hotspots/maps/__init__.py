@@ -1,0 +1,34 @@
+"""Interactive maps of hotspots results (folium), for analysts, licensing teams and committees.
+
+Every builder returns a ``folium.Map`` (or ``folium.plugins.DualMap``) that shows itself in
+Jupyter and writes a page with ``.save(path)``. Each map has boundary outlines as toggleable
+layers, a layer control, a legend, a title and a footer stamped with the data period, the
+boundary vintage, the output mode and the library version.
+
+Two modes decide what a map may show:
+
+- ``"restricted"`` (analysts): incident points and every premises allowed;
+- ``"public"`` (committees, shared outputs): aggregates and suppressed counts only; asking for
+  incident points raises :class:`PublicModeError`, residential premises are left out.
+
+Maps never compute statistics: they draw the columns results already have. folium, branca and
+jinja2 are imported only when a map is built.
+"""
+
+from __future__ import annotations
+
+from hotspots.maps._base import PublicModeError
+from hotspots.maps.areas import explore_areas
+from hotspots.maps.change import explore_change
+from hotspots.maps.clusters import explore_clusters
+from hotspots.maps.hotspots import explore_hotspots
+from hotspots.maps.premises import explore_premises
+
+__all__ = [
+    "PublicModeError",
+    "explore_areas",
+    "explore_change",
+    "explore_clusters",
+    "explore_hotspots",
+    "explore_premises",
+]

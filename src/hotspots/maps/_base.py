@@ -1,0 +1,506 @@
+"""Map creation and the parts every map shares: title, footer, boundaries, layer control.
+
+folium and branca are imported inside the functions so ``import hotspots.maps`` stays cheap
+and works without them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+
+from hotspots._params import check_in
+from hotspots.errors import HotspotsError
+from hotspots.maps._layer import geo_layer
+from hotspots.maps._legend import CSS, esc, footer_element, title_element
+
+logger = logging.getLogger(__name__)
+
+MODES = ("public", "restricted")
+#: tiles used when ``tiles="auto"`` and the map is not offline (folium's own default, no key).
+DEFAULT_TILES = "OpenStreetMap"
+#: boundary outlines are simplified within this many metres (invisible at street zoom).
+BOUNDARY_SIMPLIFY_M = 5.0
+
+_LEVEL_STYLES = {
+    0: {"color": "#555555", "weight": 1, "opacity": 0.8, "fill": False, "dashArray": "3 3"},
+    1: {"color": "#111111", "weight": 2.5, "opacity": 0.9, "fill": False},
+}
+
+
+class PublicModeError(HotspotsError, ValueError):
+    """A public-mode map was asked to draw something only restricted maps may show."""
+
+
+def check_mode(mode: str, caller: str) -> str:
+    """Check ``mode`` is ``"public"`` or ``"restricted"``."""
+    return check_in("mode", mode, MODES, caller=caller)
+
+
+def hotspots_attrs(obj: Any) -> dict[str, Any]:
+    """Return the ``attrs["hotspots"]`` record of a result, or an empty dict."""
+    attrs = getattr(obj, "attrs", None)
+    if isinstance(attrs, Mapping):
+        record = attrs.get("hotspots")
+        if isinstance(record, Mapping):
+            return dict(record)
+    return {}
+
+
+def _is_area_set(obj: Any) -> bool:
+    return hasattr(obj, "level_names") and hasattr(obj, "__getitem__")
+
+
+def find_areas(areas: Any, *results: Any) -> Any:
+    """Return the boundaries to outline: ``areas`` if given, else an AreaSet in attrs."""
+    if areas is not None:
+        return areas
+    for result in results:
+        record = hotspots_attrs(result)
+        for key in ("areas", "area_set", "clip"):
+            if _is_area_set(record.get(key)):
+                return record[key]
+    return None
+
+
+def describe_period(*records: Mapping[str, Any]) -> str | None:
+    """Describe the data period recorded in results' attrs, e.g. ``"2018-01 to 2018-12"``."""
+    for record in records:
+        for key in ("period", "period_label", "periods", "window"):
+            value = record.get(key)
+            if value is None:
+                continue
+            label = getattr(value, "label", None)
+            if label:
+                return str(label)
+            if isinstance(value, Mapping) and "label" in value:
+                return str(value["label"])
+            return str(value)
+        start = record.get("start", record.get("period_start"))
+        end = record.get("end", record.get("period_end"))
+        if start is not None and end is not None:
+            return f"{start} to {end}"
+        before, after = record.get("before"), record.get("after")
+        if before is not None and after is not None:
+            return f"{getattr(before, 'label', before)} vs {getattr(after, 'label', after)}"
+    return None
+
+
+def resolve_tiles(tiles: str | None, offline: bool) -> str | None:
+    """``"auto"`` means the default light tiles online and no tiles offline."""
+    if tiles == "auto":
+        return None if offline else DEFAULT_TILES
+    return tiles
+
+
+def unique_layer_name(m: Any, name: str) -> str:
+    """``name`` HTML-escaped, made unique among the map's layers (folium keys layers by name).
+
+    Leaflet's layer control writes names with ``innerHTML``, so they are escaped here.
+    """
+    from folium.map import Layer
+
+    taken = {
+        getattr(child, "layer_name", None)
+        for child in m._children.values()
+        if isinstance(child, Layer)
+    }
+    base = esc(name)
+    candidate, i = base, 2
+    while candidate in taken:
+        candidate = f"{base} ({i})"
+        i += 1
+    return candidate
+
+
+def bounds_of(frames: Iterable[Any]) -> list[list[float]] | None:
+    """``[[south, west], [north, east]]`` in degrees of the non-empty frames' geometries."""
+    boxes = []
+    for frame in frames:
+        if frame is None or len(frame) == 0:
+            continue
+        geoms = frame.geometry
+        geoms = geoms[~(geoms.is_empty | geoms.isna())]
+        if len(geoms) == 0:
+            continue
+        if geoms.crs is not None and not geoms.crs.equals("EPSG:4326"):
+            geoms = geoms.to_crs("EPSG:4326")
+        boxes.append(geoms.total_bounds)
+    if not boxes:
+        return None
+    arr = np.vstack(boxes)
+    west, south = arr[:, 0].min(), arr[:, 1].min()
+    east, north = arr[:, 2].max(), arr[:, 3].max()
+    return [[float(south), float(west)], [float(north), float(east)]]
+
+
+def blank_background(m: Any) -> None:
+    """Give a map without tiles a plain pale background instead of Leaflet's grey."""
+    from branca.element import Element
+
+    m.get_root().header.add_child(
+        Element("<style>div.leaflet-container{background:#fbfbf8;}</style>"),
+        name="hotspots_blank_background",
+    )
+
+
+def add_css(m: Any) -> None:
+    """Add the hotspots stylesheet to the figure holding ``m`` (once)."""
+    from branca.element import Element, Figure
+
+    root = m.get_root()
+    if isinstance(root, Figure):
+        root.header.add_child(Element(CSS), name="hotspots_css")
+
+
+def create_map(
+    *,
+    m: Any = None,
+    tiles: str | None = "auto",
+    offline: bool = False,
+    title: str | None = None,
+    bounds: list[list[float]] | None = None,
+) -> Any:
+    """Make a ``folium.Map`` (or reuse ``m``) ready for layers, with a title and stylesheet.
+
+    Parameters
+    ----------
+    m : folium.Map, optional
+        Add to this map instead of making one; its tiles and view are left alone.
+    tiles : str or None
+        folium tiles name or URL; ``None`` for a blank, boundaries-only base map (no requests);
+        ``"auto"`` for light tiles online and none when ``offline``.
+    offline : bool
+        Inline JavaScript and CSS when the map is saved or shown (see ``_offline``).
+    title : str, optional
+        Shown centred at the top (escaped).
+    bounds : list, optional
+        ``[[south, west], [north, east]]`` to fit the view to.
+
+    Returns
+    -------
+    folium.Map
+    """
+    import folium
+
+    from hotspots.maps._offline import make_offline
+
+    new = m is None
+    if new:
+        tiles = resolve_tiles(tiles, offline)
+        centre = [53.79, -1.75]
+        if bounds is not None:
+            centre = [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]
+        # prefer_canvas draws thousands of cells on one canvas rather than as SVG nodes
+        # (folium #787/#1293: large layers slow the page down).
+        m = folium.Map(
+            location=centre,
+            zoom_start=12,
+            tiles=None,
+            control_scale=True,
+            prefer_canvas=True,
+        )
+        if tiles is not None:
+            folium.TileLayer(tiles, name="Base map", control=False).add_to(m)
+        else:
+            blank_background(m)
+        if bounds is not None:
+            m.fit_bounds(bounds)
+    add_css(m)
+    if title:
+        m.add_child(title_element(title))
+    if offline:
+        make_offline(m)
+    return m
+
+
+def default_title(title: str | None, m: Any, default: str) -> str | None:
+    """Return ``title``, or ``default`` for a new map (a map passed with ``m=`` keeps its own)."""
+    if title is not None:
+        return title or None
+    return default if m is None else None
+
+
+def add_layer(
+    m: Any,
+    element: Any,
+    name: str,
+    *,
+    show: bool = True,
+) -> Any:
+    """Put ``element`` in a toggleable ``folium.FeatureGroup`` called ``name`` on ``m``."""
+    import folium
+
+    group = folium.FeatureGroup(name=unique_layer_name(m, name), show=show)
+    group.add_child(element)
+    m.add_child(group)
+    return group
+
+
+def add_boundaries(m: Any, areas: Any, *, levels: Iterable[str] | None = None) -> list[Any]:
+    """Add each boundary level of ``areas`` as an outline layer (wards dashed, above solid).
+
+    Parameters
+    ----------
+    m : folium.Map
+    areas : AreaSet, GeoDataFrame or None
+        An AreaSet (every level outlined, lowest first) or a frame of polygons (one layer).
+    levels : iterable of str, optional
+        Only these levels of an AreaSet.
+
+    Returns
+    -------
+    list of folium.FeatureGroup
+        The layers added (none when ``areas`` is None).
+    """
+    if areas is None or "boundaries" in map_parts(m):
+        return []
+    map_parts(m).add("boundaries")
+    vintage = getattr(areas, "vintage", None)
+    if _is_area_set(areas):
+        names = list(levels) if levels is not None else list(areas.level_names)
+        frames = [(level, areas[level]) for level in names]
+    else:
+        frames = [("boundary", areas)]
+    groups = []
+    for depth, (level, frame) in enumerate(frames):
+        style = _LEVEL_STYLES[min(depth, 1)] if len(frames) > 1 else _LEVEL_STYLES[1]
+        element = geo_layer(
+            frame,
+            style_index=np.zeros(len(frame), dtype=int),
+            styles=[style],
+            simplify=BOUNDARY_SIMPLIFY_M,
+            interactive=False,
+        )
+        plural = {"ward": "Wards", "constituency": "Constituencies"}.get(
+            level, f"{level[:1].upper()}{level[1:]}"
+        )
+        label = f"{plural} ({vintage})" if vintage else plural
+        groups.append(add_layer(m, element, label))
+    return groups
+
+
+def footer_parts(
+    *,
+    period: str | None,
+    areas: Any,
+    vintage: str | None,
+    mode: str,
+    suppression: Mapping[str, Any] | None = None,
+) -> list[str]:
+    """List the footer's phrases: period, boundaries, mode (with suppression), version."""
+    import hotspots
+
+    parts = []
+    parts.append(f"Data: {period}" if period else "Data: period not recorded")
+    name = getattr(areas, "name", None)
+    vintage = getattr(areas, "vintage", None) or vintage
+    if name or vintage:
+        parts.append(f"Boundaries: {name or ''}{f' ({vintage} vintage)' if vintage else ''}")
+    if mode == "public":
+        if suppression:
+            k = suppression.get("k", 5)
+            parts.append(f"Public: aggregates only, counts under {k} suppressed")
+        else:
+            parts.append("Public: aggregates only")
+    else:
+        parts.append("RESTRICTED: not for publication")
+    parts.append(f"hotspots {hotspots.__version__}")
+    return parts
+
+
+def finish(
+    m: Any,
+    *,
+    period: str | None,
+    areas: Any,
+    vintage: str | None,
+    mode: str,
+    suppression: Mapping[str, Any] | None = None,
+    collapsed: bool = False,
+) -> Any:
+    """Add the footer and, if the map has none yet, a layer control; return ``m``."""
+    import folium
+
+    # With m= the map may already carry a footer: replace it, and keep "restricted" if any
+    # layer on the map is restricted.
+    previous = getattr(m, "_hotspots_footer", None)
+    if previous is not None:
+        m._children.pop(previous.get_name(), None)
+        if getattr(m, "_hotspots_mode", None) == "restricted":
+            mode = "restricted"
+        period = period or getattr(m, "_hotspots_period", None)
+    footer = footer_element(
+        footer_parts(
+            period=period, areas=areas, vintage=vintage, mode=mode, suppression=suppression
+        )
+    )
+    m.add_child(footer)
+    m._hotspots_footer = footer
+    m._hotspots_mode = mode
+    m._hotspots_period = period
+    # folium's LayerControl collects the map's layers when it renders, so one control lists
+    # the layers added later with m= too.
+    if not any(isinstance(c, folium.LayerControl) for c in m._children.values()):
+        folium.LayerControl(collapsed=collapsed, position="topright").add_to(m)
+    return m
+
+
+def require_columns(frame: Any, columns: Iterable[str], caller: str) -> None:
+    """Raise a ValueError naming the missing columns and the ones present."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(
+            f"{caller}: the result has no column {', '.join(repr(c) for c in missing)}; "
+            f"columns present: {', '.join(map(str, frame.columns))}"
+        )
+
+
+#: Display names of result columns in tooltips, popups and legends.
+COLUMN_LABELS: dict[str, str] = {
+    "cell_id": "Cell",
+    "n": "Incidents",
+    "n_weighted": "Weighted incidents",
+    "kde": "KDE (sfhotspot units)",
+    "kde_density": "Density (per km²)",
+    "gistar": "Gi* z-score",
+    "p_norm": "p-value",
+    "p_adj": "p-value (FDR-adjusted)",
+    "gi_bin": "Gi* bin",
+    "hotspot": "Result",
+    "n_neighbours": "Cells in neighbourhood",
+    "ward": "Ward",
+    "constituency": "Constituency",
+    "area_name": "Area",
+    "area_id": "Code",
+    "share": "Share of all incidents",
+    "population": "Population",
+    "rate_per_1000": "Rate per 1,000",
+    "n_before": "Before",
+    "n_after": "After",
+    "change": "Change",
+    "pct_change": "Change (%)",
+    "p_etest": "p-value (E-test)",
+    "share_before": "Share before",
+    "share_after": "Share after",
+    "share_change": "Change in share",
+    "p_sppt": "p-value (SPPT)",
+    "q_sppt": "q (SPPT, FDR)",
+    "significant": "Statistically significant",
+    "direction": "Direction",
+    "cluster_id": "Cluster",
+    "category": "Category",
+    "n_sig_hot": "Periods significantly hot",
+    "n_sig_cold": "Periods significantly cold",
+    "mk_z": "Trend z (Mann-Kendall)",
+    "first": "First",
+    "last": "Last",
+    "top_categories": "Main categories",
+    "wards": "Wards",
+    "rank": "Rank",
+    "score": "Score",
+    "reasons": "Reasons",
+}
+
+
+def column_label(column: str) -> str:
+    """Display name of a column (its own name when there is no better one)."""
+    return COLUMN_LABELS.get(column, column.replace("_", " ").capitalize())
+
+
+def mask_small_counts(values: Any, k: int) -> tuple[list[Any], np.ndarray]:
+    """Show counts 1 to ``k - 1`` as the text ``"<k"``, for public maps of raw counts.
+
+    Parameters
+    ----------
+    values : array-like
+        Counts (numbers or strings already suppressed upstream).
+    k : int
+        Suppression threshold.
+
+    Returns
+    -------
+    shown : list
+        The values to write into the page: masked counts are the string ``f"<{k}"``.
+    masked : numpy.ndarray of bool
+        True where a value was masked or was already a suppression string.
+    """
+    shown: list[Any] = []
+    masked = np.zeros(len(values), dtype=bool)
+    for i, value in enumerate(values):
+        if isinstance(value, str):
+            shown.append(value)
+            masked[i] = not _is_number_text(value)
+            continue
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            shown.append(value)
+            continue
+        if 0 < number < k:
+            shown.append(f"<{k}")
+            masked[i] = True
+        else:
+            shown.append(value)
+    return shown, masked
+
+
+def _is_number_text(text: str) -> bool:
+    try:
+        float(text.replace(",", ""))
+    except ValueError:
+        return False
+    return True
+
+
+def to_frame_crs(frame: Any) -> Any:
+    """Check ``frame`` is a GeoDataFrame with a CRS (maps need to know where things are)."""
+    import geopandas as gpd
+
+    if not isinstance(frame, gpd.GeoDataFrame):
+        raise TypeError(f"expected a GeoDataFrame, got {type(frame).__name__}")
+    if frame.crs is None:
+        raise ValueError(
+            "the frame has no CRS; set it (e.g. frame.set_crs('EPSG:27700')) before mapping"
+        )
+    return frame
+
+
+def map_parts(m: Any) -> set[str]:
+    """Names of the shared parts (boundaries, footer) already on ``m``, to add them once."""
+    parts = getattr(m, "_hotspots_parts", None)
+    if parts is None:
+        parts = set()
+        m._hotspots_parts = parts
+    return parts
+
+
+def refuse_points(frame: Any, mode: str, caller: str) -> None:
+    """Raise PublicModeError if a public map would draw point features (incident locations).
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        What is about to be drawn.
+    mode : str
+        ``"public"`` or ``"restricted"``.
+    caller : str
+        The builder's name, for the message.
+
+    Raises
+    ------
+    PublicModeError
+        In public mode, when any geometry is a point or multipoint.
+    """
+    if mode != "public" or len(frame) == 0:
+        return
+    kinds = set(frame.geometry.geom_type.dropna().unique())
+    if kinds & {"Point", "MultiPoint"}:
+        raise PublicModeError(
+            f"{caller}: a public map cannot show points (incident locations); map an "
+            "aggregate instead (a grid from hotspot_count or an area table), or use "
+            "mode='restricted' for an analyst's map."
+        )

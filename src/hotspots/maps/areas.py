@@ -1,0 +1,317 @@
+"""``explore_areas``: a ward or constituency choropleth of an area table, suppression-aware."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hotspots.maps import _base
+from hotspots.maps._layer import geo_layer
+from hotspots.maps._legend import legend
+from hotspots.maps._style import NEUTRAL, SUPPRESSED_COLOR, format_number, sequential_classes
+
+__all__ = ["explore_areas", "pick_level"]
+
+logger = logging.getLogger(__name__)
+
+_AREA_STYLE = {"color": "#333333", "weight": 1, "opacity": 0.9, "fillOpacity": 0.75}
+_SHARE_COLUMNS = ("share", "share_before", "share_after", "share_change")
+
+
+def pick_level(table: pd.DataFrame, areas: Any, level: str | None, caller: str) -> str:
+    """Find the level of ``table``: given, recorded in its attrs, or matched by area_id.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        An area table with ``area_id``.
+    areas : AreaSet
+        The boundaries.
+    level : str or None
+        The level asked for, if any.
+    caller : str
+        The builder's name, for messages.
+
+    Returns
+    -------
+    str
+        A level name of ``areas``.
+
+    Raises
+    ------
+    ValueError
+        If no level can be told or ``level`` is not one of the AreaSet's.
+    """
+    names = list(areas.level_names)
+    if level is None:
+        level = _base.hotspots_attrs(table).get("level")
+    if level is None and "area_id" in table.columns:
+        ids = set(table["area_id"].dropna().astype(str))
+        overlap = {name: len(ids & set(areas[name]["area_id"].astype(str))) for name in names}
+        best = max(overlap, key=overlap.get)
+        if overlap[best]:
+            level = best
+    if level is None:
+        raise ValueError(f"{caller}: cannot tell the boundary level; pass level= ({names})")
+    if level not in names:
+        raise ValueError(
+            f"The 'level' parameter of {caller} must be one of {names}. Got {level!r} instead."
+        )
+    return level
+
+
+def is_suppressed(table: pd.DataFrame) -> bool:
+    """Tell whether ``table`` went through :func:`hotspots.privacy.suppress`.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+
+    Returns
+    -------
+    bool
+        True when its attrs record a suppression or it has a ``suppressed`` column.
+    """
+    return "suppression" in _base.hotspots_attrs(table) or "suppressed" in table.columns
+
+
+def suppress_for_public(table: pd.DataFrame, k: int, caller: str) -> pd.DataFrame:
+    """Suppress an area table with :func:`hotspots.privacy.suppress` for a public map.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        An unsuppressed area table (``n``, ``share``...).
+    k : int
+        Smallest count that may be shown.
+    caller : str
+        The builder's name, for messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The suppressed table (small counts ``"<5"``, secondary cells ``"[c]"``).
+    """
+    try:
+        from hotspots.privacy import suppress
+    except ImportError as exc:  # pragma: no cover - privacy ships with the package
+        raise _base.PublicModeError(
+            f"{caller}: a public map needs a suppressed table and hotspots.privacy is missing"
+        ) from exc
+    logger.info("%s: public map of an unsuppressed table; suppressing with k=%d", caller, k)
+    return suppress(table, k=k)
+
+
+def share_text(values: Sequence[Any]) -> list[Any]:
+    """Write shares (fractions) as percentages with one decimal place.
+
+    Parameters
+    ----------
+    values : sequence
+        Fractions 0..1, NA, or suppression strings (kept as they are).
+
+    Returns
+    -------
+    list
+        ``"12.3%"`` strings, NA and suppression strings.
+    """
+    out: list[Any] = []
+    for v in values:
+        if isinstance(v, str) or v is None or pd.isna(v):
+            out.append(v)
+        else:
+            out.append(f"{100 * float(v):.1f}%")
+    return out
+
+
+def explore_areas(
+    table: Any,
+    areas: Any,
+    *,
+    level: str | None = None,
+    column: str = "n",
+    tooltip: Sequence[str] | None = None,
+    mode: str = "public",
+    m: Any = None,
+    title: str | None = None,
+    tiles: str | None = "auto",
+    offline: bool = False,
+    period: str | None = None,
+    labels: bool = True,
+    k: int = 5,
+) -> Any:
+    """Draw an area table (counts, shares or rates per ward or constituency) as a choropleth.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per area, joined to the boundaries on ``area_id``: e.g. from
+        :func:`hotspots.areas.area_counts` (``area_id, area_name, n, share``...), suppressed
+        or not. Rows that match no area ("Outside district", "Unknown location") are listed
+        in the legend note, not drawn.
+    areas : AreaSet
+        The boundaries the table was counted on.
+    level : str, optional
+        Level of ``areas`` (``"ward"``, ``"constituency"``); default from
+        ``table.attrs["hotspots"]["level"]``, else the level whose codes match.
+    column : str
+        Column to colour by (``"n"``, ``"share"``, ``"rate_per_1000"``...).
+    tooltip : sequence of str, optional
+        The allow-list of columns shown in an area's popup (default ``area_name``, the drawn
+        column, ``share``, and ``population`` for rates). No other column reaches the page.
+    mode : {"public", "restricted"}
+        Default ``"public"`` (a committee output). A public map of a table that was not
+        suppressed is first suppressed with :func:`hotspots.privacy.suppress` (``k``), so
+        counts under ``k`` show as ``"<5"`` and the hidden numbers are not in the page.
+        ``"restricted"`` draws the table as given.
+    m : folium.Map, optional
+        Add to this map.
+    title : str, optional
+        Map title (plain text); default: what the map shows; "" for none.
+    tiles : str or None
+        ``"auto"``, a folium tiles name, or ``None`` for no tiles.
+    offline : bool
+        Write JavaScript and CSS into the page.
+    period : str, optional
+        Data period for the footer; default from ``table.attrs["hotspots"]``.
+    labels : bool
+        Write each area's name on the map (permanent labels); details are in the popup.
+    k : int
+        Suppression threshold for public maps of unsuppressed tables.
+
+    Returns
+    -------
+    folium.Map
+
+    Raises
+    ------
+    ValueError
+        If ``column`` or ``area_id`` is missing, an area appears twice (a table with a
+        ``by`` column: select one group first), or the level cannot be told.
+
+    Notes
+    -----
+    Suppressed cells (``"<5"``, ``"[c]"``) are drawn grey and hatched in the legend; their
+    text is shown as it is. Colour classes use only the numbers left in the table.
+    """
+    caller = "explore_areas"
+    _base.check_mode(mode, caller)
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"{caller}: table must be a DataFrame, got {type(table).__name__}")
+    _base.require_columns(table, ["area_id", column], caller)
+    if areas is None or not hasattr(areas, "level_names"):
+        raise TypeError(f"{caller}: areas must be an AreaSet (hotspots.areas)")
+    level = pick_level(table, areas, level, caller)
+    record = _base.hotspots_attrs(table)
+    suppression = record.get("suppression")
+    if mode == "public" and not is_suppressed(table):
+        table = suppress_for_public(table, k, caller)
+        suppression = _base.hotspots_attrs(table).get("suppression", {"k": k})
+
+    boundary = areas[level][["area_id", "area_name", "geometry"]]
+    keyed = table.assign(area_id=table["area_id"].astype("string"))
+    mapped = keyed[keyed["area_id"].isin(boundary["area_id"].astype("string"))]
+    if mapped["area_id"].duplicated().any():
+        raise ValueError(
+            f"{caller}: some areas appear more than once in the table (a 'by' column?); "
+            "select one group, e.g. table[table[by] == value]"
+        )
+    unmapped = keyed.loc[~keyed.index.isin(mapped.index)]
+    if tooltip is None:
+        tooltip = ["area_name", column, "share"]
+        if column == "rate_per_1000":
+            tooltip += ["n", "population"]
+    tooltip = list(dict.fromkeys(tooltip))
+    wanted = [c for c in dict.fromkeys([*tooltip, column]) if c in mapped.columns
+              and c not in ("area_id", "area_name")]
+    frame = boundary.assign(area_id=boundary["area_id"].astype("string")).merge(
+        mapped[["area_id", *wanted]], on="area_id", how="left"
+    )
+
+    raw = frame[column]
+    numeric = pd.to_numeric(raw.where(~raw.map(lambda v: isinstance(v, str))), errors="coerce")
+    hidden = raw.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+    missing = raw.isna().to_numpy(dtype=bool)
+    values = numeric.to_numpy(dtype=float)
+    is_share = column in _SHARE_COLUMNS
+    integer = column in ("n", "n_before", "n_after") and bool(
+        np.all(np.isnan(values) | (values % 1 == 0))
+    )
+    shown = values * 100 if is_share else values
+    classes = sequential_classes(shown, integer=integer, unit="%" if is_share else "")
+    style_index = classes.index(shown)
+    styles = [{**_AREA_STYLE, "fillColor": c} for c in classes.colors]
+    entries = list(zip(classes.colors, classes.labels, strict=True))
+    zero = (values == 0) & ~hidden
+    if zero.any():
+        style_index = np.where(zero, len(styles), style_index)
+        styles.append({**_AREA_STYLE, "fillColor": NEUTRAL})
+        entries.insert(0, (NEUTRAL, "0"))
+    if hidden.any():
+        style_index = np.where(hidden, len(styles), style_index)
+        styles.append({**_AREA_STYLE, "fillColor": SUPPRESSED_COLOR, "dashArray": "4 3"})
+        texts = sorted({str(v) for v in raw[hidden]})
+        entries.append((f"hatch:{SUPPRESSED_COLOR}", f"Suppressed ({', '.join(texts)})"))
+    if missing.any():
+        style_index = np.where(missing, len(styles), style_index)
+        styles.append({**_AREA_STYLE, "fillColor": "#ffffff", "fillOpacity": 0.2})
+        entries.append(("#ffffff", "Not in the table"))
+
+    for share_column in _SHARE_COLUMNS:
+        if share_column in frame.columns:
+            frame[share_column] = share_text(frame[share_column].tolist())
+    notes = []
+    for _, row in unmapped.iterrows():
+        label = row.get("area_name", row["area_id"])
+        if pd.isna(label):
+            continue
+        value = row[column]
+        text = value if isinstance(value, str) else format_number(float(value), integer)
+        if is_share and not isinstance(value, str):
+            text = f"{100 * float(value):.1f}%"
+        notes.append(f"{label}: {text}")
+
+    plural = {"ward": "Wards", "constituency": "Constituencies"}.get(level, level.capitalize())
+    legend_title = f"{_base.column_label(column)} by {level}"
+    title = _base.default_title(title, m, legend_title)
+    m = _base.create_map(
+        m=m, tiles=tiles, offline=offline, title=title, bounds=_base.bounds_of([frame])
+    )
+    tip = [c for c in tooltip if c in frame.columns]
+    layer = geo_layer(
+        frame,
+        style_index=style_index,
+        styles=styles,
+        tooltip=tip,
+        tooltip_labels=[_base.column_label(c) for c in tip],
+        simplify=_base.BOUNDARY_SIMPLIFY_M,
+    )
+    _base.add_layer(m, layer, f"{plural}: {_base.column_label(column)}")
+    if labels:
+        points = frame[["area_name", "geometry"]].copy()
+        points["geometry"] = points.geometry.representative_point()
+        _base.add_layer(
+            m,
+            geo_layer(
+                points,
+                style_index=np.zeros(len(points), dtype=int),
+                styles=[{}],
+                label="area_name",
+                point_kind="label",
+            ),
+            f"{plural}: names",
+        )
+    _base.add_boundaries(m, areas)
+    m.add_child(legend(legend_title, entries, note="; ".join(notes) or None))
+    return _base.finish(
+        m,
+        period=period or _base.describe_period(record),
+        areas=areas,
+        vintage=record.get("vintage"),
+        mode=mode,
+        suppression=suppression,
+    )

@@ -1,0 +1,417 @@
+"""``explore_change``: before/after and change maps, and emerging hot spot categories."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hotspots.maps import _base
+from hotspots.maps._layer import geo_layer
+from hotspots.maps._legend import legend
+from hotspots.maps._style import (
+    EHSA_CATEGORIES,
+    NEUTRAL,
+    SFHOTSPOT_CATEGORIES,
+    SUPPRESSED_COLOR,
+    diverging_classes,
+    normalise_category,
+    sequential_classes,
+)
+from hotspots.maps.areas import pick_level, share_text
+
+__all__ = ["explore_change"]
+
+logger = logging.getLogger(__name__)
+
+_AREA_STYLE = {"color": "#333333", "weight": 1, "opacity": 0.9, "fillOpacity": 0.75}
+_CELL_STYLE = {"weight": 0.5, "opacity": 0.6, "fillOpacity": 0.75}
+_COMPARISON_POPUP = ["area_name", "n_before", "n_after", "change", "pct_change", "p_etest",
+                     "significant", "direction"]
+_CATEGORY_COLUMNS = ("category", "ehsa_category", "pattern", "classification", "hotspot_category",
+                     "hotspot_class", "class")
+# Palette keys in legend order: ArcGIS's 17 categories, then sfhotspot's others.
+_CATEGORY_STYLES = {key: (label, color) for key, label, color in EHSA_CATEGORIES}
+for _key, _label, _color in SFHOTSPOT_CATEGORIES:
+    _CATEGORY_STYLES.setdefault(_key, (_label, _color))
+_LAYOUTS = ("toggle", "dual")
+
+
+def _category_column(frame: pd.DataFrame) -> str | None:
+    """Find the column holding emerging hot spot / classify categories, if any."""
+    for column in [*_CATEGORY_COLUMNS, *frame.columns]:
+        if column not in frame.columns or column == "geometry":
+            continue
+        values = frame[column].dropna().astype(str).map(normalise_category)
+        if len(values) and values.map(_category_key).notna().all():
+            return column
+    return None
+
+
+def _category_key(norm: str) -> str | None:
+    """Return the palette key of a normalised category name, or None when it is not one."""
+    if norm in ("nopatterndetected", "notsignificant", "none", "nopattern"):
+        return "nopattern"
+    return norm if norm in _CATEGORY_STYLES else None
+
+
+def _mask_comparison(frame: pd.DataFrame, k: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """Public view of a comparison table: small counts as ``"<k"``, dependants as ``"[c]"``."""
+    frame = frame.copy()
+    masked = np.zeros(len(frame), dtype=bool)
+    for column in ("n_before", "n_after"):
+        if column in frame.columns:
+            shown, mask = _base.mask_small_counts(frame[column].tolist(), k)
+            frame[column] = pd.Series(shown, index=frame.index, dtype=object)
+            masked |= mask
+    # With one count hidden, the change, shares and tests would give it back.
+    for column in ("change", "pct_change", "share_before", "share_after", "share_change",
+                   "p_etest", "p_sppt", "q_sppt"):
+        if column in frame.columns:
+            frame[column] = frame[column].astype(object)
+            frame.loc[masked, column] = "[c]"
+    return frame, masked
+
+
+def _diverging_styles(values: np.ndarray, hidden: np.ndarray, *, integer: bool, unit: str,
+                      base_style: dict[str, Any]) -> tuple[np.ndarray, list, list]:
+    classes = diverging_classes(np.where(hidden, np.nan, values), integer=integer, unit=unit)
+    index = classes.index(np.where(hidden, np.nan, values))
+    styles = [{**base_style, "fillColor": c} for c in classes.colors]
+    entries = list(zip(classes.colors, classes.labels, strict=True))
+    if hidden.any():
+        index = np.where(hidden, len(styles), index)
+        styles.append({**base_style, "fillColor": SUPPRESSED_COLOR, "dashArray": "4 3"})
+        entries.append((f"hatch:{SUPPRESSED_COLOR}", "Suppressed ([c])"))
+    return index, styles, entries
+
+
+def _period_label(period: Any, fallback: str) -> str:
+    return str(getattr(period, "label", None) or period or fallback)
+
+
+def explore_change(
+    obj: Any,
+    *,
+    areas: Any = None,
+    level: str | None = None,
+    layout: str = "toggle",
+    mode: str = "public",
+    column: str | None = None,
+    tooltip: Sequence[str] | None = None,
+    m: Any = None,
+    title: str | None = None,
+    tiles: str | None = "auto",
+    offline: bool = False,
+    period: str | None = None,
+    k: int = 5,
+) -> Any:
+    """Draw a change result: area comparison, grid change, or emerging hot spot categories.
+
+    What is drawn depends on ``obj``:
+
+    - a ``PeriodComparison`` (:func:`hotspots.change.compare_periods`): the counts before and
+      after as two choropleths with one shared legend, and the change (after minus before)
+      as a diverging choropleth (falls blue, rises red). ``layout="toggle"`` puts the three
+      on one map as layers (change shown, before/after a click away); ``layout="dual"``
+      shows before and after side by side in a :class:`folium.plugins.DualMap` that pans
+      and zooms together, with the change as a layer of the right-hand map;
+    - a grid with a ``change`` column (``hotspot_change``): a diverging grid of the change;
+    - a grid with emerging hot spot categories (``hotspot_classify``): categories in the
+      ArcGIS scheme (hot patterns red, cold blue) with a legend of those present.
+
+    Parameters
+    ----------
+    obj : PeriodComparison or geopandas.GeoDataFrame
+        The change result.
+    areas : AreaSet, optional
+        Boundaries: needed to draw a PeriodComparison (its table has codes, not shapes);
+        outlines for grids. Default: one found on the result (``.areas`` or attrs).
+    level : str, optional
+        Level of a PeriodComparison's areas; default from the comparison or by codes.
+    layout : {"toggle", "dual"}
+        How before and after are shown for a PeriodComparison.
+    mode : {"public", "restricted"}
+        Default ``"public"`` (a committee output): counts 1 to ``k - 1`` are shown as
+        ``"<k"``, and the change, shares and p-values of those areas as ``"[c]"`` (they
+        would reveal the hidden count). ``"restricted"`` shows every value.
+    column : str, optional
+        Grid column to draw (default ``change``, or the category column).
+    tooltip : sequence of str, optional
+        The allow-list of columns shown on hover (areas: in the popup).
+    m : folium.Map or folium.plugins.DualMap, optional
+        Add to this map (a DualMap for ``layout="dual"``).
+    title : str, optional
+        Map title (plain text); default: what the map shows; "" for none.
+    tiles : str or None
+        ``"auto"``, a folium tiles name, or ``None`` for no tiles.
+    offline : bool
+        Write JavaScript and CSS into the page.
+    period : str, optional
+        Footer text for the data period; default "before vs after".
+    k : int
+        Public-mode threshold for small counts.
+
+    Returns
+    -------
+    folium.Map or folium.plugins.DualMap
+
+    Raises
+    ------
+    PublicModeError
+        If ``mode="public"`` and a grid result holds points rather than cells.
+    ValueError
+        If ``obj`` is none of the above, a needed column is missing, ``layout`` or ``mode``
+        is unknown, or a PeriodComparison comes without ``areas``.
+    """
+    caller = "explore_change"
+    _base.check_mode(mode, caller)
+    if layout not in _LAYOUTS:
+        raise ValueError(
+            f"The 'layout' parameter of {caller} must be one of 'toggle', 'dual'. "
+            f"Got {layout!r} instead."
+        )
+    table = getattr(obj, "table", None)
+    if isinstance(table, pd.DataFrame) and {"n_before", "n_after"} <= set(table.columns):
+        return _comparison_map(obj, areas=areas, level=level, layout=layout, mode=mode,
+                               tooltip=tooltip, m=m, title=title, tiles=tiles,
+                               offline=offline, period=period, k=k)
+    _base.to_frame_crs(obj)
+    _base.refuse_points(obj, mode, caller)
+    if column is None:
+        column = "change" if "change" in obj.columns else _category_column(obj)
+    if column is None:
+        raise ValueError(
+            f"{caller}: expected a PeriodComparison, a grid with a 'change' column "
+            "(hotspot_change) or one with emerging hot spot categories (hotspot_classify); "
+            f"columns present: {', '.join(map(str, obj.columns))}"
+        )
+    _base.require_columns(obj, [column], caller)
+    if pd.api.types.is_numeric_dtype(obj[column]):
+        return _grid_change_map(obj, column=column, mode=mode, tooltip=tooltip, m=m,
+                                title=title, areas=areas, tiles=tiles, offline=offline,
+                                period=period, k=k)
+    return _category_map(obj, column=column, mode=mode, tooltip=tooltip, m=m, title=title,
+                         areas=areas, tiles=tiles, offline=offline, period=period)
+
+
+def _comparison_map(comparison: Any, *, areas: Any, level: str | None, layout: str, mode: str,
+                    tooltip: Sequence[str] | None, m: Any, title: str | None,
+                    tiles: str | None, offline: bool, period: str | None, k: int) -> Any:
+    caller = "explore_change"
+    if getattr(comparison, "by", None) is not None and getattr(comparison, "overall", None):
+        # One map shows one value per area: the comparison without the split.
+        logger.info("%s: drawing the overall comparison (not split by %r)", caller,
+                    comparison.by)
+        comparison = comparison.overall
+    already = bool(getattr(comparison, "suppressed", False))
+    if mode == "public" and not already and hasattr(comparison, "suppress"):
+        # privacy.suppress (through the comparison) hides small counts and everything in the
+        # row derived from them: the hidden numbers never reach the page.
+        comparison = comparison.suppress(k)
+        already = True
+    table = comparison.table
+    areas = areas if areas is not None else getattr(comparison, "areas", None)
+    areas = _base.find_areas(areas, table)
+    if areas is None:
+        raise ValueError(f"{caller}: pass areas= (the AreaSet the comparison was made on)")
+    level = level or getattr(comparison, "level", None)
+    level = pick_level(table, areas, level, caller)
+    before = _period_label(getattr(comparison, "before", None), "Before")
+    after = _period_label(getattr(comparison, "after", None), "After")
+    period = period or f"{before} vs {after}"
+    vintage = getattr(comparison, "vintage", None)
+
+    boundary = areas[level][["area_id", "area_name", "geometry"]]
+    keep = [c for c in dict.fromkeys([*(tooltip or _COMPARISON_POPUP), "n_before", "n_after",
+                                      "change"]) if c in table.columns and c != "area_name"]
+    rows = table.assign(area_id=table["area_id"].astype("string"))[["area_id", *keep]]
+    rows = rows[rows["area_id"].isin(boundary["area_id"].astype("string"))]
+    frame = boundary.assign(area_id=boundary["area_id"].astype("string")).merge(
+        rows, on="area_id", how="left"
+    )
+    masked = np.zeros(len(frame), dtype=bool)
+    if mode == "public" and not already:
+        frame, masked = _mask_comparison(frame, k)
+    for column in ("share_before", "share_after", "share_change"):
+        if column in frame.columns:
+            frame[column] = share_text(frame[column].tolist())
+    if "pct_change" in frame.columns:
+        frame["pct_change"] = [
+            v if isinstance(v, str) or pd.isna(v) else f"{float(v):+.0f}%"
+            for v in frame["pct_change"]
+        ]
+    popup = [c for c in (tooltip or _COMPARISON_POPUP) if c in frame.columns]
+    popup_labels = [
+        {"n_before": f"Before ({before})", "n_after": f"After ({after})"}.get(
+            c, _base.column_label(c)
+        )
+        for c in popup
+    ]
+
+    def numbers(column: str) -> tuple[np.ndarray, np.ndarray]:
+        raw = frame[column]
+        hidden = raw.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+        values = pd.to_numeric(raw.where(~hidden), errors="coerce").to_numpy(dtype=float)
+        return values, hidden
+
+    nb, hb = numbers("n_before")
+    na, ha = numbers("n_after")
+    classes = sequential_classes(np.concatenate([nb, na]), integer=True)
+    count_styles = [{**_AREA_STYLE, "fillColor": c} for c in classes.colors]
+    count_entries = list(zip(classes.colors, classes.labels, strict=True))
+    extra_styles = {"zero": {**_AREA_STYLE, "fillColor": NEUTRAL},
+                    "hidden": {**_AREA_STYLE, "fillColor": SUPPRESSED_COLOR, "dashArray": "4 3"}}
+    if np.any((nb == 0) | (na == 0)):
+        count_entries.insert(0, (NEUTRAL, "0"))
+    if hb.any() or ha.any():
+        count_entries.append((f"hatch:{SUPPRESSED_COLOR}", f"Suppressed (<{k})"))
+    styles_all = [*count_styles, extra_styles["zero"], extra_styles["hidden"]]
+
+    def count_index(values: np.ndarray, hidden: np.ndarray) -> np.ndarray:
+        index = classes.index(values)
+        index = np.where(values == 0, len(count_styles), index)
+        return np.where(hidden, len(count_styles) + 1, index)
+
+    cv, ch = numbers("change")
+    change_index, change_styles, change_entries = _diverging_styles(
+        cv, ch | masked, integer=True, unit="", base_style=_AREA_STYLE
+    )
+
+    def layer(index: np.ndarray, styles: list[dict[str, Any]]) -> Any:
+        return geo_layer(frame, style_index=index, styles=styles, tooltip=popup,
+                         tooltip_labels=popup_labels,
+                         simplify=_base.BOUNDARY_SIMPLIFY_M)
+
+    bounds = _base.bounds_of([frame])
+    count_legend_title = "Incidents per area"
+    change_legend_title = f"Change, {before} to {after}"
+    if layout == "dual":
+        from folium.plugins import DualMap
+
+        if m is None:
+            m = DualMap(location=[(bounds[0][0] + bounds[1][0]) / 2,
+                                  (bounds[0][1] + bounds[1][1]) / 2],
+                        zoom_start=12, tiles=None, control_scale=True, prefer_canvas=True)
+            resolved = _base.resolve_tiles(tiles, offline)
+            if resolved is not None:
+                import folium
+
+                for side in (m.m1, m.m2):
+                    folium.TileLayer(resolved, name="Base map", control=False).add_to(side)
+            else:
+                _base.blank_background(m.m1)
+            m.fit_bounds(bounds)
+        elif not isinstance(m, DualMap):
+            raise ValueError(f"{caller}: layout='dual' adds to a DualMap, not {type(m).__name__}")
+        sides = ((m.m1, f"Before: {before}", count_index(nb, hb)),
+                 (m.m2, f"After: {after}", count_index(na, ha)))
+        for side, name, index in sides:
+            _base.create_map(m=side, title=f"{title} ({name})" if title else name)
+            _base.add_layer(side, layer(index, styles_all), name)
+            # Half-width panes: legends under the zoom buttons, a collapsed layer control,
+            # so nothing covers the footer or the title.
+            side.add_child(legend(count_legend_title, count_entries, position="topleft"))
+            if side is m.m2:
+                _base.add_layer(side, layer(change_index, change_styles), "Change", show=False)
+                side.add_child(legend(change_legend_title, change_entries, position="topleft",
+                                      note="Switch on the Change layer (top right)"))
+            _base.add_boundaries(side, areas)
+            _base.finish(side, period=period, areas=areas, vintage=vintage, mode=mode,
+                         suppression={"k": k} if mode == "public" else None, collapsed=True)
+        if offline:
+            from hotspots.maps._offline import make_offline
+
+            make_offline(m)
+        return m
+
+    title = _base.default_title(title, m, change_legend_title)
+    m = _base.create_map(m=m, tiles=tiles, offline=offline, title=title, bounds=bounds)
+    _base.add_layer(m, layer(count_index(nb, hb), styles_all), f"Before: {before}", show=False)
+    _base.add_layer(m, layer(count_index(na, ha), styles_all), f"After: {after}", show=False)
+    _base.add_layer(m, layer(change_index, change_styles), f"Change: {before} to {after}")
+    _base.add_boundaries(m, areas)
+    m.add_child(legend(change_legend_title, change_entries,
+                       note="Before and after counts: switch layers at the top right"))
+    m.add_child(legend(f"{count_legend_title} (before/after layers)", count_entries,
+                       position="bottomleft"))
+    return _base.finish(m, period=period, areas=areas, vintage=vintage, mode=mode,
+                        suppression={"k": k} if mode == "public" else None)
+
+
+def _grid_change_map(result: Any, *, column: str, mode: str, tooltip: Sequence[str] | None,
+                     m: Any, title: str | None, areas: Any, tiles: str | None, offline: bool,
+                     period: str | None, k: int) -> Any:
+    record = _base.hotspots_attrs(result)
+    areas = _base.find_areas(areas, result)
+    tooltip = [c for c in (tooltip or [column, "n_before", "n_after", "ward"])
+               if c in result.columns]
+    frame = result[[*dict.fromkeys([*tooltip, column]), "geometry"]].copy()
+    values = frame[column].to_numpy(dtype=float)
+    hidden = np.zeros(len(frame), dtype=bool)
+    if mode == "public":
+        frame, hidden = _mask_comparison(frame, k)
+    integer = bool(np.all(np.isnan(values) | (values % 1 == 0)))
+    unit = " per km²" if "density" in column or record.get("unit") == "per km2" else ""
+    index, styles, entries = _diverging_styles(values, hidden, integer=integer, unit=unit,
+                                               base_style=_CELL_STYLE)
+    # Unchanged cells (the middle class) are left unshaded to keep the file small.
+    middle = next((i for i, (_, lab) in enumerate(entries)
+                   if lab.startswith(("No change", "Little or no change"))), None)
+    if middle is not None:
+        index = np.where(index == middle, -1, index)
+    for style in styles:
+        style["color"] = style["fillColor"]
+    m = _base.create_map(m=m, tiles=tiles, offline=offline,
+                         title=_base.default_title(title, m, "Change per cell"),
+                         bounds=_base.bounds_of([frame]))
+    _base.add_layer(m, geo_layer(frame, style_index=index, styles=styles, tooltip=tooltip,
+                                 tooltip_labels=[_base.column_label(c) for c in tooltip]),
+                    "Change per cell")
+    _base.add_boundaries(m, areas)
+    m.add_child(legend("Change per cell", entries, note="Unchanged cells are not shaded"))
+    return _base.finish(m, period=period or _base.describe_period(record), areas=areas,
+                        vintage=record.get("vintage"), mode=mode,
+                        suppression={"k": k} if mode == "public" else None)
+
+
+def _category_map(result: Any, *, column: str, mode: str, tooltip: Sequence[str] | None,
+                  m: Any, title: str | None, areas: Any, tiles: str | None, offline: bool,
+                  period: str | None) -> Any:
+    record = _base.hotspots_attrs(result)
+    areas = _base.find_areas(areas, result)
+    tooltip = [c for c in (tooltip or [column, "n", "n_sig_hot", "n_sig_cold", "ward"])
+               if c in result.columns]
+    frame = result[[*dict.fromkeys([*tooltip, column]), "geometry"]].copy()
+    values = frame[column]
+    # Legend order: the producer's category order when it gives one, else ours.
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        names = [str(c) for c in values.cat.categories]
+    else:
+        rank = {key: i for i, key in enumerate(_CATEGORY_STYLES)}
+        names = sorted({str(v) for v in values.dropna()},
+                       key=lambda v: rank.get(_category_key(normalise_category(v)), len(rank)))
+    seen = set(values.dropna().astype(str))
+    present = [name for name in names if name in seen
+               and _category_key(normalise_category(name)) not in (None, "nopattern")]
+    styles, entries = [], []
+    for name in present:
+        color = _CATEGORY_STYLES[_category_key(normalise_category(name))][1]
+        styles.append({**_CELL_STYLE, "fillColor": color, "color": color})
+        entries.append((color, name[:1].upper() + name[1:]))
+    position = {name: i for i, name in enumerate(present)}
+    index = np.array([position.get(str(v), -1) if pd.notna(v) else -1 for v in values])
+    m = _base.create_map(m=m, tiles=tiles, offline=offline,
+                         title=_base.default_title(title, m, "Emerging hot spots"),
+                         bounds=_base.bounds_of([frame]))
+    _base.add_layer(m, geo_layer(frame, style_index=index, styles=styles, tooltip=tooltip,
+                                 tooltip_labels=[_base.column_label(c) for c in tooltip]),
+                    "Emerging hot spots")
+    _base.add_boundaries(m, areas)
+    m.add_child(legend("Emerging hot spot analysis", entries or [(NEUTRAL, "No pattern")],
+                       note="Cells with no pattern are not shaded"))
+    return _base.finish(m, period=period or _base.describe_period(record), areas=areas,
+                        vintage=record.get("vintage"), mode=mode)

@@ -1,0 +1,214 @@
+"""``explore_hotspots``: grid results (counts, KDE, Gi*) as coloured cells with a legend."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hotspots.maps import _base
+from hotspots.maps._layer import geo_layer
+from hotspots.maps._legend import legend
+from hotspots.maps._style import (
+    GI_BIN_COLORS,
+    GI_BIN_LABELS,
+    SUPPRESSED_COLOR,
+    sequential_classes,
+)
+
+__all__ = ["explore_hotspots"]
+
+logger = logging.getLogger(__name__)
+
+_DEFAULT_TOOLTIPS: dict[str, list[str]] = {
+    "gi_bin": ["n", "gistar", "p_adj", "ward"],
+    "kde_density": ["n", "kde_density", "ward"],
+    "kde": ["n", "kde", "ward"],
+    "n": ["n", "ward"],
+    "n_weighted": ["n", "n_weighted", "ward"],
+}
+_COUNT_COLUMNS = ("n", "n_weighted")
+_CELL_STYLE = {"weight": 0.5, "opacity": 0.6, "fillOpacity": 0.7}
+
+
+def _pick_column(result: Any) -> str:
+    for column in ("gi_bin", "kde_density", "kde", "n"):
+        if column in result.columns:
+            return column
+    raise ValueError(
+        "explore_hotspots: the result has none of the columns 'gi_bin', 'kde_density', 'kde' "
+        "or 'n'; pass column= to choose the one to draw (columns present: "
+        f"{', '.join(map(str, result.columns))})"
+    )
+
+
+def _cell_size_text(record: dict[str, Any]) -> str | None:
+    size = record.get("cell_size")
+    if size is None:
+        return None
+    kind = record.get("grid_type", "square")
+    size = float(size)
+    text = f"{size:,.0f}" if size >= 10 else f"{size:.3g}"
+    return f"{text} m {'hexagonal' if kind == 'hex' else 'square'} cells"
+
+
+def explore_hotspots(
+    result: Any,
+    *,
+    column: str | None = None,
+    tooltip: Sequence[str] | None = None,
+    mode: str = "restricted",
+    m: Any = None,
+    title: str | None = None,
+    areas: Any = None,
+    tiles: str | None = "auto",
+    offline: bool = False,
+    period: str | None = None,
+    k: int = 5,
+) -> Any:
+    """Draw a grid result (counts, KDE or Gi*) as coloured cells with a legend.
+
+    The map draws the values the result already holds; it computes no statistic.
+
+    - ``gi_bin`` (from ``hotspot_gistar``): cells coloured by the ArcGIS-style bins -3..3
+      (hot spots red, cold spots blue, ColorBrewer RdBu, colour-blind safe); not significant
+      cells are left unshaded.
+    - ``kde_density`` (per km²) or ``kde`` (from ``hotspot_kde``): a coloured grid in up to six
+      quantile classes with a legend in real units, the same at every zoom (unlike Leaflet.heat).
+    - ``n`` (from ``hotspot_count``) or any other numeric column: quantile classes.
+
+    Cells with no value or zero are not drawn, which keeps files small.
+
+    Parameters
+    ----------
+    result : geopandas.GeoDataFrame
+        A grid from ``hotspot_count``, ``hotspot_kde`` or ``hotspot_gistar`` (or any frame
+        of polygons with the column to draw).
+    column : str, optional
+        Column to colour by; default the first of ``gi_bin``, ``kde_density``, ``kde``, ``n``.
+    tooltip : sequence of str, optional
+        The allow-list of columns shown when hovering over a cell. Default: a few columns for
+        the drawn column (e.g. ``n, gistar, p_adj, ward`` for Gi*). No other column is written
+        into the page.
+    mode : {"restricted", "public"}
+        Default ``"restricted"`` (an analyst's map). ``"public"`` shows cell counts from 1 to
+        ``k - 1`` as ``"<k"`` and groups them into one legend class, so no small count is in
+        the page.
+    m : folium.Map, optional
+        Add the layers to this map instead of a new one.
+    title : str, optional
+        Map title (plain text); default: what the map shows; "" for none.
+    areas : AreaSet, optional
+        Boundaries to outline (wards and constituencies as toggleable layers). Default: an
+        AreaSet found in ``result.attrs["hotspots"]``.
+    tiles : str or None
+        ``"auto"`` (light tiles; none when offline), a folium tiles name, or ``None`` for a
+        boundaries-only base map that makes no tile requests.
+    offline : bool
+        Write JavaScript and CSS into the page so it opens with no network.
+    period : str, optional
+        Data period for the footer; default from ``result.attrs["hotspots"]``.
+    k : int
+        Public-mode threshold for small counts.
+
+    Returns
+    -------
+    folium.Map
+        Shows itself in Jupyter; ``.save("map.html")`` writes the page.
+
+    Raises
+    ------
+    PublicModeError
+        If ``mode="public"`` and the frame holds points (incident locations), not cells.
+    ValueError
+        If ``mode`` is unknown, the column is missing or not numeric, or the frame has no CRS.
+
+    Examples
+    --------
+    >>> from hotspots.hotspot import hotspot_gistar  # doctest: +SKIP
+    >>> explore_hotspots(hotspot_gistar(incidents)).save("gistar.html")  # doctest: +SKIP
+    """
+    caller = "explore_hotspots"
+    _base.check_mode(mode, caller)
+    _base.to_frame_crs(result)
+    _base.refuse_points(result, mode, caller)
+    column = column or _pick_column(result)
+    _base.require_columns(result, [column], caller)
+    record = _base.hotspots_attrs(result)
+    areas = _base.find_areas(areas, result)
+    if tooltip is None:
+        tooltip = _DEFAULT_TOOLTIPS.get(column, [column, "ward"])
+    tooltip = [c for c in tooltip if c in result.columns]
+    frame = result[[*dict.fromkeys([*tooltip, column]), "geometry"]].copy()
+
+    note_parts = [_cell_size_text(record)]
+    if column == "gi_bin":
+        values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+        bins = [-3, -2, -1, 0, 1, 2, 3]
+        valid = np.isin(values, bins)
+        # Bin 0 (not significant) is left unshaded: the legend says so.
+        style_index = np.where(valid & (values != 0), np.searchsorted(bins, values), -1)
+        styles = [{**_CELL_STYLE, "fillColor": GI_BIN_COLORS[b], "color": GI_BIN_COLORS[b]}
+                  for b in bins]
+        entries = [(GI_BIN_COLORS[b], GI_BIN_LABELS[b]) for b in sorted(bins, reverse=True)]
+        legend_title = "Getis-Ord Gi* hot spots"
+        if record.get("p_adjust"):
+            note_parts.append(f"p-values adjusted: {record['p_adjust']}")
+        note_parts.append("Not significant cells are not shaded")
+    else:
+        if not pd.api.types.is_numeric_dtype(frame[column]):
+            raise ValueError(f"{caller}: column {column!r} is not numeric")
+        values = frame[column].to_numpy(dtype=float)
+        integer = column in _COUNT_COLUMNS and bool(np.all(np.isnan(values) | (values % 1 == 0)))
+        unit = " per km²" if column == "kde_density" else ""
+        masked = np.zeros(len(frame), dtype=bool)
+        if mode == "public":
+            for count_column in _COUNT_COLUMNS:
+                if count_column in frame.columns:
+                    shown, mask = _base.mask_small_counts(frame[count_column].tolist(), k)
+                    frame[count_column] = pd.Series(shown, index=frame.index, dtype=object)
+                    if count_column == column:
+                        masked = mask
+        classes = sequential_classes(
+            np.where(masked, np.nan, values), integer=integer, unit=unit
+        )
+        style_index = classes.index(np.where(masked, np.nan, values))
+        styles = [{**_CELL_STYLE, "fillColor": c, "color": c} for c in classes.colors]
+        entries = list(zip(classes.colors, classes.labels, strict=True))
+        if masked.any():
+            style_index = np.where(masked, len(styles), style_index)
+            styles.append({**_CELL_STYLE, "fillColor": SUPPRESSED_COLOR, "color": "#888888"})
+            entries.insert(0, (f"hatch:{SUPPRESSED_COLOR}", f"1 to {k - 1} (shown as <{k})"))
+        legend_title = {
+            "kde_density": "Incident density (KDE)",
+            "kde": "KDE (sfhotspot units)",
+            "n": "Incidents per cell",
+            "n_weighted": "Weighted incidents per cell",
+        }.get(column, _base.column_label(column))
+        note_parts.append("Cells with no incidents are not shaded" if column in _COUNT_COLUMNS
+                          else "Zero and empty cells are not shaded")
+
+    bounds = _base.bounds_of([frame])
+    title = _base.default_title(title, m, legend_title)
+    m = _base.create_map(m=m, tiles=tiles, offline=offline, title=title, bounds=bounds)
+    layer = geo_layer(
+        frame,
+        style_index=style_index,
+        styles=styles,
+        tooltip=tooltip,
+        tooltip_labels=[_base.column_label(c) for c in tooltip],
+    )
+    logger.info("%s: drawing %d of %d cells by %r", caller, layer.n_features, len(frame), column)
+    _base.add_layer(m, layer, legend_title)
+    _base.add_boundaries(m, areas)
+    m.add_child(legend(legend_title, entries, note=". ".join(p for p in note_parts if p)))
+    return _base.finish(
+        m,
+        period=period or _base.describe_period(record),
+        areas=areas,
+        vintage=record.get("vintage"),
+        mode=mode,
+    )

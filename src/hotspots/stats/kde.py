@@ -1,0 +1,501 @@
+"""Kernel density estimation at many evaluation points: binned FFT and exact (numpy/scipy).
+
+Two kernels, both radially symmetric with bandwidth h:
+
+- ``"quartic"`` (biweight, Silverman eq. 4.5; ArcGIS Kernel Density, sfhotspot, QGIS):
+  K(d) = (1 - (d/h)^2)^2 for d < h, else 0; normalised by 3 / (pi h^2).
+- ``"gaussian"``: K(d) = exp(-d^2 / (2 h^2)) (h is the standard deviation, as in
+  scikit-learn's ``KernelDensity``); normalised by 1 / (2 pi h^2). Truncated at 5 h, where
+  the neglected mass is exp(-12.5) = 4e-6 of each point's weight.
+
+Values are either *unnormalised* (``normalize=False``: sum_i w_i K(d_i), the quantity
+sfhotspot reports, in "weighted incidents") or a *density* (``normalize=True``: weighted
+incidents per square unit of the coordinates; per m^2 in British National Grid).
+
+:func:`kde_binned` spreads the weights onto a fine lattice by linear binning and convolves
+with the kernel by FFT. Its lattice spacing is chosen from the bandwidth so that the error
+is below 1% of the surface's maximum (see the Notes there); :func:`kde_exact` sums the kernel
+over every sample within reach of each evaluation point (k-d tree), for checks and small
+inputs.
+
+References
+----------
+Silverman, B. W. (1986). *Density estimation for statistics and data analysis*. Chapman &
+Hall. Wand, M. P. (1994). Fast computation of multivariate kernel estimators. *Journal of
+Computational and Graphical Statistics*, 3(4), 433-445 (linear binning).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Literal
+
+import numpy as np
+from numpy.typing import ArrayLike
+from scipy import signal
+from scipy.spatial import cKDTree
+
+__all__ = [
+    "KERNELS",
+    "bandwidth_arcgis",
+    "bandwidth_nrd",
+    "kde_binned",
+    "kde_exact",
+    "kernel_norm",
+    "kernel_support",
+    "lattice_spacing",
+]
+
+Kernel = Literal["quartic", "gaussian"]
+
+#: Supported kernels.
+KERNELS = ("quartic", "gaussian")
+
+#: Bandwidth / lattice spacing used by :func:`kde_binned`, per kernel and for evaluation
+#: points on the lattice (square grids) or between lattice nodes (hexagons, interpolated).
+#: Measured worst case (a few isolated points) below 0.6% of the maximum; see tests.
+_RESOLUTION = {("quartic", True): 16, ("quartic", False): 24,
+               ("gaussian", True): 8, ("gaussian", False): 12}
+
+#: Largest fine lattice (nodes) :func:`kde_binned` builds before coarsening it.
+MAX_LATTICE = 40_000_000
+
+_GAUSS_SUPPORT = 5.0
+#: kde_exact truncates the gaussian where it is below 1e-17 of its peak (exact in float64).
+_EXACT_GAUSS_SUPPORT = 9.0
+
+
+def _check_kernel(kernel: str) -> None:
+    if kernel not in KERNELS:
+        raise ValueError(
+            f"The 'kernel' parameter must be 'quartic' or 'gaussian'. Got {kernel!r} instead."
+        )
+
+
+def _check_bandwidth(bandwidth: float) -> float:
+    h = float(bandwidth)
+    if not (h > 0 and math.isfinite(h)):
+        raise ValueError(
+            f"The 'bandwidth' parameter must be a float > 0. Got {bandwidth!r} instead."
+        )
+    return h
+
+
+def kernel_support(bandwidth: float, kernel: Kernel = "quartic") -> float:
+    """Distance beyond which the kernel is zero (quartic: h; gaussian: truncated at 5 h)."""
+    _check_kernel(kernel)
+    return float(bandwidth) * (1.0 if kernel == "quartic" else _GAUSS_SUPPORT)
+
+
+def kernel_norm(bandwidth: float, kernel: Kernel = "quartic") -> float:
+    """Factor that turns the unnormalised kernel into a density (integrates to 1).
+
+    Parameters
+    ----------
+    bandwidth : float
+        h.
+    kernel : {"quartic", "gaussian"}
+        Kernel.
+
+    Returns
+    -------
+    float
+        ``3 / (pi h^2)`` (quartic) or ``1 / (2 pi h^2)`` (gaussian).
+    """
+    _check_kernel(kernel)
+    h2 = float(bandwidth) ** 2
+    return 3.0 / (math.pi * h2) if kernel == "quartic" else 1.0 / (2.0 * math.pi * h2)
+
+
+def _kernel(d2: np.ndarray, h: float, kernel: str, truncate: float = _GAUSS_SUPPORT) -> np.ndarray:
+    if kernel == "quartic":
+        u = 1.0 - d2 / (h * h)
+        return np.where(u > 0, u * u, 0.0)
+    k = np.exp(-d2 / (2.0 * h * h))
+    return np.where(d2 <= (truncate * h) ** 2, k, 0.0)
+
+
+def _as_xy(xy: ArrayLike, name: str) -> np.ndarray:
+    a = np.asarray(xy, dtype=float)
+    if a.ndim != 2 or a.shape[1] != 2:
+        raise ValueError(f"{name} must have shape (n, 2); got {a.shape}.")
+    if not np.isfinite(a).all():
+        raise ValueError(f"{name} must hold finite coordinates only.")
+    return a
+
+
+def _as_weights(weights: ArrayLike | None, n: int) -> np.ndarray | None:
+    if weights is None:
+        return None
+    w = np.asarray(weights, dtype=float).ravel()
+    if w.size != n:
+        raise ValueError(f"weights has {w.size} values for {n} points.")
+    if not np.isfinite(w).all():
+        raise ValueError("weights must be finite.")
+    return w
+
+
+def kde_exact(
+    sample_xy: ArrayLike,
+    eval_xy: ArrayLike,
+    *,
+    bandwidth: float,
+    kernel: Kernel = "quartic",
+    weights: ArrayLike | None = None,
+    normalize: bool = False,
+) -> np.ndarray:
+    """Kernel sums at evaluation points, computed pair by pair (k-d tree).
+
+    Parameters
+    ----------
+    sample_xy : array-like of shape (n, 2)
+        Sample points (incidents).
+    eval_xy : array-like of shape (m, 2)
+        Evaluation points (e.g. cell centres).
+    bandwidth : float
+        h, in coordinate units.
+    kernel : {"quartic", "gaussian"}
+        Kernel (the gaussian is summed out to 9 h, where it is below 1e-17 of its peak).
+    weights : array-like of shape (n,), optional
+        Weight per sample (default 1).
+    normalize : bool
+        If True return a density (weight per square unit), else the unnormalised sum.
+
+    Returns
+    -------
+    numpy.ndarray of shape (m,)
+        ``sum_i w_i K(|e - s_i|)`` (times :func:`kernel_norm` if ``normalize``).
+
+    Notes
+    -----
+    Cost is proportional to the number of (sample, evaluation point) pairs within the
+    kernel's reach; samples are processed in blocks so memory stays bounded.
+
+    Examples
+    --------
+    >>> kde_exact([[0, 0], [3, 0]], [[0, 0], [1, 0]], bandwidth=2).tolist()
+    [1.0, 0.5625]
+    """
+    s = _as_xy(sample_xy, "sample_xy")
+    e = _as_xy(eval_xy, "eval_xy")
+    h = _check_bandwidth(bandwidth)
+    _check_kernel(kernel)
+    w = _as_weights(weights, s.shape[0])
+    out = np.zeros(e.shape[0])
+    if s.shape[0] == 0 or e.shape[0] == 0:
+        return out
+    reach = h if kernel == "quartic" else _EXACT_GAUSS_SUPPORT * h
+    tree = cKDTree(e)
+    # block size from the expected number of pairs per sample, to bound memory
+    span = np.ptp(e, axis=0)
+    area = max(float(span[0] + reach) * float(span[1] + reach), reach * reach)
+    per_sample = max(1.0, e.shape[0] * math.pi * reach * reach / area)
+    block = int(max(1_000, min(s.shape[0], 4_000_000 / per_sample)))
+    for start in range(0, s.shape[0], block):
+        chunk = s[start : start + block]
+        pairs = tree.sparse_distance_matrix(cKDTree(chunk), reach, output_type="ndarray")
+        if pairs.size == 0:
+            continue
+        k = _kernel(pairs["v"] ** 2, h, kernel, _EXACT_GAUSS_SUPPORT)
+        if w is not None:
+            k = k * w[start + pairs["j"]]
+        out += np.bincount(pairs["i"], weights=k, minlength=e.shape[0])
+    return out * kernel_norm(h, kernel) if normalize else out
+
+
+def lattice_spacing(
+    bandwidth: float, kernel: Kernel = "quartic", *, cell_size: float | None = None,
+    on_lattice: bool = True,
+) -> float:
+    """Spacing of the fine lattice :func:`kde_binned` uses.
+
+    Parameters
+    ----------
+    bandwidth : float
+        h.
+    kernel : {"quartic", "gaussian"}
+        Kernel.
+    cell_size : float, optional
+        When the evaluation points form a lattice of this spacing (square grid centres),
+        the spacing divides it exactly so every evaluation point is a lattice node.
+    on_lattice : bool
+        Whether evaluation points are lattice nodes (True) or interpolated (False, e.g.
+        hexagon centres), which needs a finer lattice for the same accuracy.
+
+    Returns
+    -------
+    float
+        ``h / r`` (r = 16 quartic, 8 gaussian; 24 and 12 off-lattice), shrunk to divide
+        ``cell_size`` when given.
+    """
+    target = float(bandwidth) / _RESOLUTION[(kernel, bool(on_lattice))]
+    if cell_size is None:
+        return target
+    m = max(1, math.ceil(float(cell_size) / target - 1e-9))
+    return float(cell_size) / m
+
+
+def kde_binned(
+    sample_xy: ArrayLike,
+    eval_xy: ArrayLike,
+    *,
+    bandwidth: float,
+    kernel: Kernel = "quartic",
+    weights: ArrayLike | None = None,
+    normalize: bool = False,
+    cell_size: float | None = None,
+    spacing: float | None = None,
+) -> np.ndarray:
+    """Kernel sums at evaluation points by linear binning and FFT convolution.
+
+    Parameters
+    ----------
+    sample_xy : array-like of shape (n, 2)
+        Sample points.
+    eval_xy : array-like of shape (m, 2)
+        Evaluation points. The lattice is anchored at the first one, so evaluation points
+        spaced by ``cell_size`` (square-grid centres) fall on lattice nodes exactly; others
+        are interpolated bilinearly.
+    bandwidth : float
+        h.
+    kernel : {"quartic", "gaussian"}
+        Kernel.
+    weights : array-like of shape (n,), optional
+        Weight per sample.
+    normalize : bool
+        Density (True) or unnormalised sum (False).
+    cell_size : float, optional
+        Spacing of a square lattice the evaluation points lie on; the fine lattice then
+        divides it exactly (no interpolation).
+    spacing : float, optional
+        Fine lattice spacing, overriding the automatic choice (:func:`lattice_spacing`).
+
+    Returns
+    -------
+    numpy.ndarray of shape (m,)
+        Approximate kernel sums (or densities), non-negative.
+
+    Notes
+    -----
+    Each sample's weight is split between the four surrounding lattice nodes in
+    proportion to its position (linear binning keeps the total weight and the centre of
+    mass), the lattice is convolved with the kernel sampled at node offsets (scipy's
+    overlap-add FFT), and the surface is read at the evaluation points. The error is of
+    second order in spacing / h. With the default spacing (h/16 for the quartic kernel,
+    h/8 gaussian; h/24 and h/12 when interpolating) the largest absolute error measured
+    against :func:`kde_exact` stays below 0.6% of the surface's maximum even for a few
+    isolated points (the worst case), and is far smaller for many points. The cost is one
+    FFT over the evaluation extent plus the kernel radius, independent of the number of
+    samples beyond the O(n) binning.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> pts = np.array([[0.0, 0.0], [30.0, 10.0]])
+    >>> ev = np.array([[0.0, 0.0], [10.0, 0.0], [20.0, 0.0]])
+    >>> approx = kde_binned(pts, ev, bandwidth=50.0, cell_size=10.0)
+    >>> exact = kde_exact(pts, ev, bandwidth=50.0)
+    >>> bool(np.abs(approx - exact).max() < 0.01 * exact.max())
+    True
+    """
+    s = _as_xy(sample_xy, "sample_xy")
+    e = _as_xy(eval_xy, "eval_xy")
+    h = _check_bandwidth(bandwidth)
+    _check_kernel(kernel)
+    w = _as_weights(weights, s.shape[0])
+    m = e.shape[0]
+    if m == 0 or s.shape[0] == 0:
+        return np.zeros(m)
+    on_lattice = cell_size is not None
+    if spacing is None:
+        spacing = lattice_spacing(h, kernel, cell_size=cell_size, on_lattice=on_lattice)
+    d = float(spacing)
+    reach = kernel_support(h, kernel)
+    ax, ay = e[0]
+    lo = e.min(axis=0) - reach
+    hi = e.max(axis=0) + reach
+    width, height = float(hi[0] - lo[0]), float(hi[1] - lo[1])
+    if (width / d + 6) * (height / d + 6) > MAX_LATTICE:
+        # coarsen (less accurate) rather than exhaust memory on a huge extent
+        d_min = math.sqrt(width * height / (0.9 * MAX_LATTICE))
+        if cell_size is None:
+            d = d_min
+        elif d_min <= cell_size:
+            d = cell_size / max(1, math.floor(cell_size / d_min))
+        else:
+            d = cell_size * math.ceil(d_min / cell_size)
+        warnings.warn(
+            f"kde_binned: the lattice was coarsened to {d:.4g} (bandwidth {h:.4g}) to fit in "
+            "memory, so the binned values are less accurate; use exact evaluation or a "
+            "smaller extent.",
+            UserWarning,
+            stacklevel=2,
+        )
+    x0 = ax + math.floor((lo[0] - ax) / d - 1) * d
+    y0 = ay + math.floor((lo[1] - ay) / d - 1) * d
+    nx = math.ceil((hi[0] - x0) / d) + 3
+    ny = math.ceil((hi[1] - y0) / d) + 3
+    grid = _linear_bin(s, w, x0, y0, d, nx, ny)
+    r = math.ceil(reach / d)
+    off = np.arange(-r, r + 1) * d
+    kern = _kernel(off[None, :] ** 2 + off[:, None] ** 2, h, kernel)
+    surface = signal.oaconvolve(grid, kern, mode="same")
+    # FFT round-off leaves values of order 1e-16 x total weight where there is nothing;
+    # an absolute floor (not relative to the peak) keeps the result linear in the weights
+    floor = 1e-12 * float(np.abs(grid).sum())
+    surface[surface < floor] = 0.0
+    out = _bilinear(surface, (e[:, 0] - x0) / d, (e[:, 1] - y0) / d)
+    return out * kernel_norm(h, kernel) if normalize else out
+
+
+def _linear_bin(s: np.ndarray, w: np.ndarray | None, x0: float, y0: float, d: float, nx: int,
+                ny: int) -> np.ndarray:
+    fx = (s[:, 0] - x0) / d
+    fy = (s[:, 1] - y0) / d
+    i = np.floor(fx)
+    j = np.floor(fy)
+    # samples beyond the lattice are beyond the kernel's reach of every evaluation point
+    ok = (i >= 0) & (i < nx - 1) & (j >= 0) & (j < ny - 1)
+    i, j = i[ok].astype(np.int64), j[ok].astype(np.int64)
+    tx = fx[ok] - i
+    ty = fy[ok] - j
+    wk = np.ones(i.size) if w is None else w[ok]
+    base = j * nx + i
+    size = nx * ny
+    grid = np.bincount(base, weights=wk * (1 - tx) * (1 - ty), minlength=size)
+    grid += np.bincount(base + 1, weights=wk * tx * (1 - ty), minlength=size)
+    grid += np.bincount(base + nx, weights=wk * (1 - tx) * ty, minlength=size)
+    grid += np.bincount(base + nx + 1, weights=wk * tx * ty, minlength=size)
+    return grid.reshape(ny, nx)
+
+
+def _bilinear(surface: np.ndarray, fx: np.ndarray, fy: np.ndarray) -> np.ndarray:
+    ny, nx = surface.shape
+    # a point on a node must read that node exactly, whatever the rounding of fx
+    rx, ry = np.round(fx), np.round(fy)
+    fx = np.where(np.abs(fx - rx) < 1e-7, rx, fx)
+    fy = np.where(np.abs(fy - ry) < 1e-7, ry, fy)
+    i = np.clip(np.floor(fx).astype(np.int64), 0, nx - 2)
+    j = np.clip(np.floor(fy).astype(np.int64), 0, ny - 2)
+    tx = fx - i
+    ty = fy - j
+    return (
+        surface[j, i] * (1 - tx) * (1 - ty)
+        + surface[j, i + 1] * tx * (1 - ty)
+        + surface[j + 1, i] * (1 - tx) * ty
+        + surface[j + 1, i + 1] * tx * ty
+    )
+
+
+# --- bandwidth rules --------------------------------------------------------------------------
+def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    order = np.argsort(values, kind="stable")
+    v = values[order]
+    cw = np.cumsum(weights[order])
+    half = cw[-1] / 2.0
+    k = int(np.searchsorted(cw, half, side="left"))
+    if np.isclose(cw[k], half) and k + 1 < v.size:
+        return float((v[k] + v[k + 1]) / 2.0)
+    return float(v[k])
+
+
+def bandwidth_arcgis(xy: ArrayLike, weights: ArrayLike | None = None) -> float:
+    """ArcGIS Kernel Density default search radius.
+
+    ``h = 0.9 * min(SD, sqrt(1 / ln 2) * Dm) * n^(-0.2)``, where SD is the standard
+    distance, Dm the median distance to the mean centre and n the number of points; with
+    weights (ArcGIS's population field) the mean centre, SD and median are weighted and n
+    is the sum of the weights.
+
+    Parameters
+    ----------
+    xy : array-like of shape (n, 2)
+        Points, in metres.
+    weights : array-like of shape (n,), optional
+        Non-negative weights.
+
+    Returns
+    -------
+    float
+        Bandwidth in the units of ``xy``.
+
+    Raises
+    ------
+    ValueError
+        With fewer than two distinct points (the rule gives 0).
+
+    Examples
+    --------
+    >>> round(bandwidth_arcgis([[0, 0], [100, 0], [0, 100], [100, 100]]), 3)
+    48.23
+    """
+    a = _as_xy(xy, "xy")
+    n = a.shape[0]
+    w = _as_weights(weights, n)
+    if w is None:
+        centre = a.mean(axis=0)
+        d2 = ((a - centre) ** 2).sum(axis=1)
+        sd = math.sqrt(float(d2.mean())) if n else 0.0
+        dm = float(np.median(np.sqrt(d2))) if n else 0.0
+        n_eff = float(n)
+    else:
+        if (w < 0).any() or w.sum() <= 0:
+            raise ValueError("weights must be non-negative with a positive sum.")
+        centre = (a * w[:, None]).sum(axis=0) / w.sum()
+        d2 = ((a - centre) ** 2).sum(axis=1)
+        sd = math.sqrt(float((w * d2).sum() / w.sum()))
+        dm = _weighted_median(np.sqrt(d2), w)
+        n_eff = float(w.sum())
+    h = 0.9 * min(sd, math.sqrt(1.0 / math.log(2.0)) * dm) * n_eff**-0.2 if n_eff > 0 else 0.0
+    if not h > 0:
+        raise ValueError(
+            "Cannot choose a bandwidth automatically: the points do not spread out (fewer "
+            "than two distinct locations, or more than half at one spot). Pass bandwidth."
+        )
+    return h
+
+
+def bandwidth_nrd(values: ArrayLike) -> float:
+    """Rule-of-thumb bandwidth of R's ``MASS::bandwidth.nrd`` for one coordinate.
+
+    ``h = 4 * 1.06 * min(sd, IQR / 1.34) * n^(-1/5)`` with the sample standard deviation
+    (n - 1) and R's default (type 7) quantiles, which are numpy's default ``"linear"``.
+
+    Parameters
+    ----------
+    values : array-like of float
+        One coordinate of the points (x or y).
+
+    Returns
+    -------
+    float
+        Bandwidth, in the units of ``values``.
+
+    Raises
+    ------
+    ValueError
+        With fewer than two values, or if the rule gives 0 (e.g. more than half the values
+        are equal, so the IQR is 0).
+
+    Notes
+    -----
+    sfhotspot 1.0 calls ``mean(bandwidth.nrd(x), bandwidth.nrd(y))``; R's ``mean`` takes
+    its second argument as ``trim``, so the result is the x bandwidth alone.
+
+    Examples
+    --------
+    >>> round(bandwidth_nrd([1.0, 2.0, 3.0, 4.0, 10.0]), 4)
+    4.5867
+    """
+    v = np.asarray(values, dtype=float).ravel()
+    if v.size < 2:
+        raise ValueError("bandwidth_nrd needs at least two values.")
+    q1, q3 = np.percentile(v, [25, 75])
+    h = 4 * 1.06 * min(float(np.std(v, ddof=1)), (q3 - q1) / 1.34) * v.size ** (-1 / 5)
+    if not h > 0:
+        raise ValueError(
+            "The NRD bandwidth rule gives 0 for these points (more than half share one "
+            "coordinate value). Pass bandwidth explicitly."
+        )
+    return float(h)

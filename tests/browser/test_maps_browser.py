@@ -1,0 +1,193 @@
+"""Maps built from real and simulated data, opened in headless Chromium with no network.
+
+Every map is saved with ``offline=True`` and ``tiles=None``, so the page must work with all
+requests blocked: the tests assert no request was even attempted, no console or page error,
+the Leaflet container, the layer-control entries, the legend rows, and a non-blank screenshot.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+import warnings
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
+BOUNDARIES = SHARED / "boundaries"
+COL_STREET = SHARED / "data" / "city-of-london" / "street"
+COL_FHRS = SHARED / "data" / "city-of-london" / "premises" / "fhrs-city-of-london-2021-08-19.csv"
+WY_SAMPLE = SHARED / "data" / "police-uk" / "west-yorkshire-street-2017-sample.csv"
+EVIL = "<script>alert(1)</script>"
+
+
+def _need(path: Path) -> None:
+    if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"shared data missing: {path}")
+        pytest.skip(f"shared data missing: {path}")
+
+
+@pytest.fixture(scope="module")
+def city():
+    """City of London boundaries and the 2018 street crimes (real police.uk files)."""
+    _need(COL_STREET)
+    _need(BOUNDARIES / "london")
+    from hotspots.io.boundaries import load_boundaries
+    from hotspots.io.incidents import read_police_uk
+
+    areas = load_boundaries("city-of-london-2013", data_dir=BOUNDARIES, download=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # police.uk snap-point notes are not the point here
+        incidents = read_police_uk(sorted(glob.glob(str(COL_STREET / "2018-*.csv"))))
+    return areas, incidents
+
+
+@pytest.fixture(scope="module")
+def bradford():
+    _need(BOUNDARIES / "bradford-wards-2013.geojson")
+    from hotspots.io.boundaries import load_boundaries
+
+    return load_boundaries("bradford-2013", data_dir=BOUNDARIES, download=False)
+
+
+@pytest.fixture(scope="module")
+def bradford_sample(bradford):
+    """The real West Yorkshire 2017 sample, Bradford part kept by the map's boundaries."""
+    _need(WY_SAMPLE)
+    from hotspots.io.incidents import read_police_uk
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        incidents = read_police_uk(WY_SAMPLE)
+    inside = incidents.geometry.within(bradford.outline)
+    return incidents[inside.to_numpy()].reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def simulated(bradford):
+    from hotspots.simulate import simulate_incidents
+
+    return simulate_incidents(bradford, n_before=1500, n_after=1500, seed=3)
+
+
+def save(m, tmp_path: Path, name: str) -> Path:
+    path = tmp_path / f"{name}.html"
+    m.save(str(path))
+    return path
+
+
+def test_city_of_london_gistar_map(city, open_map, tmp_path, check_page):
+    from hotspots.hotspot import hotspot_gistar
+    from hotspots.maps import explore_hotspots
+
+    areas, incidents = city
+    result = hotspot_gistar(incidents, clip=areas)
+    m = explore_hotspots(result, areas=areas, title="City of London, 2018: Gi* hot spots",
+                         tiles=None, offline=True)
+    opened = open_map(save(m, tmp_path, "gistar"))
+    check_page(opened, overlays=3, legend_rows=7)
+    title = opened.page.locator(".hotspots-title").inner_text()
+    assert title == "City of London, 2018: Gi* hot spots"
+
+
+def test_city_of_london_public_ward_map(city, open_map, tmp_path, check_page):
+    from hotspots.areas import area_counts
+    from hotspots.maps import explore_areas
+
+    areas, incidents = city
+    table = area_counts(incidents, areas, level="ward")
+    m = explore_areas(table, areas, title="Crimes by ward, 2018", tiles=None, offline=True)
+    opened = open_map(save(m, tmp_path, "areas"))
+    page = opened.page
+    n_wards = len(areas["ward"])
+    # Areas, names, ward and constituency outlines.
+    legend_rows = page.locator(".hotspots-legend-item").count()
+    check_page(opened, overlays=4, legend_rows=legend_rows)
+    assert legend_rows >= 3
+    assert page.locator(".hotspots-label").count() == n_wards
+    assert "Aldgate" in page.locator(".hotspots-label").all_inner_texts()
+    assert "Public" in page.locator(".hotspots-footer").inner_text()
+
+
+def test_bradford_sample_clusters_restricted(
+    bradford, bradford_sample, open_map, tmp_path, check_page
+):
+    from hotspots.cluster import cluster_incidents, cluster_summary
+    from hotspots.maps import explore_clusters
+
+    labels = cluster_incidents(bradford_sample, eps=400, min_samples=5)
+    summary = cluster_summary(bradford_sample, labels)
+    assert len(summary) >= 2
+    m = explore_clusters(summary, bradford_sample, labels=labels, areas=bradford,
+                         title="Bradford sample 2017: clusters", tiles=None, offline=True)
+    opened = open_map(save(m, tmp_path, "clusters"))
+    shown = min(len(summary), 8)
+    check_page(opened, overlays=4, legend_rows=shown + 1)
+    assert "RESTRICTED" in opened.page.locator(".hotspots-footer").inner_text()
+
+
+def test_simulated_change_toggle_and_dual(bradford, simulated, open_map, tmp_path, check_page):
+    from hotspots.change import compare_periods
+    from hotspots.maps import explore_change
+
+    sim = simulated.attrs["hotspots"]["simulation"]
+    comparison = compare_periods(simulated, bradford, level="ward", before=sim["before"],
+                                 after=sim["after"])
+    m = explore_change(comparison, areas=bradford, tiles=None, offline=True)
+    opened = open_map(save(m, tmp_path, "change"))
+    page = opened.page
+    rows = page.locator(".hotspots-legend-item").count()
+    # Before, after, change, ward and constituency outlines.
+    check_page(opened, overlays=5, legend_rows=rows)
+    assert rows >= 6
+    dual = explore_change(comparison, areas=bradford, layout="dual", tiles=None, offline=True)
+    opened = open_map(save(dual, tmp_path, "change-dual"))
+    assert opened.errors == []
+    assert opened.blocked == []
+    assert opened.page.locator(".leaflet-container").count() == 2
+    assert opened.page.locator(".leaflet-control-layers").count() == 2
+
+
+def test_simulated_kde_numeric_legend(bradford, simulated, open_map, tmp_path, check_page):
+    from hotspots.hotspot import hotspot_kde
+    from hotspots.maps import explore_hotspots
+
+    result = hotspot_kde(simulated, clip=bradford)
+    m = explore_hotspots(result, column="kde_density", areas=bradford, tiles=None, offline=True)
+    opened = open_map(save(m, tmp_path, "kde"))
+    rows = opened.page.locator(".hotspots-legend-item")
+    check_page(opened, overlays=3, legend_rows=rows.count())
+    assert rows.count() >= 3
+    assert all(text.endswith("per km²") for text in rows.all_inner_texts())
+
+
+def test_premises_name_shows_as_text_and_never_runs(city, open_map, tmp_path, check_page):
+    _need(COL_FHRS)
+    from hotspots.io.premises import read_fhrs
+    from hotspots.maps import explore_premises
+    from hotspots.premises import premises_rank
+
+    areas, incidents = city
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        premises = read_fhrs(COL_FHRS)
+        ranked = premises_rank(incidents, premises)
+    ranked.loc[ranked["rank"] == 1, "name"] = EVIL
+    m = explore_premises(ranked, top=15, areas=areas, tiles=None, offline=True)
+    opened = open_map(save(m, tmp_path, "premises"))
+    page = opened.page
+    check_page(opened, overlays=3, legend_rows=2)  # ranks 1-10 and 11-15
+    assert page.locator(".hotspots-rank").count() == 15
+    page.locator(".hotspots-rank").filter(has_text=re.compile(r"^1$")).click()
+    page.wait_for_selector(".leaflet-popup-content", timeout=5_000)
+    popup = page.locator(".leaflet-popup-content")
+    assert EVIL in popup.inner_text()
+    assert popup.locator("script").count() == 0
+    page.wait_for_timeout(200)
+    assert opened.dialogs == []
+    assert opened.errors == []

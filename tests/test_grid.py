@@ -1,0 +1,289 @@
+"""Grids: cell size rule, layout and ids, binning, clipping, area labels, CRS checks."""
+
+import logging
+import math
+import os
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from scipy.spatial import cKDTree
+
+from hotspots import grid as grid_mod
+from hotspots.errors import CRSError, EmptyDataError
+from hotspots.grid import Grid, cell_size_auto, grid_from_frame, hotspot_grid
+
+SHARED = Path(__file__).parents[1] / ".." / "shared"
+WARDS = SHARED / "boundaries" / "bradford-wards-2013.geojson"
+
+
+def need(path):
+    if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"shared data missing: {path}")
+        pytest.skip(f"shared data missing: {path}")
+    return path
+
+
+@pytest.fixture(scope="module")
+def wards():
+    return gpd.read_file(need(WARDS)).to_crs(27700)
+
+
+@pytest.fixture(scope="module")
+def areas():
+    pytest.importorskip("hotspots.areas")
+    from hotspots.io.boundaries import load_boundaries
+
+    need(WARDS)
+    return load_boundaries("bradford-2013", data_dir=SHARED / "boundaries")
+
+
+def incidents(xy, n_unknown=0):
+    """A canonical incident frame: located rows, then rows with an unknown location."""
+    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+    n = len(xy) + n_unknown
+    geoms = list(shapely.points(xy)) + [shapely.Point()] * n_unknown
+    return gpd.GeoDataFrame(
+        {
+            "incident_id": pd.array([f"i{k}" for k in range(n)], dtype="string"),
+            "occurred": pd.Timestamp("2019-01-01"),
+            "category": pd.Categorical(["Burglary"] * n),
+            "recency": pd.Categorical([None] * n, categories=["recent", "non-recent"]),
+            "weight": 1.0,
+            "location_status": pd.Categorical(
+                ["located"] * len(xy) + ["unknown"] * n_unknown,
+                categories=["located", "unknown"],
+            ),
+        },
+        geometry=gpd.GeoSeries(geoms, crs=27700),
+    )
+
+
+# --- cell size ----------------------------------------------------------------------------
+def test_cell_size_rule_matches_sfhotspot_examples():
+    assert cell_size_auto((0, 0, 20_000, 15_000))[0] == 300.0
+    assert cell_size_auto((0, 0, 4_000, 4_000))[0] == 80.0
+    assert cell_size_auto((0, 0, 30_000, 26_499))[0] == 500.0
+    assert "rounded down" in cell_size_auto((0, 0, 20_000, 15_000))[1]
+    with pytest.raises(ValueError, match="Pass cell_size"):
+        cell_size_auto((5, 5, 5, 10))
+
+
+def test_automatic_cell_size_is_logged_and_recorded(wards, caplog):
+    with caplog.at_level(logging.INFO, logger="hotspots.grid"):
+        g = hotspot_grid(clip=wards)
+    info = g.attrs["hotspots"]
+    # Bradford's bounding box is 27.7 km x 26.6 km: 26.6 km / 50 = 531 -> 500 m
+    assert info["cell_size"] == 500.0
+    assert info["cell_size_reason"].startswith("automatic: 50 cells")
+    assert "cell size 500" in caplog.text
+    assert info["n_cells"] == len(g)
+    assert info["grid_extent"] == "boundary"
+
+
+# --- the Grid lattice -----------------------------------------------------------------------
+def test_square_locate_is_half_open_and_bins_like_floor():
+    g = Grid(100.0, 200.0, 10.0, nrow=3, ncol=4)
+    x = np.array([100.0, 110.0, 139.999, 140.0, 99.999, np.nan, 125.0])
+    y = np.array([200.0, 209.9, 229.999, 200.0, 205.0, 205.0, 230.0])
+    assert g.locate(x, y).tolist() == [0, 1, 11, -1, -1, -1, -1]
+    rng = np.random.default_rng(0)
+    px = rng.uniform(90, 150, 5000)
+    py = rng.uniform(190, 240, 5000)
+    col = np.floor((px - 100) / 10).astype(int)
+    row = np.floor((py - 200) / 10).astype(int)
+    ok = (col >= 0) & (col < 4) & (row >= 0) & (row < 3)
+    expected = np.bincount(row[ok] * 4 + col[ok], minlength=12).reshape(3, 4)
+    np.testing.assert_array_equal(g.bin_points(px, py), expected)
+    w = rng.random(5000)
+    expected_w = np.bincount(row[ok] * 4 + col[ok], weights=w[ok], minlength=12).reshape(3, 4)
+    np.testing.assert_allclose(g.bin_points(px, py, w), expected_w)
+
+
+def test_masked_cells_are_not_counted():
+    mask = np.array([[True, False], [True, True]])
+    g = Grid(0.0, 0.0, 1.0, 2, 2, mask=mask)
+    counts = g.bin_points([0.5, 1.5, 1.5], [0.5, 0.5, 1.5])
+    assert counts.tolist() == [[1, 0], [0, 1]]
+    assert g.locate([1.5], [0.5]).tolist() == [-1]
+
+
+def test_hex_locate_is_the_nearest_centre():
+    g = Grid(0.0, 0.0, 10.0, nrow=20, ncol=15, grid_type="hex")
+    ids = np.arange(g.nrow * g.ncol)
+    cx, cy = g.centres(ids)
+    rng = np.random.default_rng(4)
+    px = rng.uniform(20, 130, 20000)
+    py = rng.uniform(20, 150, 20000)
+    _, nearest = cKDTree(np.column_stack([cx, cy])).query(np.column_stack([px, py]))
+    np.testing.assert_array_equal(g.locate(px, py), ids[nearest])
+    # and the hexagon polygons agree with the lookup
+    polys = g.polygons(ids)
+    hit = g.locate(px[:500], py[:500])
+    assert shapely.contains_xy(polys[hit], px[:500], py[:500]).all()
+    # neighbouring centres are one cell width apart (sf's cellsize for hexagons)
+    d, _ = cKDTree(np.column_stack([cx, cy])).query(np.column_stack([cx, cy]), k=2)
+    np.testing.assert_allclose(d[:, 1], 10.0)
+    assert shapely.area(polys[0]) == pytest.approx(g.cell_area)
+
+
+def test_too_large_grid_is_refused():
+    with pytest.raises(ValueError, match="Use a larger cell_size"):
+        Grid.covering((0, 0, 1e6, 1e6), 1.0)
+
+
+# --- hotspot_grid ---------------------------------------------------------------------------
+def test_box_grid_layout_and_ids():
+    g = hotspot_grid(clip=shapely.box(1000, 2000, 2000, 2500), cell_size=250)
+    assert g.columns.tolist() == ["cell_id", "x", "y", "inside", "coverage", "geometry"]
+    assert len(g) == 8
+    assert g["cell_id"].tolist() == [0, 1, 2, 3, 4, 5, 6, 7]
+    assert g["x"].tolist()[:4] == [1125.0, 1375.0, 1625.0, 1875.0]
+    assert g["y"].tolist()[::4] == [2125.0, 2375.0]
+    assert g["inside"].all()
+    assert g.attrs["hotspots"]["grid"] == {
+        "x0": 1000.0, "y0": 2000.0, "cell_size": 250.0, "nrow": 2, "ncol": 4,
+        "grid_type": "square",
+    }
+    assert isinstance(g.index, pd.RangeIndex)
+
+
+@pytest.mark.parametrize("grid_type", ["square", "hex"])
+def test_clipped_grid_keeps_exactly_the_cells_that_overlap_the_boundary(wards, grid_type):
+    outline = shapely.union_all(wards.geometry.to_numpy())
+    g = hotspot_grid(clip=wards, cell_size=600, grid_type=grid_type)
+    spec = g.attrs["hotspots"]["grid"]
+    lattice = Grid(**spec)
+    every = np.arange(lattice.nrow * lattice.ncol)
+    polys = lattice.polygons(every)
+    overlap = shapely.area(shapely.intersection(polys, outline)) > 0
+    np.testing.assert_array_equal(g["cell_id"].to_numpy(), every[overlap])
+    cx, cy = lattice.centres(every[overlap])
+    np.testing.assert_array_equal(g["inside"].to_numpy(), shapely.contains_xy(outline, cx, cy))
+    np.testing.assert_allclose(
+        g["coverage"], shapely.area(shapely.intersection(polys[overlap], outline))
+        / lattice.cell_area, rtol=1e-9, atol=1e-12)
+    # origin snapped to the cell size: cells line up with the national grid
+    assert spec["x0"] % 600 == 0
+    # every kept cell's id is stable for the same boundary and cell size
+    g2 = hotspot_grid(incidents([[410_000, 440_000]]), clip=wards, cell_size=600,
+                      grid_type=grid_type)
+    np.testing.assert_array_equal(g2["cell_id"].to_numpy(), g["cell_id"].to_numpy())
+
+
+def test_grid_over_points_covers_buffered_hull():
+    rng = np.random.default_rng(1)
+    xy = rng.uniform(0, 1000, (200, 2)) + 400_000
+    frame = incidents(xy, n_unknown=5)
+    g = hotspot_grid(frame, cell_size=100)
+    assert g.attrs["hotspots"]["grid_extent"] == "points hull"
+    hull = shapely.buffer(shapely.convex_hull(shapely.multipoints(xy)), 50, quad_segs=30)
+    assert shapely.intersects(hull, g.geometry.to_numpy()).all()
+    # every incident falls in a kept cell
+    lattice, _ = grid_from_frame(g)
+    assert (lattice.locate(xy[:, 0], xy[:, 1]) >= 0).all()
+    # cell size from the points' bounding box (about 1 km: under 5 km so side / 50)
+    auto = hotspot_grid(frame)
+    assert auto.attrs["hotspots"]["cell_size"] == pytest.approx(
+        min(np.ptp(xy[:, 0]), np.ptp(xy[:, 1])) / 50
+    )
+
+
+def test_area_labels_follow_the_centre_else_the_largest_overlap(areas):
+    from hotspots.areas import assign_areas
+
+    g = hotspot_grid(clip=areas, cell_size=500)
+    assert g.columns.tolist() == ["cell_id", "x", "y", "inside", "coverage", "ward_id", "ward",
+                                  "constituency_id", "constituency", "geometry"]
+    assert str(g["ward_id"].dtype) == "string"
+    assert isinstance(g["ward"].dtype, pd.CategoricalDtype)
+    assert g["ward"].cat.categories[-1] == "Outside district"
+    assert g.attrs["hotspots"]["vintage"] == "2013"
+    # cells whose centre is inside: the same ward as assign_areas gives the centre point
+    inside = g[g["inside"]]
+    pts = incidents(np.column_stack([inside["x"], inside["y"]]))
+    labelled = assign_areas(pts, areas)
+    assert (labelled["ward_id"].to_numpy() == inside["ward_id"].to_numpy()).all()
+    assert (labelled["constituency"].astype(str).to_numpy()
+            == inside["constituency"].astype(str).to_numpy()).all()
+    # edge cells whose centre is outside: the ward holding the largest part of the cell
+    edge = g[~g["inside"]]
+    assert len(edge) > 0
+    wards = areas["ward"]
+    for _, cell in edge.head(15).iterrows():
+        share = shapely.area(shapely.intersection(wards.geometry.to_numpy(), cell.geometry))
+        assert cell["ward_id"] == wards["area_id"].iloc[int(np.argmax(share))]
+    assert (g["ward"] != "Outside district").all()
+
+
+def test_geodataframe_and_shapely_clip_agree(wards):
+    a = hotspot_grid(clip=wards, cell_size=1000)
+    b = hotspot_grid(clip=shapely.union_all(wards.geometry.to_numpy()), cell_size=1000)
+    np.testing.assert_array_equal(a["cell_id"], b["cell_id"])
+    assert "ward" not in a.columns
+
+
+def test_crs_problems_are_errors(wards):
+    frame = incidents([[410_000, 440_000], [411_000, 441_000]])
+    with pytest.raises(CRSError, match="to_crs"):
+        hotspot_grid(frame.to_crs(4326), cell_size=100)
+    with pytest.raises(CRSError, match="EPSG:3857"):
+        hotspot_grid(frame, clip=wards.to_crs(3857), cell_size=100)
+    with pytest.raises(CRSError, match="no coordinate reference system"):
+        hotspot_grid(frame.set_crs(None, allow_override=True), cell_size=100)
+
+
+def test_nothing_to_grid_over():
+    with pytest.raises(EmptyDataError, match="no incident has a known location"):
+        hotspot_grid(incidents(np.empty((0, 2)), n_unknown=3), cell_size=100)
+
+
+def test_more_than_a_million_cells_warns(monkeypatch):
+    monkeypatch.setattr(grid_mod, "MAX_CELLS_WARNING", 10)
+    with pytest.warns(UserWarning, match="more than 10"):
+        hotspot_grid(clip=shapely.box(0, 0, 1000, 1000), cell_size=100)
+
+
+@pytest.mark.parametrize("grid_type", ["square", "hex"])
+def test_grid_from_frame_round_trip(wards, grid_type, tmp_path):
+    g = hotspot_grid(clip=wards, cell_size=700, grid_type=grid_type)
+    lattice, pos = grid_from_frame(g)
+    cx, cy = lattice.centres(pos)
+    np.testing.assert_allclose(cx, g["x"], atol=1e-6)
+    np.testing.assert_allclose(cy, g["y"], atol=1e-6)
+    # a subset written to a file and read back still works (no attrs needed)
+    sub = g.iloc[::3].reset_index(drop=True)
+    sub.to_file(tmp_path / "g.gpkg")
+    back = gpd.read_file(tmp_path / "g.gpkg")
+    lattice2, pos2 = grid_from_frame(back)
+    cx2, cy2 = lattice2.centres(pos2)
+    np.testing.assert_allclose(cx2, sub["x"], atol=1e-6)
+    np.testing.assert_allclose(cy2, sub["y"], atol=1e-6)
+    assert lattice2.n_cells == len(sub)
+    assert lattice2.cell_size == pytest.approx(700)
+    assert math.isclose(lattice2.cell_area, lattice.cell_area)
+
+
+class DuckAreas:
+    """Only what hotspot_grid needs of an AreaSet (no label raster, no locate)."""
+
+    def __init__(self, areas):
+        self._areas = areas
+        self.level_names = areas.level_names
+        self.outline = areas.outline
+        self.name = "duck"
+        self.vintage = "2013"
+
+    def __getitem__(self, level):
+        return self._areas[level]
+
+
+def test_duck_typed_area_set_gives_the_same_labels(areas):
+    real = hotspot_grid(clip=areas, cell_size=800)
+    duck = hotspot_grid(clip=DuckAreas(areas), cell_size=800)
+    pd.testing.assert_frame_equal(real.drop(columns="geometry"), duck.drop(columns="geometry"))
+    assert duck.attrs["hotspots"]["boundary"] == "duck"

@@ -1,0 +1,217 @@
+"""Sentences from hotspots.narrative.describe, rounding and p-value formatting."""
+
+from __future__ import annotations
+
+import importlib.util
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from hotspots import _templates
+from hotspots.change import compare_periods
+from hotspots.narrative import describe, format_p, percent, round_half_up
+
+_spec = importlib.util.spec_from_file_location("toy_change", Path(__file__).with_name(
+    "test_change.py"))
+_toy = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_toy)
+toy_areas, make_incidents = _toy.toy_areas, _toy.make_incidents
+
+
+@pytest.fixture(scope="module")
+def areas():
+    return toy_areas()
+
+
+def spec(before: dict[str, int], after: dict[str, int], *, b="2018-06-01", a="2019-06-01"):
+    return ([(w, b, n) for w, n in before.items()] + [(w, a, n) for w, n in after.items()])
+
+
+def sentences(areas, before, after, *, level="ward", k=None, **periods):
+    periods = periods or {"before": 2018, "after": 2019}
+    inc = make_incidents(spec(before, after))
+    return describe(compare_periods(inc, areas, level=level, **periods), k=k)
+
+
+# --- rounding and formatting ---------------------------------------------------------------
+
+def test_round_half_up_not_bankers():
+    assert round_half_up(12.5) == Decimal(13)
+    assert round_half_up(13.5) == Decimal(14)
+    assert round(12.5) == 12  # what Python would have printed
+    assert round_half_up(0.145, 2) == Decimal("0.15")
+
+
+def test_percent_exact_for_counts():
+    assert percent(29, 200) == 15  # 14.5% exactly; the float 100*29/200 is 14.4999...
+    assert percent(1, 8) == 13  # 12.5%
+    assert percent(60, 344) == 17
+    assert percent(61, 284) == 21  # 21.48%
+    assert percent(45, 284) == 16  # 15.85%
+
+
+def test_format_p():
+    assert format_p(0.0167) == "p = 0.02"
+    assert format_p(0.0043) == "p = 0.004"
+    assert format_p(0.00049) == "p < 0.001"
+    assert format_p(0.5) == "p = 0.50"
+    # 0.0496 would print as 0.05 and look not significant: more digits are shown
+    assert format_p(0.0496) == "p = 0.0496"
+    assert format_p(0.0504) == "p = 0.05"  # 0.05 is not below 0.05 either: no ambiguity
+    assert format_p(0.051) == "p = 0.05"
+    assert format_p(0.045) == "p = 0.045"  # 0.05 would hide that it is below 0.05
+
+
+def test_every_template_key_is_used_consistently():
+    # every sentence comes from the one dictionary; placeholders are plain names
+    for key, text in _templates.SENTENCES.items():
+        assert isinstance(text, str), key
+        assert "{}" not in text, key
+
+
+# --- totals ----------------------------------------------------------------------------------
+
+def test_total_down_significant(areas):
+    out = sentences(areas, {"Alpha": 60, "Beta": 40}, {"Alpha": 40, "Beta": 30})
+    # 100 -> 70: 30% reduction. p-values in this file come from the brute-force double sum
+    # of tests/stats/test_change_tests.py (crimepy's etest): etest(100, 70) = 0.02137.
+    assert out[0] == ("70 offences in 2019, down from 100 in 2018, a 30% reduction "
+                      "(statistically significant, E-test p = 0.02).")
+
+
+def test_total_up_not_significant_with_article(areas):
+    out = sentences(areas, {"Alpha": 50, "Beta": 50}, {"Alpha": 61, "Beta": 50})
+    assert out[0] == ("111 offences in 2019, up from 100 in 2018, an 11% increase "
+                      "(not statistically significant, E-test p = 0.45).")  # 0.4505
+
+
+def test_total_same_and_tiny_change(areas):
+    out = sentences(areas, {"Alpha": 30}, {"Beta": 30})
+    assert out[0] == "30 offences in 2019, the same number as in 2018."
+    out = sentences(areas, {"Alpha": 250}, {"Alpha": 249})
+    assert out[0] == ("249 offences in 2019, down from 250 in 2018, a reduction of less "
+                      "than 1% (not statistically significant, E-test p = 0.97).")  # 0.9654
+
+
+def test_total_up_from_none(areas):
+    out = sentences(areas, {}, {"Alpha": 25})
+    assert out[0] == ("25 offences in 2019, up from none in 2018 "
+                      "(statistically significant, E-test p < 0.001).")
+
+
+def test_small_numbers_are_flagged(areas):
+    out = sentences(areas, {"Alpha": 9}, {"Alpha": 5})  # etest(9, 5) = 0.3042
+    assert out[0] == ("5 offences in 2019, down from 9 in 2018, a 44% reduction "
+                      "(not statistically significant, E-test p = 0.30); numbers are small, "
+                      "so the change may be chance.")
+    out = sentences(areas, {"Alpha": 15}, {"Alpha": 2})
+    assert out[0].endswith("numbers are small, so treat the change with caution.")
+    assert "(statistically significant, E-test p = 0.001)" in out[0]  # 0.00105
+
+
+def test_different_period_lengths_compare_monthly_rates(areas):
+    inc = make_incidents([("Alpha", "2018-06-01", 120), ("Alpha", "2019-02-01", 14)])
+    out = describe(compare_periods(inc, areas, level="ward", before=2018, after="2019-Q1"))
+    # 120 in 365 days = 10.0 a month; 14 in 90 days = 4.7 a month; -52.7%;
+    # etest(120, 14, 365, 90) = 0.00662
+    assert out[0] == ("14 offences in 2019 Q1 (4.7 a month), compared with 120 in 2018 "
+                      "(10.0 a month): the rate fell by 53% (statistically significant, "
+                      "E-test p = 0.007).")
+    assert out[1] == ("The two periods differ in length (365 and 90 days), so rates are "
+                      "compared and the tests allow for the lengths.")
+
+
+# --- shares and the top area ---------------------------------------------------------------
+
+def test_shares_group_equal_percentages_alphabetically(areas):
+    before = {"Alpha": 50, "Beta": 30, "Gamma": 20}
+    # of 200: Gamma 41%, Beta 40.5% -> 41% (half up), Alpha 9.5% -> 10%, unknown 9%
+    after = {"Gamma": 82, "Beta": 81, "Alpha": 19, "unknown": 18}
+    out = sentences(areas, before, after)
+    assert out[1] == ("In 2019, Beta and Gamma each had 41% of offences, Alpha 10%; "
+                      "in 9% the location is not known.")
+    assert out[2] == "The highest number moved from Alpha (50 to 19) to Gamma (20 to 82)."
+    # etest(50, 19) = 1.6e-4, etest(20, 82) = 2.3e-10
+    assert out[3] == ("The fall in Alpha is statistically significant (E-test p < 0.001); "
+                      "the rise in Gamma is statistically significant (E-test p < 0.001).")
+
+
+def test_top_area_unchanged_and_outside_district(areas):
+    out = sentences(areas, {"Alpha": 40, "Beta": 10}, {"Alpha": 44, "Beta": 6, "outside": 5})
+    assert out[1] == ("In 2019, Alpha had 80% of offences, Beta 11%; 9% were outside the "
+                      "district; the location of every one is known.")
+    assert out[2] == "Alpha had the highest number in both periods (40 to 44)."
+    assert out[3] == "The rise in Alpha is not statistically significant (E-test p = 0.67)."
+
+
+def test_sppt_sentence(areas):
+    out = sentences(areas, {"Alpha": 60, "Beta": 40}, {"Alpha": 30, "Beta": 70})
+    assert out[-1] == ("The share of offences changed significantly in Alpha (60% to 30%) "
+                       "and Beta (40% to 70%) (SPPT with Benjamini–Yekutieli correction, "
+                       "q < 0.05).")
+    out = sentences(areas, {"Alpha": 60, "Beta": 40}, {"Alpha": 58, "Beta": 42})
+    assert out[-1] == ("No area's share of offences changed significantly (SPPT with "
+                       "Benjamini–Yekutieli correction; no q-value below 0.05).")
+
+
+def test_noun_is_used(areas):
+    inc = make_incidents(spec({"Alpha": 30}, {"Alpha": 20}))
+    out = describe(compare_periods(inc, areas, level="ward", before=2018, after=2019),
+                   noun="missing episodes")
+    assert out[0].startswith("20 missing episodes in 2019, down from 30 in 2018")
+
+
+# --- suppression ---------------------------------------------------------------------------
+
+def test_suppressed_numbers_never_appear(areas):
+    before = {"Alpha": 40, "Beta": 3, "Gamma": 12}
+    after = {"Alpha": 30, "Beta": 2, "Gamma": 4, "unknown": 3}
+    inc = make_incidents(spec(before, after))
+    cmp = compare_periods(inc, areas, level="ward", before=2018, after=2019)
+    out = describe(cmp, k=5)
+    assert out == describe(cmp.suppress(5))
+    text = " ".join(out)
+    for hidden in ("2 ", "3 ", "4 ", "(3 to", "(12 to 4)", "12 to"):
+        assert hidden not in text
+    assert "fewer than 5" in text
+    assert out[1] == ("In 2019, Alpha had 77% of offences; the location is not known for "
+                      "fewer than 5 offences.")
+
+
+def test_suppressed_small_areas_are_not_ranked_or_tested(areas):
+    inc = make_incidents(spec({"Alpha": 4, "Beta": 1}, {"Beta": 3, "Alpha": 1}))
+    out = describe(compare_periods(inc, areas, level="ward", before=2018, after=2019), k=5)
+    # no shares, no "highest number" (it would order hidden counts), no tests
+    assert out == ["Fewer than 5 offences in 2019, compared with 5 in 2018; numbers this "
+                   "small are not published or tested."]
+
+
+def test_hidden_change_of_a_top_area_is_not_tested(areas):
+    # Gamma (6 and 7) is hidden too (secondary suppression), so 30 and 25 stay protected
+    inc = make_incidents(spec({"Alpha": 30, "Beta": 3, "Gamma": 6},
+                              {"Alpha": 4, "Beta": 25, "Gamma": 7}))
+    out = describe(compare_periods(inc, areas, level="ward", before=2018, after=2019), k=5)
+    assert out[2] == ("The highest number moved from Alpha (30 to fewer than 5) to Beta "
+                      "(fewer than 5 to 25).")
+    words = " ".join(out).replace(".", " ").replace(",", " ").replace(")", " ").split()
+    assert "6" not in words
+    assert "7" not in words
+    assert out[3] == ("The change in Alpha is not tested here because the numbers are small; "
+                      "the change in Beta is not tested here because the numbers are small.")
+
+
+# --- split by a column ---------------------------------------------------------------------
+
+def test_by_groups_add_one_sentence_each(areas):
+    rows = spec({"Alpha": 30, "Beta": 20}, {"Alpha": 20, "Beta": 10})
+    inc = make_incidents(rows, category=["x"] * 30 + ["y"] * 20 + ["x"] * 20 + ["y"] * 10)
+    cmp = compare_periods(inc, areas, level="ward", before=2018, after=2019, by="category")
+    out = describe(cmp)
+    assert out[0].startswith("30 offences in 2019, down from 50 in 2018, a 40% reduction")
+    # etest(30, 20) = 0.1596, etest(20, 10) = 0.0688
+    assert out[-2] == ("X: 20 in 2019, compared with 30 in 2018 (not statistically "
+                       "significant, E-test p = 0.16).")
+    # 20 is not below SMALL_COUNT (20): no caution
+    assert out[-1] == ("Y: 10 in 2019, compared with 20 in 2018 (not statistically "
+                       "significant, E-test p = 0.07).")
