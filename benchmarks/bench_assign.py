@@ -28,19 +28,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _common import SRC, data_dir, peak_mb
+
 SEED = 20240601
-
-
-def _data_dir() -> Path:
-    env = os.environ.get("HOTSPOTS_DATA_DIR")
-    return Path(env) if env else (ROOT / ".." / "shared" / "boundaries").resolve()
-
-
-def _peak_mb() -> float:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
 
 
 def _points(n: int, bounds) -> tuple:
@@ -69,7 +59,7 @@ def child(side: str, n: int, level: str, out: str) -> None:
 
     from hotspots.areas import AreaSet
 
-    src = _data_dir()
+    src = data_dir()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the LSOA file has two self-intersections: repaired
         areas = AreaSet.from_files(lsoa=src / "bradford-lsoa-2011.geojson",
@@ -77,7 +67,7 @@ def child(side: str, n: int, level: str, out: str) -> None:
                                    name="bench", vintage="2011/2013")
     polygons = areas[level]
     x, y = _points(n, areas.outline.bounds)
-    base = _peak_mb()
+    base = peak_mb()
     build = 0.0
     if side == "ours":
         t0 = time.perf_counter()
@@ -102,7 +92,7 @@ def child(side: str, n: int, level: str, out: str) -> None:
                        -1).astype(np.int32)
         del points, joined
     np.save(out, pos.astype(np.int32))
-    print(json.dumps({"seconds": seconds, "build": build, "peak_mb": _peak_mb(),
+    print(json.dumps({"seconds": seconds, "build": build, "peak_mb": peak_mb(),
                       "base_mb": base, "n_areas": len(polygons)}))
 
 
@@ -110,7 +100,7 @@ def _run(side: str, n: int, level: str, out: Path) -> dict:
     cmd = [sys.executable, __file__, "--child", side, "--n", str(n), "--level", level,
            "--out", str(out)]
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"),
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC),
                                                       env.get("PYTHONPATH")]))
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     if done.returncode != 0:
@@ -138,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = args.sizes or ([100_000] if args.quick else [1_000_000, 5_000_000])
     header = (f"{'n':>10} {'level':>6} {'areas':>5} {'ours s':>8} {'(build)':>8} "
               f"{'sjoin s':>8} {'ratio':>6} {'ours MB':>8} {'sjoin MB':>9} {'identical':>9}")
-    print(f"assignment of points to Bradford areas; boundaries from {_data_dir()}")
+    print(f"assignment of points to Bradford areas; boundaries from {data_dir()}")
     print(header)
     print("-" * len(header))
     bases = []

@@ -20,43 +20,25 @@ The counts must equal the baseline's exactly (and the weighted sums to rounding)
 from __future__ import annotations
 
 import argparse
-import math
-import os
 import sys
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _common import best_of, bradford_wards, use_source_tree
+
 SEED = 5_000_000
-
-
-def _data_dir() -> Path:
-    env = os.environ.get("HOTSPOTS_DATA_DIR")
-    return Path(env) if env else (ROOT / ".." / "shared" / "boundaries").resolve()
-
-
-def _best(fn, repeat=5):
-    best = math.inf
-    out = None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, out
+REPEAT = 5  # timings are the best of this many runs
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, to check it runs")
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT / "src"))
+    use_source_tree()
 
-    import geopandas as gpd
     import numpy as np
 
     from hotspots.grid import grid_from_frame, hotspot_grid
 
-    wards = gpd.read_file(_data_dir() / "bradford-wards-2013.geojson").to_crs(27700)
+    wards, _ = bradford_wards()
     n = 500_000 if args.quick else 5_000_000
     rng = np.random.default_rng(SEED)
     results = []
@@ -75,13 +57,15 @@ def main() -> int:
         inside = idx >= 0
         # precomputed indices for every point; points outside the grid go to one extra bin
         idx[~inside] = n_rect
-        t_bare, bare = _best(lambda idx=idx, m=n_rect + 1: np.bincount(idx, minlength=m))
-        t_bare_w, bare_w = _best(lambda idx=idx, w=w, m=n_rect + 1: np.bincount(
-            idx, weights=w, minlength=m))
+        t_bare, bare = best_of(lambda idx=idx, m=n_rect + 1: np.bincount(idx, minlength=m),
+                               REPEAT)
+        t_bare_w, bare_w = best_of(lambda idx=idx, w=w, m=n_rect + 1: np.bincount(
+            idx, weights=w, minlength=m), REPEAT)
         bare, bare_w = bare[:n_rect], bare_w[:n_rect]
-        t_ours, ours = _best(lambda lattice=lattice, x=x, y=y: lattice.bin_points(x, y))
-        t_ours_w, ours_w = _best(lambda lattice=lattice, x=x, y=y, w=w: lattice.bin_points(
-            x, y, w))
+        t_ours, ours = best_of(lambda lattice=lattice, x=x, y=y: lattice.bin_points(x, y),
+                               REPEAT)
+        t_ours_w, ours_w = best_of(lambda lattice=lattice, x=x, y=y, w=w: lattice.bin_points(
+            x, y, w), REPEAT)
         same = np.array_equal(ours.ravel(), bare) and np.allclose(ours_w.ravel(), bare_w)
         ok &= same
         results.append((grid_type, lattice.n_cells, inside.mean(), t_bare, t_ours, t_bare_w,
@@ -100,7 +84,7 @@ def main() -> int:
     square = results[0]
     target = square[4] / square[3] <= 3.0
     print("baseline: np.bincount of precomputed cell indices of all points (outside ones in "
-          "an extra bin); ours: from raw x, y (best of 5)")
+          f"an extra bin); ours: from raw x, y (best of {REPEAT})")
     scope = " (indicative only: fixed costs weigh more at --quick sizes)" if args.quick else ""
     print(f"target (square, unweighted, within 3x of bare bincount at 5M points): "
           f"{'met' if target else 'NOT met'}{scope}; counts identical: {'yes' if ok else 'NO'}")

@@ -27,50 +27,13 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import sys
 import time
 import warnings
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _common import best_of, bradford_wards, clustered_points, use_source_tree
+
 SEED = 20190101
-
-
-def _data_dir() -> Path:
-    env = os.environ.get("HOTSPOTS_DATA_DIR")
-    return Path(env) if env else (ROOT / ".." / "shared" / "boundaries").resolve()
-
-
-def _best(fn, repeat):
-    best = math.inf
-    out = None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, out
-
-
-def _incidents(outline, n, rng):
-    import numpy as np
-    import shapely
-
-    minx, miny, maxx, maxy = outline.bounds
-    shapely.prepare(outline)
-    xs = []
-    got = 0
-    while got < int(n * 0.7):
-        x = rng.uniform(minx, maxx, n)
-        y = rng.uniform(miny, maxy, n)
-        keep = shapely.contains_xy(outline, x, y)
-        xs.append(np.column_stack([x[keep], y[keep]]))
-        got += int(keep.sum())
-    uniform = np.concatenate(xs)[: int(n * 0.7)]
-    centres = uniform[rng.choice(len(uniform), 10, replace=False)]
-    clustered = centres[rng.integers(0, 10, n - len(uniform))] + rng.normal(
-        0, 250, (n - len(uniform), 2))
-    return np.concatenate([uniform, clustered])
 
 
 def main() -> int:
@@ -79,7 +42,7 @@ def main() -> int:
     parser.add_argument("--peer-max-cells", type=int, default=None,
                         help="run the peer on at most this many cells and extrapolate")
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT / "src"))
+    use_source_tree()
 
     import esda
     import geopandas as gpd
@@ -91,11 +54,12 @@ def main() -> int:
     from hotspots.hotspot import hotspot_gistar
     from hotspots.stats.gistar import gistar_grid
 
-    wards = gpd.read_file(_data_dir() / "bradford-wards-2013.geojson").to_crs(27700)
-    outline = shapely.union_all(wards.geometry.to_numpy())
+    wards, outline = bradford_wards()
     rng = np.random.default_rng(SEED)
     n_points = 20_000 if args.quick else 200_000
-    xy = _incidents(outline, n_points, rng)
+    # 70% uniform over the district, the rest in 10 clusters of sd 250 m
+    xy = clustered_points(outline, n_points, rng, n_uniform=int(n_points * 0.7), n_clusters=10,
+                          sd=250)
     incidents = gpd.GeoDataFrame(geometry=shapely.points(xy), crs=27700)
     sizes = [400.0, 200.0] if args.quick else [100.0, 50.0, 25.0]
     repeat = 3
@@ -109,15 +73,15 @@ def main() -> int:
     print("-" * len(header))
     worst = 0.0
     for cs in sizes:
-        t_grid, grid = _best(lambda cs=cs: hotspot_grid(clip=wards, cell_size=cs), 1)
+        t_grid, grid = best_of(lambda cs=cs: hotspot_grid(clip=wards, cell_size=cs), 1)
         lattice, pos = grid_from_frame(grid)
         counts = lattice.bin_points(xy[:, 0], xy[:, 1]).astype(float)
-        t_kernel, res = _best(
+        t_kernel, res = best_of(
             lambda counts=counts, lattice=lattice, cs=cs: gistar_grid(
                 counts, lattice.mask, cell_size=cs), repeat)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            t_verb, verb = _best(
+            t_verb, verb = best_of(
                 lambda grid=grid: hotspot_gistar(incidents, grid=grid, edge_correction="none"),
                 repeat)
         z_ours = res.z.ravel()[pos]

@@ -26,40 +26,12 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _common import bradford_wards, clustered_points, use_source_tree
+
 SEED = 20180601
-
-
-def _data_dir() -> Path:
-    env = os.environ.get("HOTSPOTS_DATA_DIR")
-    return Path(env) if env else (ROOT / ".." / "shared" / "boundaries").resolve()
-
-
-def _points(outline, n, rng):
-    import numpy as np
-    import shapely
-
-    minx, miny, maxx, maxy = outline.bounds
-    shapely.prepare(outline)
-    parts = []
-    got = 0
-    n_uniform = n // 2
-    while got < n_uniform:
-        x = rng.uniform(minx, maxx, n)
-        y = rng.uniform(miny, maxy, n)
-        keep = shapely.contains_xy(outline, x, y)
-        parts.append(np.column_stack([x[keep], y[keep]]))
-        got += int(keep.sum())
-    uniform = np.concatenate(parts)[:n_uniform]
-    centres = uniform[rng.choice(n_uniform, 20, replace=False)]
-    rest = n - n_uniform
-    clustered = centres[rng.integers(0, 20, rest)] + rng.normal(0, 400, (rest, 2))
-    return np.concatenate([uniform, clustered])
 
 
 def main() -> int:
@@ -68,24 +40,22 @@ def main() -> int:
     parser.add_argument("--sample", type=int, default=None,
                         help="centres evaluated by sklearn (default 300; 200 with --quick)")
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT / "src"))
+    use_source_tree()
 
-    import geopandas as gpd
     import numpy as np
-    import shapely
     import sklearn
     from sklearn.neighbors import KernelDensity
 
     from hotspots.grid import hotspot_grid
     from hotspots.stats.kde import bandwidth_arcgis, kde_binned, kernel_norm, lattice_spacing
 
-    wards = gpd.read_file(_data_dir() / "bradford-wards-2013.geojson").to_crs(27700)
-    outline = shapely.union_all(wards.geometry.to_numpy())
+    wards, outline = bradford_wards()
     rng = np.random.default_rng(SEED)
     n = 50_000 if args.quick else 1_000_000
     cell = 200.0 if args.quick else 50.0
     sample = args.sample or (200 if args.quick else 300)
-    xy = _points(outline, n, rng)
+    # half uniform over the district, half in 20 clusters of sd 400 m
+    xy = clustered_points(outline, n, rng, n_uniform=n // 2, n_clusters=20, sd=400)
     grid = hotspot_grid(clip=wards, cell_size=cell)
     ev = np.column_stack([grid["x"].to_numpy(), grid["y"].to_numpy()])
     h = bandwidth_arcgis(xy)

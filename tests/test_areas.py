@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -16,32 +13,8 @@ from shapely import Point, box
 from hotspots.areas import NOT_RECORDED, AreaSet, area_counts, assign_areas
 from hotspots.errors import CRSError, DataQualityWarning, ValidationError
 
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
-BOUNDARIES = SHARED / "boundaries"
-LOOKUP = SHARED / "data" / "lookups" / "bradford-lsoa11-ward13-pcon13-by-centroid.csv"
-POPULATION = SHARED / "data" / "population" / "bradford_ward_population_mid2022_oi.csv"
-
-
-def need(path: Path) -> Path:
-    if not path.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"shared data missing: {path}")
-        pytest.skip(f"shared data missing: {path}")
-    return path
-
-
-@pytest.fixture(scope="module")
-def bradford():
-    from hotspots.io.boundaries import load_boundaries
-
-    return load_boundaries("bradford-2013", data_dir=need(BOUNDARIES), download=False)
-
-
-@pytest.fixture(scope="module")
-def city():
-    from hotspots.io.boundaries import load_boundaries
-
-    return load_boundaries("city-of-london-2013", data_dir=need(BOUNDARIES), download=False)
+LOOKUP = "data/lookups/bradford-lsoa11-ward13-pcon13-by-centroid.csv"
+POPULATION = "data/population/bradford_ward_population_mid2022_oi.csv"
 
 
 def squares() -> AreaSet:
@@ -156,10 +129,9 @@ def test_duplicate_names_get_ids():
     assert areas["ward"]["area_name"].tolist() == ["Park (E1)", "Park (E2)"]
 
 
-def test_from_frames_detects_ons_fields():
-    src = need(BOUNDARIES)
-    wards = gpd.read_file(src / "bradford-wards-2013.geojson")
-    pcons = gpd.read_file(src / "bradford-constituencies-2013.geojson")
+def test_from_frames_detects_ons_fields(boundaries_dir):
+    wards = gpd.read_file(boundaries_dir / "bradford-wards-2013.geojson")
+    pcons = gpd.read_file(boundaries_dir / "bradford-constituencies-2013.geojson")
     areas = AreaSet.from_frames(ward=wards, constituency=pcons, name="b", vintage="2013")
     assert len(areas["ward"]) == 30
     assert len(areas["constituency"]) == 5
@@ -169,34 +141,34 @@ def test_from_frames_detects_ons_fields():
 
 
 # --- Bradford lookup -----------------------------------------------------------------------------
-def test_bradford_lookup_matches_centroid_lookup(bradford):
-    lookup = bradford.lookup
+def test_bradford_lookup_matches_centroid_lookup(shared_file, bradford_areas):
+    lookup = bradford_areas.lookup
     assert len(lookup) == 30
     assert lookup["ward_id"].is_unique
     assert lookup["constituency_id"].notna().all()
     assert (lookup["constituency_overlap"] > 0.99).all()
-    ref = pd.read_csv(need(LOOKUP))
+    ref = pd.read_csv(shared_file(LOOKUP))
     pairs = ref[["WD13CD", "PCON_CD"]].drop_duplicates()
     assert pairs["WD13CD"].is_unique  # each ward in one constituency there too
     expected = dict(zip(pairs["WD13CD"], pairs["PCON_CD"], strict=True))
     got = dict(zip(lookup["ward_id"], lookup["constituency_id"], strict=True))
     assert got == expected
-    assert bradford.nesting.iloc[0]["nests"]
+    assert bradford_areas.nesting.iloc[0]["nests"]
 
 
-def test_given_lookup_is_used_and_checked(bradford):
-    ref = pd.read_csv(need(LOOKUP))
+def test_given_lookup_is_used_and_checked(shared_file, bradford_areas):
+    ref = pd.read_csv(shared_file(LOOKUP))
     pairs = ref[["WD13CD", "PCON_CD"]].drop_duplicates().rename(
         columns={"WD13CD": "ward_id", "PCON_CD": "constituency_id"})
-    areas = AreaSet(bradford.levels, name="b", vintage="2013", lookup=pairs)
-    assert_frame_equal(areas.lookup, bradford.lookup)
+    areas = AreaSet(bradford_areas.levels, name="b", vintage="2013", lookup=pairs)
+    assert_frame_equal(areas.lookup, bradford_areas.lookup)
     bad = pairs.copy()
     bad.loc[bad.index[0], "constituency_id"] = "E14999999"
     with pytest.raises(ValidationError, match="1 constituency ids that are not in the "
                                               "boundaries: E14999999"):
-        AreaSet(bradford.levels, name="b", vintage="2013", lookup=bad)
+        AreaSet(bradford_areas.levels, name="b", vintage="2013", lookup=bad)
     with pytest.raises(ValidationError, match="misses 1 ward ids"):
-        AreaSet(bradford.levels, name="b", vintage="2013", lookup=pairs.iloc[1:])
+        AreaSet(bradford_areas.levels, name="b", vintage="2013", lookup=pairs.iloc[1:])
 
 
 # --- assign_areas --------------------------------------------------------------------------------
@@ -270,20 +242,20 @@ def test_assign_areas_input_checks():
         assign_areas(incidents([(1, 1)]), areas["cell"])
 
 
-def test_assign_areas_reprojects_lonlat(bradford):
+def test_assign_areas_reprojects_lonlat(bradford_areas):
     # Bradford City Hall, in lon/lat; the ward is City, the constituency Bradford West
     inc = gpd.GeoDataFrame(geometry=[Point(-1.7527, 53.7920)], crs="EPSG:4326")
-    out = assign_areas(inc, bradford)
+    out = assign_areas(inc, bradford_areas)
     assert out["ward"].tolist() == ["City"]
     assert out["constituency"].tolist() == ["Bradford West"]
     assert out.crs.to_epsg() == 4326  # the frame itself is not changed
 
 
-def test_city_levels_are_assigned_from_their_own_polygons(city):
+def test_city_levels_are_assigned_from_their_own_polygons(city_areas):
     # Trafalgar Square: outside the City, inside Cities of London and Westminster;
     # the Guildhall: inside both
     inc = incidents([(530000, 180500), (532450, 181400), (540000, 180000)])
-    out = assign_areas(inc, city)
+    out = assign_areas(inc, city_areas)
     assert out["ward"].tolist()[0] == "Outside district"
     assert out["ward"].tolist()[1] != "Outside district"
     assert out["constituency"].tolist() == ["Cities of London and Westminster"] * 2 + [
@@ -421,15 +393,15 @@ def test_area_counts_errors():
         area_counts(_toy_incidents(), areas, level="cell", period="2018", time="when")
 
 
-def test_area_counts_population_rates(bradford):
-    pop = pd.read_csv(need(POPULATION))
+def test_area_counts_population_rates(shared_file, bradford_areas):
+    pop = pd.read_csv(shared_file(POPULATION))
     pop_series = pd.Series(pop["2022 estimate"].to_numpy(), index=pop["WD23CD"])
     rng = np.random.default_rng(7)
-    wards = bradford["ward"]
+    wards = bradford_areas["ward"]
     pts = shapely.get_coordinates(
         wards.geometry.representative_point().repeat(rng.integers(0, 4, len(wards))).values)
     inc = incidents([tuple(p) for p in pts] + [None])
-    table = area_counts(inc, bradford, level="ward", population=pop_series)
+    table = area_counts(inc, bradford_areas, level="ward", population=pop_series)
     assert list(table.columns) == ["area_id", "area_name", "n", "share", "population",
                                    "rate_per_1000"]
     baildon = table.loc[table.area_name == "Baildon"].iloc[0]
@@ -442,22 +414,22 @@ def test_area_counts_population_rates(bradford):
     assert table.iloc[30:]["rate_per_1000"].isna().all()
     # the same from a DataFrame and from a boundary column
     frame = pop.rename(columns={"WD23CD": "area_id", "2022 estimate": "population"})
-    assert_frame_equal(area_counts(inc, bradford, level="ward", population=frame), table)
-    levels = bradford.levels
+    assert_frame_equal(area_counts(inc, bradford_areas, level="ward", population=frame), table)
+    levels = bradford_areas.levels
     levels["ward"] = levels["ward"].merge(frame[["area_id", "population"]], on="area_id")
-    with_col = AreaSet(levels, name=bradford.name, vintage=bradford.vintage)
+    with_col = AreaSet(levels, name=bradford_areas.name, vintage=bradford_areas.vintage)
     assert_frame_equal(area_counts(inc, with_col, level="ward", population="population"),
                        table)
     # a missing ward is reported, not guessed
     with pytest.warns(DataQualityWarning, match=r"No usable population for 1 ward\(s\) "
                                                 r"\(Baildon\)"):
-        partial = area_counts(inc, bradford, level="ward", population=pop_series.iloc[1:])
+        partial = area_counts(inc, bradford_areas, level="ward", population=pop_series.iloc[1:])
     assert np.isnan(partial.loc[partial.area_name == "Baildon", "rate_per_1000"].iloc[0])
 
 
-def test_area_counts_suppress(bradford):
+def test_area_counts_suppress(bradford_areas):
     inc = incidents([(416000, 433000)] * 3 + [(416000, 433000 + 5000)] * 40 + [None] * 2)
-    table = area_counts(inc, bradford, level="constituency", suppress=5)
+    table = area_counts(inc, bradford_areas, level="constituency", suppress=5)
     assert "suppressed" in table.columns
     shown = dict(zip(table["area_name"], table["n"], strict=True))
     assert list(shown.values()).count("<5") == 2  # the 3 and the 2 unknowns

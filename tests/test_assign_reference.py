@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -16,28 +13,14 @@ from hotspots.errors import DataQualityWarning
 
 pytestmark = pytest.mark.reference
 
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
-BOUNDARIES = SHARED / "boundaries"
-SAMPLE = SHARED / "data" / "police-uk" / "west-yorkshire-street-2017-sample.csv"
-
-
-def need(path: Path) -> Path:
-    if not path.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"shared data missing: {path}")
-        pytest.skip(f"shared data missing: {path}")
-    return path
-
-
 @pytest.fixture(scope="module")
-def bradford3() -> AreaSet:
+def bradford3(boundaries_dir) -> AreaSet:
     """Bradford with three levels: LSOA 2011, ward 2013, constituency 2013."""
-    src = need(BOUNDARIES)
     with pytest.warns(DataQualityWarning, match=r"level 'lsoa': repaired 2 invalid polygon"):
         return AreaSet.from_files(
-            lsoa=src / "bradford-lsoa-2011.geojson",
-            ward=src / "bradford-wards-2013.geojson",
-            constituency=src / "bradford-constituencies-2013.geojson",
+            lsoa=boundaries_dir / "bradford-lsoa-2011.geojson",
+            ward=boundaries_dir / "bradford-wards-2013.geojson",
+            constituency=boundaries_dir / "bradford-constituencies-2013.geojson",
             name="bradford-lsoa-ward-pcon", vintage="2011/2013",
         )
 
@@ -89,24 +72,15 @@ def test_boundary_points_have_several_sjoin_matches(bradford3):
             .reindex(points.index).to_numpy()).all()
 
 
-def _bradford_sample() -> gpd.GeoDataFrame:
-    path = need(SAMPLE)
-    try:
-        from hotspots.io.incidents import read_police_uk
-    except ImportError:  # the reader is not there yet: build the points here
-        raw = pd.read_csv(path)
-        frame = gpd.GeoDataFrame(
-            {"lsoa_code": raw["LSOA code"], "lsoa_name": raw["LSOA name"],
-             "category": raw["Crime type"]},
-            geometry=gpd.points_from_xy(raw["Longitude"], raw["Latitude"]), crs="EPSG:4326",
-        ).to_crs(27700)
-    else:
-        frame = read_police_uk(path)
+@pytest.fixture(scope="module")
+def bradford_sample(west_yorkshire_2017) -> gpd.GeoDataFrame:
+    """The crimes of the West Yorkshire sample that police.uk put in a Bradford LSOA."""
+    frame = west_yorkshire_2017
     return frame[frame["lsoa_name"].str.startswith("Bradford ")].reset_index(drop=True)
 
 
-def test_police_uk_sample_matches_sjoin(bradford3):
-    crimes = _bradford_sample()
+def test_police_uk_sample_matches_sjoin(bradford3, bradford_sample):
+    crimes = bradford_sample
     assert len(crimes) == 623
     out = assign_areas(crimes, bradford3)
     for level in ("lsoa", "ward", "constituency"):

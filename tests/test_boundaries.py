@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -23,8 +22,6 @@ from hotspots.io.boundaries import (
     read_boundaries,
 )
 
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
-BOUNDARIES = SHARED / "boundaries"
 MANIFEST = Path(__file__).resolve().parents[1] / "boundaries" / "manifest.json"
 COMMIT = "88339000fc8711feb9c146d5cd7d145bf286350d"
 LADS = {
@@ -32,14 +29,6 @@ LADS = {
     "hackney": "E09000012", "islington": "E09000019", "southwark": "E09000028",
     "tower-hamlets": "E09000030", "westminster": "E09000033",
 }
-
-
-def need_shared() -> Path:
-    if not BOUNDARIES.is_dir():
-        if os.environ.get("CI"):
-            pytest.fail(f"shared boundaries missing: {BOUNDARIES}")
-        pytest.skip(f"shared boundaries missing: {BOUNDARIES}")
-    return BOUNDARIES
 
 
 @pytest.fixture(autouse=True)
@@ -54,8 +43,7 @@ def _all_files(name: str) -> list[dict]:
     return [f for spec in entry["levels"].values() for f in spec["files"]]
 
 
-def _copy_set(name: str, dest: Path, *, flat: bool = False) -> Path:
-    src = need_shared()
+def _copy_set(src: Path, name: str, dest: Path, *, flat: bool = False) -> Path:
     for f in _all_files(name):
         target = dest / (Path(f["file"]).name if flat else f["file"])
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -95,8 +83,7 @@ def test_manifest_sets_and_fields():
 
 @pytest.mark.parametrize("name", ["bradford-2013", "city-of-london-2013",
                                   "london-central-2013"])
-def test_manifest_urls_are_pinned_and_hashes_match_the_files(name):
-    src = need_shared()
+def test_manifest_urls_are_pinned_and_hashes_match_the_files(boundaries_dir, name):
     for level, spec in boundary_manifest(name)["levels"].items():
         folder = "wards_by_lad" if level == "ward" else "wpc_by_lad"
         for f in spec["files"]:
@@ -106,7 +93,7 @@ def test_manifest_urls_are_pinned_and_hashes_match_the_files(name):
                 "https://raw.githubusercontent.com/martinjc/UK-GeoJSON/"
                 f"{COMMIT}/json/electoral/eng/{folder}/{LADS[slug]}.json"
             )
-            data = (src / f["file"]).read_bytes()
+            data = (boundaries_dir / f["file"]).read_bytes()
             assert hashlib.sha256(data).hexdigest() == f["sha256"], f["file"]
             assert len(data) == f["size_bytes"]
 
@@ -131,27 +118,25 @@ def _count_features(path: Path, field: str) -> int:
     return gpd.read_file(path)[field].nunique()
 
 
-def test_bradford_2013():
-    src = need_shared()
-    areas = load_boundaries("bradford-2013", data_dir=src)
+def test_bradford_2013(boundaries_dir):
+    areas = load_boundaries("bradford-2013", data_dir=boundaries_dir)
     assert areas.name == "bradford-2013"
     assert areas.vintage == "2013"
     assert areas.level_names == ["ward", "constituency"]
-    assert len(areas["ward"]) == _count_features(src / "bradford-wards-2013.geojson",
+    assert len(areas["ward"]) == _count_features(boundaries_dir / "bradford-wards-2013.geojson",
                                                  "WD13CD") == 30
     assert areas["constituency"]["area_name"].tolist() == [
         "Bradford East", "Bradford South", "Bradford West", "Keighley", "Shipley"]
     assert areas["ward"].crs.to_epsg() == 27700
     assert areas.nests
     assert areas.sources["bradford-wards-2013.geojson"] == str(
-        src / "bradford-wards-2013.geojson")
+        boundaries_dir / "bradford-wards-2013.geojson")
 
 
-def test_city_of_london_2013_does_not_nest():
-    src = need_shared()
-    areas = load_boundaries("city-of-london-2013", data_dir=src)
+def test_city_of_london_2013_does_not_nest(boundaries_dir):
+    areas = load_boundaries("city-of-london-2013", data_dir=boundaries_dir)
     assert len(areas["ward"]) == _count_features(
-        src / "london/city-of-london-wards-2013.geojson", "WD13CD") == 25
+        boundaries_dir / "london/city-of-london-wards-2013.geojson", "WD13CD") == 25
     assert areas["constituency"]["area_name"].tolist() == ["Cities of London and Westminster"]
     row = areas.nesting.iloc[0]
     # every City ward lies in the constituency, but it reaches far beyond the City
@@ -164,14 +149,13 @@ def test_city_of_london_2013_does_not_nest():
     assert not areas.nests
 
 
-def test_london_central_2013_dissolves_shared_constituency():
-    src = need_shared()
-    areas = load_boundaries("london-central-2013", data_dir=src)
+def test_london_central_2013_dissolves_shared_constituency(boundaries_dir):
+    areas = load_boundaries("london-central-2013", data_dir=boundaries_dir)
     assert len(areas["ward"]) == 136
     assert len(areas["constituency"]) == 13
     pcon = areas["constituency"]
     # the constituency is in both the City and the Westminster file, as the same polygon
-    raw = [gpd.read_file(src / f"london/{b}-constituencies-2013.geojson").to_crs(27700)
+    raw = [gpd.read_file(boundaries_dir / f"london/{b}-constituencies-2013.geojson").to_crs(27700)
            for b in ("city-of-london", "westminster")]
     pieces = [g.loc[g.PCON13NM == "Cities of London and Westminster"].geometry.iloc[0]
               for g in raw]
@@ -192,18 +176,18 @@ def test_london_central_2013_dissolves_shared_constituency():
 
 
 # --- resolution order ----------------------------------------------------------------------------
-def test_env_var_is_used(monkeypatch):
-    src = need_shared()
+def test_env_var_is_used(boundaries_dir, monkeypatch):
     _forbid_download(monkeypatch)
-    monkeypatch.setenv(bmod.DATA_DIR_ENV, str(src))
+    monkeypatch.setenv(bmod.DATA_DIR_ENV, str(boundaries_dir))
     areas = load_boundaries("bradford-2013")
-    assert areas.sources["bradford-wards-2013.geojson"] == str(src / "bradford-wards-2013.geojson")
+    assert areas.sources["bradford-wards-2013.geojson"] == str(
+        boundaries_dir / "bradford-wards-2013.geojson")
 
 
-def test_data_dir_comes_before_env(monkeypatch, tmp_path):
+def test_data_dir_comes_before_env(boundaries_dir, monkeypatch, tmp_path):
     _forbid_download(monkeypatch)
-    good = _copy_set("bradford-2013", tmp_path / "good")
-    bad = _copy_set("bradford-2013", tmp_path / "bad")
+    good = _copy_set(boundaries_dir, "bradford-2013", tmp_path / "good")
+    bad = _copy_set(boundaries_dir, "bradford-2013", tmp_path / "bad")
     (bad / "bradford-wards-2013.geojson").write_bytes(b"{}")
     monkeypatch.setenv(bmod.DATA_DIR_ENV, str(bad))
     areas = load_boundaries("bradford-2013", data_dir=good)
@@ -218,28 +202,27 @@ def test_data_dir_comes_before_env(monkeypatch, tmp_path):
     assert hashlib.sha256(b"{}").hexdigest() in msg
 
 
-def test_env_comes_before_cache_and_cache_is_used(monkeypatch, tmp_path):
+def test_env_comes_before_cache_and_cache_is_used(boundaries_dir, monkeypatch, tmp_path):
     _forbid_download(monkeypatch)
-    cache = _copy_set("city-of-london-2013", tmp_path / "cache")
+    cache = _copy_set(boundaries_dir, "city-of-london-2013", tmp_path / "cache")
     areas = load_boundaries("city-of-london-2013")
     assert areas.sources["london/city-of-london-wards-2013.geojson"] == str(
         cache / "london/city-of-london-wards-2013.geojson")
-    env = _copy_set("city-of-london-2013", tmp_path / "env")
+    env = _copy_set(boundaries_dir, "city-of-london-2013", tmp_path / "env")
     monkeypatch.setenv(bmod.DATA_DIR_ENV, str(env))
     areas = load_boundaries("city-of-london-2013")
     assert areas.sources["london/city-of-london-wards-2013.geojson"].startswith(str(env))
 
 
-def test_files_found_without_london_subfolder(monkeypatch, tmp_path):
+def test_files_found_without_london_subfolder(boundaries_dir, monkeypatch, tmp_path):
     _forbid_download(monkeypatch)
-    flat = _copy_set("city-of-london-2013", tmp_path / "flat", flat=True)
+    flat = _copy_set(boundaries_dir, "city-of-london-2013", tmp_path / "flat", flat=True)
     assert (flat / "city-of-london-wards-2013.geojson").is_file()
     areas = load_boundaries("city-of-london-2013", data_dir=flat)
     assert len(areas["ward"]) == 25
 
 
-def test_mocked_download_checks_hash_and_fills_cache(monkeypatch, tmp_path):
-    src = need_shared()
+def test_mocked_download_checks_hash_and_fills_cache(boundaries_dir, monkeypatch, tmp_path):
     import pooch
 
     calls = []
@@ -250,7 +233,7 @@ def test_mocked_download_checks_hash_and_fills_cache(monkeypatch, tmp_path):
         assert known_hash == f"sha256:{entry['sha256']}"
         calls.append(url)
         Path(path).mkdir(parents=True, exist_ok=True)
-        shutil.copy(src / entry["file"], Path(path) / fname)
+        shutil.copy(boundaries_dir / entry["file"], Path(path) / fname)
         return str(Path(path) / fname)
 
     monkeypatch.setattr(pooch, "retrieve", fake_retrieve)
@@ -306,9 +289,9 @@ def test_download_false_never_downloads(monkeypatch, tmp_path):
         load_boundaries("bradford-2013", download=False)
 
 
-def test_partial_folder_reports_only_missing_files(monkeypatch, tmp_path):
+def test_partial_folder_reports_only_missing_files(boundaries_dir, monkeypatch, tmp_path):
     _forbid_download(monkeypatch)
-    folder = _copy_set("bradford-2013", tmp_path / "part")
+    folder = _copy_set(boundaries_dir, "bradford-2013", tmp_path / "part")
     (folder / "bradford-constituencies-2013.geojson").unlink()
     with pytest.raises(BoundaryFileNotFoundError) as err:
         load_boundaries("bradford-2013", data_dir=folder, download=False)
@@ -324,24 +307,22 @@ def test_missing_data_dir_is_an_error(tmp_path):
 
 
 # --- read_boundaries -----------------------------------------------------------------------------
-def test_read_boundaries_detects_ons_fields():
-    src = need_shared()
-    frame = read_boundaries(src / "bradford-lsoa-2011.geojson")
+def test_read_boundaries_detects_ons_fields(boundaries_dir):
+    frame = read_boundaries(boundaries_dir / "bradford-lsoa-2011.geojson")
     assert list(frame.columns[:2]) == ["area_id", "area_name"]
     assert len(frame) == 310
     assert frame["area_id"].str.fullmatch(r"E01\d{6}").all()
     assert frame["area_name"].str.startswith("Bradford ").all()
     assert frame.crs.to_epsg() == 27700
-    explicit = read_boundaries(src / "bradford-wards-2013.geojson", id_field="WD13CD",
+    explicit = read_boundaries(boundaries_dir / "bradford-wards-2013.geojson", id_field="WD13CD",
                                name_field="WD13NM")
     assert "Baildon" in set(explicit["area_name"])
 
 
-def test_read_boundaries_errors(tmp_path):
-    src = need_shared()
+def test_read_boundaries_errors(boundaries_dir, tmp_path):
     with pytest.raises(ValidationError, match=r"no column 'WARD'\. Columns found: WD13CD, "
                                               r"WD13CDO, WD13NM, WD13NMW"):
-        read_boundaries(src / "bradford-wards-2013.geojson", id_field="WARD")
+        read_boundaries(boundaries_dir / "bradford-wards-2013.geojson", id_field="WARD")
     with pytest.raises(BoundaryFileNotFoundError, match="Boundary file not found"):
         read_boundaries(tmp_path / "missing.geojson")
     shp = tmp_path / "nocrs.gpkg"
@@ -356,10 +337,9 @@ def test_read_boundaries_errors(tmp_path):
         read_boundaries(nocode)
 
 
-def test_outline_is_union_of_wards():
-    src = need_shared()
-    areas = load_boundaries("bradford-2013", data_dir=src)
-    wards = gpd.read_file(src / "bradford-wards-2013.geojson").to_crs(27700)
+def test_outline_is_union_of_wards(boundaries_dir):
+    areas = load_boundaries("bradford-2013", data_dir=boundaries_dir)
+    wards = gpd.read_file(boundaries_dir / "bradford-wards-2013.geojson").to_crs(27700)
     assert areas.outline.area == pytest.approx(wards.union_all().area, rel=1e-9)
     frame = areas.outline_frame
     assert frame["area_km2"].iloc[0] == pytest.approx(366.39, abs=0.01)

@@ -12,7 +12,7 @@ import pytest
 import shapely
 
 from hotspots import schema
-from hotspots.change import COMPASS_POINTS, centre_shift
+from hotspots.centrography import COMPASS_POINTS, centre_shift
 from hotspots.errors import CRSError
 
 _spec = importlib.util.spec_from_file_location("toy_change", Path(__file__).with_name(

@@ -280,10 +280,13 @@ def test_repr_html_and_repr(incidents, areas):
 def test_trend_includes_empty_periods_and_tests_each_change():
     inc = make_incidents([("Alpha", "2016-05-01", 30), ("Alpha", "2018-06-01", 20),
                           ("Beta", "2019-02-01", 5)])
-    t = trend(inc, freq="FY")
-    assert t.columns.tolist() == ["period", "n", "change", "pct_change", "p_etest"]
+    # the extract covers the three financial years in full
+    t = trend(inc, freq="FY", start="2016/17", end="2018/19")
+    assert t.columns.tolist() == ["period", "n", "complete", "change", "pct_change",
+                                  "p_etest"]
     assert t["period"].astype(str).tolist() == ["2016/17", "2017/18", "2018/19"]
     assert t["n"].tolist() == [30, 0, 25]
+    assert t["complete"].tolist() == [True, True, True]
     assert t["change"].isna().tolist() == [True, False, False]
     assert t["change"].tolist()[1:] == [-30, 25]
     assert t["pct_change"].tolist()[1] == -100
@@ -295,16 +298,145 @@ def test_trend_includes_empty_periods_and_tests_each_change():
 def test_trend_months_use_days_as_exposure_and_split_by():
     inc = make_incidents([("Alpha", "2019-01-15", 31), ("Alpha", "2019-02-10", 28)],
                          category=["x"] * 40 + ["y"] * 19)
-    t = trend(inc, freq="M")
+    t = trend(inc, freq="M", start="2019-01", end="2019-02")
     assert t["period"].astype(str).tolist() == ["Jan 2019", "Feb 2019"]
     assert t["p_etest"].iloc[1] == pytest.approx(etest(31, 28, 31, 28))
     assert t["p_etest"].iloc[1] == pytest.approx(1.0)  # the same daily rate
-    by = trend(inc, freq="M", by="category")
-    assert by.columns.tolist() == ["period", "category", "n", "change", "pct_change",
-                                   "p_etest"]
+    by = trend(inc, freq="M", by="category", start="2019-01", end="2019-02")
+    assert by.columns.tolist() == ["period", "category", "n", "complete", "change",
+                                   "pct_change", "p_etest"]
     assert by["n"].tolist() == [31, 9, 0, 19]
+    assert by["change"].tolist()[1::2] == [-22, 19]
     with pytest.raises(ValueError, match="freq"):
         trend(inc, freq="W")
+
+
+def _dates(spec: dict[str, int]) -> pd.DataFrame:
+    """A plain frame (no geometry: trend needs none) with ``count`` incidents per date."""
+    dates = [d for d, count in spec.items() for _ in range(count)]
+    return pd.DataFrame({schema.OCCURRED: pd.to_datetime(dates, format="ISO8601")})
+
+
+def test_trend_partly_covered_quarters_of_monthly_data_are_not_compared():
+    # police.uk style: months stored as the 1st; December 2017 to November 2018
+    inc = _dates({"2017-12-01": 3, "2018-01-01": 4, "2018-03-01": 6, "2018-04-01": 5,
+                  "2018-05-01": 5, "2018-06-01": 5, "2018-07-01": 2, "2018-08-01": 2,
+                  "2018-09-01": 2, "2018-10-01": 1, "2018-11-01": 1})
+    t = trend(inc, freq="Q")
+    assert t["period"].astype(str).tolist() == ["2017 Q4", "2018 Q1", "2018 Q2", "2018 Q3",
+                                                "2018 Q4"]
+    assert t["n"].tolist() == [3, 10, 15, 6, 2]
+    assert t["complete"].tolist() == [False, True, True, True, False]
+    assert t["complete"].dtype == bool
+    # no change for the partial quarters, nor for 2018 Q1 against the December-only 2017 Q4
+    assert t["change"].isna().tolist() == [True, True, False, False, True]
+    assert t["change"].tolist()[2:4] == [5, -9]
+    assert_allclose(t["pct_change"], [np.nan, np.nan, 50.0, -60.0, np.nan])
+    # Q1 2018 has 90 days, Q2 91, Q3 92
+    assert_allclose(t["p_etest"], [np.nan, np.nan, etest(10, 15, 90, 91),
+                                   etest(15, 6, 91, 92), np.nan])
+    info = t.attrs["hotspots"]
+    assert info["incomplete_periods"] == ["2017 Q4", "2018 Q4"]
+    assert (info["coverage_start"], info["coverage_end"]) == ("2017-12-01T00:00:00",
+                                                              "2018-12-01T00:00:00")
+    assert info["coverage_reason"] == "from the incidents: first to last month (dates are months)"
+
+
+def test_trend_logs_the_partly_covered_periods(caplog):
+    inc = _dates({"2017-12-01": 3, "2018-01-01": 4, "2018-06-01": 1})
+    with caplog.at_level("INFO", logger="hotspots.change"):
+        trend(inc, freq="Q")
+    assert ("the data cover 01 Dec 2017 to 30 Jun 2018 (from the incidents: first to last "
+            "month (dates are months)), only part of 2017 Q4; no change is computed"
+            in caplog.text)
+
+
+def test_trend_day_dates_cover_the_days_of_the_first_and_last_incident():
+    inc = _dates({"2018-01-01 10:00": 1, "2018-02-14": 1, "2018-03-31 23:00": 1,
+                  "2018-04-01": 1, "2018-06-30": 1})
+    t = trend(inc, freq="Q")
+    assert t["complete"].tolist() == [True, True]  # 30 June counts as a whole day
+    assert t["change"].tolist()[1] == -1
+    assert t["p_etest"].iloc[1] == pytest.approx(etest(3, 2, 90, 91))
+    assert t.attrs["hotspots"]["coverage_end"] == "2018-07-01T00:00:00"
+    # without the 30 June incident the data stop on 1 April: Q2 is a single day
+    t = trend(inc.iloc[:4], freq="Q")
+    assert t["n"].tolist() == [3, 1]
+    assert t["complete"].tolist() == [True, False]
+    assert t["change"].isna().all()
+    assert t["pct_change"].isna().all()
+    assert t["p_etest"].isna().all()
+
+
+def test_trend_start_and_end_state_the_coverage():
+    # a force extract for 2016-04-01 to 2019-03-31 whose first offence is on 3 April
+    inc = _dates({"2016-04-03": 2, "2017-05-10": 3, "2018-12-25": 4, "2019-03-30": 1})
+    t = trend(inc, freq="FY")
+    assert t["complete"].tolist() == [False, True, False]
+    assert t["change"].isna().all()
+    t = trend(inc, freq="FY", start="2016-04-01", end="2019-03-31")
+    assert t["n"].tolist() == [2, 3, 5]
+    assert t["complete"].tolist() == [True, True, True]
+    assert t["change"].tolist()[1:] == [1, 2]
+    assert_allclose(t["pct_change"], [np.nan, 50.0, 200.0 / 3])
+    assert_allclose(t["p_etest"], [np.nan, etest(2, 3, 365, 365), etest(3, 5, 365, 365)])
+    assert t.attrs["hotspots"]["coverage_reason"] == "start and end given"
+    assert t.attrs["hotspots"]["incomplete_periods"] == []
+    # Timestamps name their day; only one bound may be given
+    t = trend(inc, freq="FY", start=pd.Timestamp("2016-04-01"))
+    assert t["complete"].tolist() == [True, True, False]
+    assert t["change"].isna().tolist() == [True, False, True]
+    assert t.attrs["hotspots"]["coverage_reason"] == (
+        "start given; otherwise from the incidents: first to last day")
+
+
+def test_trend_start_before_the_first_incident_adds_empty_complete_periods():
+    inc = _dates({"2019-03-01": 2, "2019-04-01": 1})
+    t = trend(inc, freq="M", start="2019-01")
+    assert t["period"].astype(str).tolist() == ["Jan 2019", "Feb 2019", "Mar 2019", "Apr 2019"]
+    assert t["n"].tolist() == [0, 0, 2, 1]
+    assert t["complete"].all()
+    assert t["change"].isna().tolist() == [True, False, False, False]
+    assert t["change"].tolist()[1:] == [0, 2, -1]
+    assert_allclose(t["pct_change"], [np.nan, np.nan, np.nan, -50.0])
+    assert_allclose(t["p_etest"], [np.nan, np.nan, etest(0, 2, 28, 31), etest(2, 1, 31, 30)])
+
+
+def test_trend_split_by_shares_the_coverage_of_all_incidents():
+    inc = _dates({"2017-12-01": 2, "2018-01-01": 3, "2018-04-01": 4, "2018-07-01": 1})
+    inc["category"] = pd.Categorical(["x", "y", "x", "x", "y", "y", "y", "x", "x", "x"])
+    t = trend(inc, freq="Q", by="category")
+    assert t["period"].astype(str).tolist() == ["2017 Q4", "2018 Q1", "2018 Q2",
+                                                "2018 Q3"] * 2
+    assert t["n"].tolist() == [1, 2, 2, 1, 1, 1, 2, 0]
+    assert t["complete"].tolist() == [False, True, True, False] * 2
+    assert t["change"].isna().tolist() == [True, True, False, True] * 2
+    assert t["change"].tolist()[2::4] == [0, 1]
+
+
+def test_trend_coverage_arguments_are_checked():
+    inc = _dates({"2018-03-01": 1, "2018-06-15": 1})
+    with pytest.raises(ValueError, match=r"1 incidents are dated before 2018-04-01.*'start'"):
+        trend(inc, freq="Q", start="2018-Q2")
+    with pytest.raises(ValueError, match=r"1 incidents are dated after 2018-05-31.*'end'"):
+        trend(inc, freq="Q", end="2018-05")
+    with pytest.raises(ValueError, match="coverage of trend is empty"):
+        trend(inc.iloc[:0], freq="Q", start="2018-06", end="2018-05")
+    with pytest.raises(ValueError, match="Cannot read 'soon' as a period"):
+        trend(inc, freq="Q", start="soon")
+
+
+def test_trend_without_dates():
+    empty = _dates({})
+    t = trend(empty, freq="Q")
+    assert len(t) == 0
+    assert t.columns.tolist() == ["period", "n", "complete", "change", "pct_change", "p_etest"]
+    assert t.attrs["hotspots"]["coverage_start"] is None
+    # stated coverage alone gives the (empty, complete) periods
+    t = trend(empty, freq="Q", start="2018-Q1", end="2018-Q2")
+    assert t["n"].tolist() == [0, 0]
+    assert t["complete"].tolist() == [True, True]
+    assert t["change"].tolist()[1] == 0
 
 
 # --- hotspot_change ------------------------------------------------------------------------

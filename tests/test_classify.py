@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hotspots.change import (
+from hotspots.classify import (
     ARCGIS_CATEGORIES,
     SFHOTSPOT_CATEGORIES,
     classify_arcgis,
@@ -28,16 +28,6 @@ ARCGIS_HOT_SERIES = {
     "oscillating": [-3, 0, 0, 0, 0, 0, 0, 0, 0, 3],  # cold before, hot now
     "historical": [3] * 9 + [0],  # 9 of 10 hot, but not now
 }
-
-
-@pytest.mark.parametrize("kind", list(ARCGIS_HOT_SERIES))
-@pytest.mark.parametrize("sign", [1, -1], ids=["hot", "cold"])
-def test_arcgis_category_from_hand_built_series(kind, sign):
-    z = sign * np.array([ARCGIS_HOT_SERIES[kind]], dtype=float)
-    word = "hot spot" if sign == 1 else "cold spot"
-    got = classify_arcgis(z, np.abs(z) > CRIT)
-    assert got.tolist() == [f"{kind} {word}"]
-    assert got[0] in ARCGIS_CATEGORIES
 
 
 @pytest.mark.parametrize("series", [[0.0] * 10, [3, 3, 0, 0, 0, 0, 0, 0, 0, 0],
@@ -87,14 +77,25 @@ SF_HOT_SERIES = {
 }
 
 
-@pytest.mark.parametrize("kind", list(SF_HOT_SERIES))
+# scheme: (rules, hot series, (hot word, cold word), categories)
+SCHEMES = {
+    "arcgis": (classify_arcgis, ARCGIS_HOT_SERIES, ("hot spot", "cold spot"), ARCGIS_CATEGORIES),
+    "sfhotspot": (classify_sfhotspot, SF_HOT_SERIES, ("hotspot", "coldspot"),
+                  SFHOTSPOT_CATEGORIES),
+}
+
+
+@pytest.mark.parametrize(("scheme", "kind"),
+                         [(scheme, kind) for scheme, (_, series, _, _) in SCHEMES.items()
+                          for kind in series])
 @pytest.mark.parametrize("sign", [1, -1], ids=["hot", "cold"])
-def test_sfhotspot_category_from_hand_built_series(kind, sign):
-    z = sign * np.array([SF_HOT_SERIES[kind]], dtype=float)
-    word = "hotspot" if sign == 1 else "coldspot"
-    got = classify_sfhotspot(z, np.abs(z) > CRIT)
-    assert got.tolist() == [f"{kind} {word}"]
-    assert got[0] in SFHOTSPOT_CATEGORIES
+def test_category_from_hand_built_series(scheme, kind, sign):
+    # the cold series mirror the hot ones and must give the mirrored category
+    classify, series, words, categories = SCHEMES[scheme]
+    z = sign * np.array([series[kind]], dtype=float)
+    got = classify(z, np.abs(z) > CRIT)
+    assert got.tolist() == [f"{kind} {words[0] if sign == 1 else words[1]}"]
+    assert got[0] in categories
 
 
 def test_sfhotspot_mixed_and_no_pattern():
@@ -175,7 +176,7 @@ def planted():
 
 
 def test_hotspot_classify_finds_planted_patterns_sfhotspot(planted):
-    from hotspots.change import hotspot_classify
+    from hotspots.classify import hotspot_classify
 
     inc, clip = planted
     res = hotspot_classify(inc, freq="Y", cell_size=CELL, clip=clip)
@@ -194,7 +195,7 @@ def test_hotspot_classify_finds_planted_patterns_sfhotspot(planted):
 
 
 def test_hotspot_classify_finds_planted_patterns_arcgis(planted):
-    from hotspots.change import hotspot_classify
+    from hotspots.classify import hotspot_classify
 
     inc, clip = planted
     res = hotspot_classify(inc, freq="Y", scheme="arcgis", cell_size=CELL, clip=clip)
@@ -208,7 +209,7 @@ def test_hotspot_classify_finds_planted_patterns_arcgis(planted):
 
 def test_hotspot_classify_significance_matches_hotspot_gistar(planted):
     """n_sig_hot counts the periods in which hotspot_gistar (FDR) labels the cell hot."""
-    from hotspots.change import hotspot_classify
+    from hotspots.classify import hotspot_classify
     from hotspots.hotspot import hotspot_gistar
 
     inc, clip = planted
@@ -226,7 +227,7 @@ def test_hotspot_classify_significance_matches_hotspot_gistar(planted):
 
 
 def test_period_significance_holm_across_periods_in_compat():
-    from hotspots.change import period_significance
+    from hotspots.classify import period_significance
 
     p = np.array([[0.01, 0.02, 0.04], [0.001, 0.3, 0.6]])
     # R: p.adjust(c(.01, .02, .04), "holm") = .03 .04 .04; p.adjust(c(.001, .3, .6)) =
@@ -243,7 +244,7 @@ def test_period_significance_holm_across_periods_in_compat():
 
 
 def test_hotspot_classify_compat_and_arguments(planted):
-    from hotspots.change import hotspot_classify
+    from hotspots.classify import hotspot_classify
 
     inc, clip = planted
     res = hotspot_classify(inc, freq="Y", cell_size=CELL, clip=clip, compat="sfhotspot-1.0")
@@ -259,7 +260,7 @@ def test_hotspot_classify_compat_and_arguments(planted):
 
 
 def test_hotspot_classify_empty_period_is_not_significant(planted):
-    from hotspots.change import hotspot_classify
+    from hotspots.classify import hotspot_classify
 
     inc, clip = planted
     gap = inc[inc["occurred"].dt.year != 2013]  # 2013 has no incidents at all

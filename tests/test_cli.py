@@ -103,3 +103,33 @@ def test_boundaries_command_lists_the_registry(capsys):
     out = capsys.readouterr().out
     assert "bradford-2013" in out
     assert "city-of-london-2013" in out
+
+
+def test_premises_command_reads_generic_tables(tmp_path):
+    incidents = tmp_path / "force_extract.csv"
+    incidents.write_text(
+        "ref,easting,northing,date,offence\n"
+        "A1,416010,433005,2019-03-02,Child sexual exploitation\n"
+        "A2,416012,433001,2019-05-20,Child sexual exploitation\n"
+        "A3,416008,432998,2019-06-11,Child criminal exploitation\n"
+        "A4,419500,436500,2019-06-12,Child criminal exploitation\n"
+    )
+    premises = tmp_path / "licensed.csv"
+    premises.write_text(
+        "licence,trading_name,kind,east,north\n"
+        "L1,Corner Cafe,Cafe,416000,433000\n"
+        "L2,Star Hotel,Hotel,418000,435000\n"
+    )
+    out = tmp_path / "out"
+    code = main(["premises", str(incidents), "--x", "easting", "--y", "northing",
+                 "--occurred", "date", "--category", "offence", "--id", "ref",
+                 "--premises", str(premises), "--premises-id", "licence",
+                 "--premises-name", "trading_name", "--premises-type", "kind",
+                 "--premises-x", "east", "--premises-y", "north", "--out", str(out)])
+    assert code == 0
+    ranked = next(out.glob("*ranked*.csv"))
+    table = pd.read_csv(ranked)
+    top = table.sort_values("rank").iloc[0]
+    assert top["premises_id"] == "L1"
+    assert top["n_linked"] == 3
+    assert table.set_index("premises_id").loc["L2", "n_linked"] == 0

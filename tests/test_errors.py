@@ -6,6 +6,7 @@ from hotspots.errors import (
     EmptyDataError,
     HotspotsError,
     Problem,
+    PublicModeError,
     ValidationError,
 )
 
@@ -15,6 +16,16 @@ def test_errors_are_also_value_errors(cls):
     err = cls(Problem("x", "bad"))
     assert isinstance(err, HotspotsError)
     assert isinstance(err, ValueError)
+
+
+def test_public_mode_error_is_shared_with_maps():
+    import hotspots.errors
+    import hotspots.maps
+
+    assert issubclass(PublicModeError, HotspotsError)
+    assert issubclass(PublicModeError, ValueError)
+    assert "PublicModeError" in hotspots.errors.__all__
+    assert hotspots.maps.PublicModeError is PublicModeError
 
 
 def test_warning_is_user_warning():

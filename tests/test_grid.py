@@ -2,8 +2,6 @@
 
 import logging
 import math
-import os
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -16,52 +14,6 @@ from hotspots import grid as grid_mod
 from hotspots.errors import CRSError, EmptyDataError
 from hotspots.grid import Grid, cell_size_auto, grid_from_frame, hotspot_grid
 
-SHARED = Path(__file__).parents[1] / ".." / "shared"
-WARDS = SHARED / "boundaries" / "bradford-wards-2013.geojson"
-
-
-def need(path):
-    if not path.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"shared data missing: {path}")
-        pytest.skip(f"shared data missing: {path}")
-    return path
-
-
-@pytest.fixture(scope="module")
-def wards():
-    return gpd.read_file(need(WARDS)).to_crs(27700)
-
-
-@pytest.fixture(scope="module")
-def areas():
-    pytest.importorskip("hotspots.areas")
-    from hotspots.io.boundaries import load_boundaries
-
-    need(WARDS)
-    return load_boundaries("bradford-2013", data_dir=SHARED / "boundaries")
-
-
-def incidents(xy, n_unknown=0):
-    """A canonical incident frame: located rows, then rows with an unknown location."""
-    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
-    n = len(xy) + n_unknown
-    geoms = list(shapely.points(xy)) + [shapely.Point()] * n_unknown
-    return gpd.GeoDataFrame(
-        {
-            "incident_id": pd.array([f"i{k}" for k in range(n)], dtype="string"),
-            "occurred": pd.Timestamp("2019-01-01"),
-            "category": pd.Categorical(["Burglary"] * n),
-            "recency": pd.Categorical([None] * n, categories=["recent", "non-recent"]),
-            "weight": 1.0,
-            "location_status": pd.Categorical(
-                ["located"] * len(xy) + ["unknown"] * n_unknown,
-                categories=["located", "unknown"],
-            ),
-        },
-        geometry=gpd.GeoSeries(geoms, crs=27700),
-    )
-
 
 # --- cell size ----------------------------------------------------------------------------
 def test_cell_size_rule_matches_sfhotspot_examples():
@@ -73,9 +25,9 @@ def test_cell_size_rule_matches_sfhotspot_examples():
         cell_size_auto((5, 5, 5, 10))
 
 
-def test_automatic_cell_size_is_logged_and_recorded(wards, caplog):
+def test_automatic_cell_size_is_logged_and_recorded(bradford_wards, caplog):
     with caplog.at_level(logging.INFO, logger="hotspots.grid"):
-        g = hotspot_grid(clip=wards)
+        g = hotspot_grid(clip=bradford_wards)
     info = g.attrs["hotspots"]
     # Bradford's bounding box is 27.7 km x 26.6 km: 26.6 km / 50 = 531 -> 500 m
     assert info["cell_size"] == 500.0
@@ -153,9 +105,11 @@ def test_box_grid_layout_and_ids():
 
 
 @pytest.mark.parametrize("grid_type", ["square", "hex"])
-def test_clipped_grid_keeps_exactly_the_cells_that_overlap_the_boundary(wards, grid_type):
-    outline = shapely.union_all(wards.geometry.to_numpy())
-    g = hotspot_grid(clip=wards, cell_size=600, grid_type=grid_type)
+def test_clipped_grid_keeps_exactly_the_cells_that_overlap_the_boundary(make_incidents,
+                                                                        bradford_wards,
+                                                                        grid_type):
+    outline = shapely.union_all(bradford_wards.geometry.to_numpy())
+    g = hotspot_grid(clip=bradford_wards, cell_size=600, grid_type=grid_type)
     spec = g.attrs["hotspots"]["grid"]
     lattice = Grid(**spec)
     every = np.arange(lattice.nrow * lattice.ncol)
@@ -170,15 +124,15 @@ def test_clipped_grid_keeps_exactly_the_cells_that_overlap_the_boundary(wards, g
     # origin snapped to the cell size: cells line up with the national grid
     assert spec["x0"] % 600 == 0
     # every kept cell's id is stable for the same boundary and cell size
-    g2 = hotspot_grid(incidents([[410_000, 440_000]]), clip=wards, cell_size=600,
-                      grid_type=grid_type)
+    g2 = hotspot_grid(make_incidents([[410_000, 440_000]]), clip=bradford_wards,
+                      cell_size=600, grid_type=grid_type)
     np.testing.assert_array_equal(g2["cell_id"].to_numpy(), g["cell_id"].to_numpy())
 
 
-def test_grid_over_points_covers_buffered_hull():
+def test_grid_over_points_covers_buffered_hull(make_incidents):
     rng = np.random.default_rng(1)
     xy = rng.uniform(0, 1000, (200, 2)) + 400_000
-    frame = incidents(xy, n_unknown=5)
+    frame = make_incidents(xy, n_unknown=5)
     g = hotspot_grid(frame, cell_size=100)
     assert g.attrs["hotspots"]["grid_extent"] == "points hull"
     hull = shapely.buffer(shapely.convex_hull(shapely.multipoints(xy)), 50, quad_segs=30)
@@ -193,10 +147,10 @@ def test_grid_over_points_covers_buffered_hull():
     )
 
 
-def test_area_labels_follow_the_centre_else_the_largest_overlap(areas):
+def test_area_labels_follow_the_centre_else_the_largest_overlap(make_incidents, bradford_areas):
     from hotspots.areas import assign_areas
 
-    g = hotspot_grid(clip=areas, cell_size=500)
+    g = hotspot_grid(clip=bradford_areas, cell_size=500)
     assert g.columns.tolist() == ["cell_id", "x", "y", "inside", "coverage", "ward_id", "ward",
                                   "constituency_id", "constituency", "geometry"]
     assert str(g["ward_id"].dtype) == "string"
@@ -205,41 +159,41 @@ def test_area_labels_follow_the_centre_else_the_largest_overlap(areas):
     assert g.attrs["hotspots"]["vintage"] == "2013"
     # cells whose centre is inside: the same ward as assign_areas gives the centre point
     inside = g[g["inside"]]
-    pts = incidents(np.column_stack([inside["x"], inside["y"]]))
-    labelled = assign_areas(pts, areas)
+    pts = make_incidents(np.column_stack([inside["x"], inside["y"]]))
+    labelled = assign_areas(pts, bradford_areas)
     assert (labelled["ward_id"].to_numpy() == inside["ward_id"].to_numpy()).all()
     assert (labelled["constituency"].astype(str).to_numpy()
             == inside["constituency"].astype(str).to_numpy()).all()
     # edge cells whose centre is outside: the ward holding the largest part of the cell
     edge = g[~g["inside"]]
     assert len(edge) > 0
-    wards = areas["ward"]
+    wards = bradford_areas["ward"]
     for _, cell in edge.head(15).iterrows():
         share = shapely.area(shapely.intersection(wards.geometry.to_numpy(), cell.geometry))
         assert cell["ward_id"] == wards["area_id"].iloc[int(np.argmax(share))]
     assert (g["ward"] != "Outside district").all()
 
 
-def test_geodataframe_and_shapely_clip_agree(wards):
-    a = hotspot_grid(clip=wards, cell_size=1000)
-    b = hotspot_grid(clip=shapely.union_all(wards.geometry.to_numpy()), cell_size=1000)
+def test_geodataframe_and_shapely_clip_agree(bradford_wards):
+    a = hotspot_grid(clip=bradford_wards, cell_size=1000)
+    b = hotspot_grid(clip=shapely.union_all(bradford_wards.geometry.to_numpy()), cell_size=1000)
     np.testing.assert_array_equal(a["cell_id"], b["cell_id"])
     assert "ward" not in a.columns
 
 
-def test_crs_problems_are_errors(wards):
-    frame = incidents([[410_000, 440_000], [411_000, 441_000]])
+def test_crs_problems_are_errors(make_incidents, bradford_wards):
+    frame = make_incidents([[410_000, 440_000], [411_000, 441_000]])
     with pytest.raises(CRSError, match="to_crs"):
         hotspot_grid(frame.to_crs(4326), cell_size=100)
     with pytest.raises(CRSError, match="EPSG:3857"):
-        hotspot_grid(frame, clip=wards.to_crs(3857), cell_size=100)
+        hotspot_grid(frame, clip=bradford_wards.to_crs(3857), cell_size=100)
     with pytest.raises(CRSError, match="no coordinate reference system"):
         hotspot_grid(frame.set_crs(None, allow_override=True), cell_size=100)
 
 
-def test_nothing_to_grid_over():
+def test_nothing_to_grid_over(make_incidents):
     with pytest.raises(EmptyDataError, match="no incident has a known location"):
-        hotspot_grid(incidents(np.empty((0, 2)), n_unknown=3), cell_size=100)
+        hotspot_grid(make_incidents(np.empty((0, 2)), n_unknown=3), cell_size=100)
 
 
 def test_more_than_a_million_cells_warns(monkeypatch):
@@ -249,8 +203,8 @@ def test_more_than_a_million_cells_warns(monkeypatch):
 
 
 @pytest.mark.parametrize("grid_type", ["square", "hex"])
-def test_grid_from_frame_round_trip(wards, grid_type, tmp_path):
-    g = hotspot_grid(clip=wards, cell_size=700, grid_type=grid_type)
+def test_grid_from_frame_round_trip(bradford_wards, grid_type, tmp_path):
+    g = hotspot_grid(clip=bradford_wards, cell_size=700, grid_type=grid_type)
     lattice, pos = grid_from_frame(g)
     cx, cy = lattice.centres(pos)
     np.testing.assert_allclose(cx, g["x"], atol=1e-6)
@@ -282,8 +236,8 @@ class DuckAreas:
         return self._areas[level]
 
 
-def test_duck_typed_area_set_gives_the_same_labels(areas):
-    real = hotspot_grid(clip=areas, cell_size=800)
-    duck = hotspot_grid(clip=DuckAreas(areas), cell_size=800)
+def test_duck_typed_area_set_gives_the_same_labels(bradford_areas):
+    real = hotspot_grid(clip=bradford_areas, cell_size=800)
+    duck = hotspot_grid(clip=DuckAreas(bradford_areas), cell_size=800)
     pd.testing.assert_frame_equal(real.drop(columns="geometry"), duck.drop(columns="geometry"))
     assert duck.attrs["hotspots"]["boundary"] == "duck"

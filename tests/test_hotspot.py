@@ -3,10 +3,7 @@
 import copy
 import logging
 import math
-import os
-from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
@@ -20,45 +17,12 @@ from hotspots.hotspot import area_gistar, hotspot_count, hotspot_gistar, hotspot
 from hotspots.stats.gistar import gistar_grid
 from hotspots.stats.kde import bandwidth_arcgis, bandwidth_nrd, kde_exact
 
-SHARED = Path(__file__).parents[1] / ".." / "shared"
-BOUNDARIES = SHARED / "boundaries"
-CITY_STREET = SHARED / "data" / "city-of-london" / "street"
-
 GRID_COLUMNS = ["cell_id", "x", "y", "inside", "coverage"]
 AREA_COLUMNS = ["ward_id", "ward", "constituency_id", "constituency"]
 GISTAR_COLUMNS = ["n", "gistar", "p_norm", "p_adj", "gi_bin", "n_neighbours", "hotspot"]
 COUNT_KEYS = {"function", "cell_size", "cell_size_reason", "grid_type", "grid_extent", "n_cells",
               "grid", "crs", "n_incidents", "n_located", "n_unknown_location", "n_outside_grid",
               "n_counted", "weights", "version"}
-
-
-def need(path):
-    if not path.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"shared data missing: {path}")
-        pytest.skip(f"shared data missing: {path}")
-    return path
-
-
-def incidents(xy, n_unknown=0, weight=None):
-    """A canonical incident frame: located rows, then rows with an unknown location."""
-    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
-    n = len(xy) + n_unknown
-    geoms = list(shapely.points(xy)) + [shapely.Point()] * n_unknown
-    return gpd.GeoDataFrame(
-        {
-            "incident_id": pd.array([f"i{k}" for k in range(n)], dtype="string"),
-            "occurred": pd.Timestamp("2019-01-01"),
-            "category": pd.Categorical(["Burglary"] * n),
-            "recency": pd.Categorical([None] * n, categories=["recent", "non-recent"]),
-            "weight": 1.0 if weight is None else np.asarray(weight, dtype=float),
-            "location_status": pd.Categorical(
-                ["located"] * len(xy) + ["unknown"] * n_unknown,
-                categories=["located", "unknown"],
-            ),
-        },
-        geometry=gpd.GeoSeries(geoms, crs=27700),
-    )
 
 
 def uniform_in(geom, n, rng):
@@ -76,23 +40,14 @@ def uniform_in(geom, n, rng):
     return np.concatenate(out)[:n]
 
 
-@pytest.fixture(scope="module")
-def bradford():
-    pytest.importorskip("hotspots.areas")
-    from hotspots.io.boundaries import load_boundaries
-
-    need(BOUNDARIES / "bradford-wards-2013.geojson")
-    return load_boundaries("bradford-2013", data_dir=BOUNDARIES)
-
-
 BOX = shapely.box(0, 0, 1000, 1000)
 
 
 # --- hotspot_count --------------------------------------------------------------------------
-def test_count_schema_conservation_and_unknown_rows():
+def test_count_schema_conservation_and_unknown_rows(make_incidents):
     rng = np.random.default_rng(0)
     xy = np.concatenate([rng.uniform(0, 1000, (300, 2)), [[1500.0, 1500.0], [-5.0, 20.0]]])
-    frame = incidents(xy, n_unknown=7)
+    frame = make_incidents(xy, n_unknown=7)
     before = frame.copy()
     g = hotspot_count(frame, cell_size=100, clip=BOX)
     assert g.columns.tolist() == [*GRID_COLUMNS, "n", "n_weighted", "geometry"]
@@ -108,9 +63,9 @@ def test_count_schema_conservation_and_unknown_rows():
     pd.testing.assert_frame_equal(frame, before)  # input untouched
 
 
-def test_count_matches_floor_binning_and_half_open_edges():
+def test_count_matches_floor_binning_and_half_open_edges(make_incidents):
     xy = np.array([[0.0, 0.0], [100.0, 0.0], [99.99, 99.99], [250.0, 150.0], [999.0, 999.0]])
-    g = hotspot_count(incidents(xy), cell_size=100, clip=BOX)
+    g = hotspot_count(make_incidents(xy), cell_size=100, clip=BOX)
     by_id = dict(zip(g["cell_id"], g["n"], strict=True))
     # cell_id = row * 10 + col; (100, 0) lies on the edge and goes to the east cell
     assert by_id[0] == 2
@@ -120,31 +75,33 @@ def test_count_matches_floor_binning_and_half_open_edges():
     assert g["n"].sum() == 5
 
 
-def test_integer_weights_equal_repeated_rows():
+def test_integer_weights_equal_repeated_rows(make_incidents):
     rng = np.random.default_rng(3)
     xy = rng.uniform(0, 1000, (80, 2))
     w = rng.integers(1, 4, 80)
-    weighted = hotspot_count(incidents(xy, weight=w), cell_size=100, clip=BOX, weights="weight")
-    repeated = hotspot_count(incidents(np.repeat(xy, w, axis=0)), cell_size=100, clip=BOX)
+    weighted = hotspot_count(make_incidents(xy, weight=w), cell_size=100, clip=BOX,
+                             weights="weight")
+    repeated = hotspot_count(make_incidents(np.repeat(xy, w, axis=0)), cell_size=100, clip=BOX)
     np.testing.assert_allclose(weighted["n_weighted"], repeated["n"])
-    np.testing.assert_array_equal(weighted["n"], hotspot_count(incidents(xy), cell_size=100,
+    np.testing.assert_array_equal(weighted["n"], hotspot_count(make_incidents(xy), cell_size=100,
                                                                 clip=BOX)["n"])
     with pytest.raises(ValidationError, match="weight"):
-        hotspot_count(incidents(xy, weight=np.r_[w[:-1], -1]), cell_size=100, weights="weight")
+        hotspot_count(make_incidents(xy, weight=np.r_[w[:-1], -1]), cell_size=100,
+                      weights="weight")
     with pytest.raises(ValidationError, match="names no column"):
-        hotspot_count(incidents(xy), cell_size=100, weights="harm")
+        hotspot_count(make_incidents(xy), cell_size=100, weights="harm")
 
 
-def test_count_into_a_given_grid_keeps_its_columns_and_rows():
+def test_count_into_a_given_grid_keeps_its_columns_and_rows(make_incidents):
     grid = hotspot_grid(clip=BOX, cell_size=200)
     grid["label"] = "x"
     rng = np.random.default_rng(4)
     xy = rng.uniform(0, 1000, (50, 2))
-    g = hotspot_count(incidents(xy), grid=grid.iloc[5:].reset_index(drop=True), cell_size=5)
+    g = hotspot_count(make_incidents(xy), grid=grid.iloc[5:].reset_index(drop=True), cell_size=5)
     assert g["label"].eq("x").all()
     assert len(g) == 20
     assert g.attrs["hotspots"]["cell_size_reason"] == "from the grid given"
-    full = hotspot_count(incidents(xy), grid=grid)
+    full = hotspot_count(make_incidents(xy), grid=grid)
     np.testing.assert_array_equal(g["n"], full["n"].iloc[5:])
     assert g.attrs["hotspots"]["n_outside_grid"] == 50 - g["n"].sum()
 
@@ -156,10 +113,10 @@ def test_count_into_a_given_grid_keeps_its_columns_and_rows():
     cell=st.floats(20, 400),
     grid_type=st.sampled_from(["square", "hex"]),
 )
-def test_count_conservation_property(seed, n, cell, grid_type):
+def test_count_conservation_property(make_incidents, seed, n, cell, grid_type):
     rng = np.random.default_rng(seed)
     xy = rng.uniform(-200, 1200, (n, 2))
-    g = hotspot_count(incidents(xy, n_unknown=seed % 3), cell_size=cell, grid_type=grid_type,
+    g = hotspot_count(make_incidents(xy, n_unknown=seed % 3), cell_size=cell, grid_type=grid_type,
                       clip=BOX)
     info = g.attrs["hotspots"]
     assert g["n"].sum() + info["n_outside_grid"] == info["n_located"] == n
@@ -167,15 +124,16 @@ def test_count_conservation_property(seed, n, cell, grid_type):
     inside = ((xy > 0) & (xy < 1000)).all(axis=1).sum()
     assert g["n"].sum() >= inside
     # order of rows does not matter
-    shuffled = hotspot_count(incidents(xy[::-1]), cell_size=cell, grid_type=grid_type, clip=BOX)
+    shuffled = hotspot_count(make_incidents(xy[::-1]), cell_size=cell, grid_type=grid_type,
+                             clip=BOX)
     np.testing.assert_array_equal(shuffled["n"], g["n"])
 
 
 # --- hotspot_kde ----------------------------------------------------------------------------
-def test_kde_schema_exact_values_and_attrs():
+def test_kde_schema_exact_values_and_attrs(make_incidents):
     rng = np.random.default_rng(5)
     xy = rng.normal(500, 120, (400, 2))
-    frame = incidents(xy, n_unknown=3)
+    frame = make_incidents(xy, n_unknown=3)
     g = hotspot_kde(frame, cell_size=50, clip=BOX, bandwidth=200, method="exact")
     assert g.columns.tolist() == [*GRID_COLUMNS, "n", "kde", "kde_density", "geometry"]
     centres = np.column_stack([g["x"], g["y"]])
@@ -193,20 +151,20 @@ def test_kde_schema_exact_values_and_attrs():
 
 
 @pytest.mark.parametrize("grid_type", ["square", "hex"])
-def test_kde_binned_agrees_with_exact(grid_type):
+def test_kde_binned_agrees_with_exact(make_incidents, grid_type):
     rng = np.random.default_rng(6)
     xy = np.concatenate([rng.normal(300, 60, (500, 2)), rng.uniform(0, 1000, (200, 2))])
     kw = {"cell_size": 40, "clip": BOX, "bandwidth": 160, "grid_type": grid_type}
-    exact = hotspot_kde(incidents(xy), method="exact", **kw)["kde"].to_numpy()
-    binned = hotspot_kde(incidents(xy), method="binned", **kw)
+    exact = hotspot_kde(make_incidents(xy), method="exact", **kw)["kde"].to_numpy()
+    binned = hotspot_kde(make_incidents(xy), method="binned", **kw)
     assert binned.attrs["hotspots"]["kde_method"] == "binned"
     assert np.abs(binned["kde"].to_numpy() - exact).max() < 0.01 * exact.max()
 
 
-def test_kde_bandwidth_rules_default_and_compat(caplog):
+def test_kde_bandwidth_rules_default_and_compat(make_incidents, caplog):
     rng = np.random.default_rng(7)
     xy = np.column_stack([rng.normal(500, 100, 300), rng.normal(500, 250, 300)])
-    frame = incidents(xy)
+    frame = make_incidents(xy)
     with caplog.at_level(logging.INFO, logger="hotspots.hotspot"):
         g = hotspot_kde(frame, cell_size=25, clip=BOX)
     assert g.attrs["hotspots"]["bandwidth"] == pytest.approx(bandwidth_arcgis(xy))
@@ -223,25 +181,26 @@ def test_kde_bandwidth_rules_default_and_compat(caplog):
     assert adjusted.attrs["hotspots"]["bandwidth"] == pytest.approx((hx + hy) / 4)
 
 
-def test_kde_warns_when_bandwidth_below_cell_size():
+def test_kde_warns_when_bandwidth_below_cell_size(make_incidents):
     with pytest.warns(UserWarning, match="smaller than the cell size"):
-        hotspot_kde(incidents([[100, 100], [400, 400]]), cell_size=100, clip=BOX, bandwidth=50)
+        hotspot_kde(make_incidents([[100, 100], [400, 400]]), cell_size=100, clip=BOX,
+                    bandwidth=50)
 
 
-def test_kde_weights_are_linear():
+def test_kde_weights_are_linear(make_incidents):
     rng = np.random.default_rng(8)
     xy = rng.uniform(0, 1000, (60, 2))
     w = rng.uniform(0, 3, 60)
     kw = {"cell_size": 50, "clip": BOX, "bandwidth": 150}
-    a = hotspot_kde(incidents(xy, weight=w), weights="weight", **kw)["kde"]
-    b = hotspot_kde(incidents(xy, weight=2 * w + 1), weights="weight", **kw)["kde"]
-    c = hotspot_kde(incidents(xy), **kw)["kde"]
+    a = hotspot_kde(make_incidents(xy, weight=w), weights="weight", **kw)["kde"]
+    b = hotspot_kde(make_incidents(xy, weight=2 * w + 1), weights="weight", **kw)["kde"]
+    c = hotspot_kde(make_incidents(xy), **kw)["kde"]
     np.testing.assert_allclose(b, 2 * a + c, rtol=1e-9, atol=1e-12)
 
 
-def test_kde_needs_located_incidents():
+def test_kde_needs_located_incidents(make_incidents):
     with pytest.raises(EmptyDataError, match="no incident has a known location"):
-        hotspot_kde(incidents(np.empty((0, 2)), n_unknown=2), cell_size=50, clip=BOX)
+        hotspot_kde(make_incidents(np.empty((0, 2)), n_unknown=2), cell_size=50, clip=BOX)
 
 
 # --- hotspot_gistar -------------------------------------------------------------------------
@@ -250,9 +209,9 @@ def clustered(rng, n_background=400):
     return np.concatenate([xy, rng.normal([300, 300], 40, (120, 2))])
 
 
-def test_gistar_schema_and_values_equal_the_kernel():
+def test_gistar_schema_and_values_equal_the_kernel(make_incidents):
     rng = np.random.default_rng(9)
-    frame = incidents(clustered(rng), n_unknown=4)
+    frame = make_incidents(clustered(rng), n_unknown=4)
     g = hotspot_gistar(frame, cell_size=100, clip=BOX)
     assert g.columns.tolist() == [*GRID_COLUMNS, *GISTAR_COLUMNS, "geometry"]
     assert g["gi_bin"].dtype == np.int8
@@ -278,10 +237,10 @@ def test_gistar_schema_and_values_equal_the_kernel():
     assert (np.abs(g["gi_bin"]) >= 2).sum() == (g["p_adj"] <= 0.05).sum()
 
 
-def test_gistar_edge_correction_scales_partial_cells_and_skips_slivers():
+def test_gistar_edge_correction_scales_partial_cells_and_skips_slivers(make_incidents):
     rng = np.random.default_rng(10)
     circle = shapely.Point(500, 500).buffer(480)
-    frame = incidents(uniform_in(circle, 600, rng))
+    frame = make_incidents(uniform_in(circle, 600, rng))
     g = hotspot_gistar(frame, cell_size=100, clip=circle)
     cells = g.geometry.to_numpy()
     np.testing.assert_allclose(g["coverage"], shapely.area(shapely.intersection(cells, circle))
@@ -310,11 +269,11 @@ def test_gistar_edge_correction_scales_partial_cells_and_skips_slivers():
     assert strict.attrs["hotspots"]["n_cells_tested"] == (g["coverage"] >= 1.0).sum()
 
 
-def test_gistar_weights_and_compat():
+def test_gistar_weights_and_compat(make_incidents):
     rng = np.random.default_rng(11)
     xy = clustered(rng)
     w = rng.integers(1, 5, len(xy)).astype(float)
-    frame = incidents(xy, weight=w)
+    frame = make_incidents(xy, weight=w)
     ours = hotspot_gistar(frame, cell_size=100, clip=BOX, weights="weight")
     assert ours.columns.tolist()[5:7] == ["n", "n_weighted"]
     assert ours.attrs["hotspots"]["gistar_value"] == "n_weighted"
@@ -333,9 +292,9 @@ def test_gistar_weights_and_compat():
     assert info["grid"]["y0"] == pytest.approx(hull.bounds[1])
 
 
-def test_gistar_permutations_are_seeded():
+def test_gistar_permutations_are_seeded(make_incidents):
     rng = np.random.default_rng(12)
-    frame = incidents(clustered(rng))
+    frame = make_incidents(clustered(rng))
     a = hotspot_gistar(frame, cell_size=100, clip=BOX, permutations=99, random_state=1)
     b = hotspot_gistar(frame, cell_size=100, clip=BOX, permutations=99, random_state=1)
     assert "p_sim" in a.columns
@@ -357,15 +316,15 @@ def test_gistar_permutations_are_seeded():
         ({"min_coverage": 1.5}, "The 'min_coverage' parameter of hotspot_gistar"),
     ],
 )
-def test_gistar_bad_parameters(kwargs, message):
-    frame = incidents([[100, 100], [300, 300], [310, 320]])
+def test_gistar_bad_parameters(make_incidents, kwargs, message):
+    frame = make_incidents([[100, 100], [300, 300], [310, 320]])
     with pytest.raises(ValueError, match=message):
         hotspot_gistar(frame, **{"cell_size": 100, "clip": BOX, **kwargs})
 
 
-def test_gistar_without_incidents_in_the_grid():
+def test_gistar_without_incidents_in_the_grid(make_incidents):
     with pytest.raises(EmptyDataError, match="no located incident falls inside the grid"):
-        hotspot_gistar(incidents([[5000, 5000]], n_unknown=2), cell_size=100, clip=BOX)
+        hotspot_gistar(make_incidents([[5000, 5000]], n_unknown=2), cell_size=100, clip=BOX)
 
 
 # --- planted truth on Bradford --------------------------------------------------------------
@@ -376,14 +335,14 @@ def planted(outline, rng, centres, n_background=20_000, per_cluster=150, sd=150.
     return np.concatenate(xy)
 
 
-def test_planted_clusters_are_found(bradford):
-    wards = bradford["ward"]
+def test_planted_clusters_are_found(make_incidents, bradford_areas):
+    wards = bradford_areas["ward"]
     centres = [np.array(shapely.get_coordinates(wards.geometry.iloc[i].point_on_surface())[0])
                for i in (2, 12, 24)]
-    grid = hotspot_grid(clip=bradford, cell_size=500)
+    grid = hotspot_grid(clip=bradford_areas, cell_size=500)
     for seed in (1, 2):
         rng = np.random.default_rng(seed)
-        frame = incidents(planted(bradford.outline, rng, centres))
+        frame = make_incidents(planted(bradford_areas.outline, rng, centres))
         g = hotspot_gistar(frame, grid=grid)
         lattice, pos = grid_from_frame(g)
         for c in centres:
@@ -393,31 +352,33 @@ def test_planted_clusters_are_found(bradford):
             assert row["gi_bin"] == 3
 
 
-def test_no_hot_cells_without_planted_clusters(bradford):
+def test_no_hot_cells_without_planted_clusters(make_incidents, bradford_areas):
     # Under complete spatial randomness a false discovery rate of 5% means at most a 5%
     # chance that a map shows any significant cell at all (less for the positively
     # correlated Gi* tests). Per seed that can happen; across 20 seeds more than 3 maps with
     # a hot cell would have a probability of 1.6% if the test were exactly calibrated.
-    grid = hotspot_grid(clip=bradford, cell_size=500)
+    grid = hotspot_grid(clip=bradford_areas, cell_size=500)
     with_hot = []
     for seed in range(20):
         rng = np.random.default_rng(1000 + seed)
-        g = hotspot_gistar(incidents(uniform_in(bradford.outline, 20_000, rng)), grid=grid)
+        frame = make_incidents(uniform_in(bradford_areas.outline, 20_000, rng))
+        g = hotspot_gistar(frame, grid=grid)
         with_hot.append(int((g["hotspot"] == "hot").sum()))
     assert sum(k > 0 for k in with_hot) <= 3, with_hot
     assert sum(with_hot[:5]) == 0, with_hot  # the brief's "several seeds": none at all
 
 
-def test_edge_correction_removes_the_boundary_bias(bradford):
+def test_edge_correction_removes_the_boundary_bias(make_incidents, bradford_areas):
     # Uniform points over the district. Without correction, boundary cells that are partly
     # outside hold fewer incidents, look cold and lower the mean, which lifts the z of
     # every interior cell; with the coverage correction both biases vanish.
-    grid = hotspot_grid(clip=bradford, cell_size=500)
+    grid = hotspot_grid(clip=bradford_areas, cell_size=500)
     interior = (grid["coverage"] == 1.0).to_numpy()
     edge = ((grid["coverage"] >= 0.5) & (grid["coverage"] < 1.0)).to_numpy()
     z_raw, z_fixed = [], []
     for seed in range(6):
-        frame = incidents(uniform_in(bradford.outline, 20_000, np.random.default_rng(seed)))
+        rng = np.random.default_rng(seed)
+        frame = make_incidents(uniform_in(bradford_areas.outline, 20_000, rng))
         z_raw.append(hotspot_gistar(frame, grid=grid, edge_correction="none")["gistar"])
         z_fixed.append(hotspot_gistar(frame, grid=grid)["gistar"])
     z_raw, z_fixed = np.array(z_raw), np.array(z_fixed)
@@ -429,33 +390,6 @@ def test_edge_correction_removes_the_boundary_bias(bradford):
 
 
 # --- real data: City of London 2019 ---------------------------------------------------------
-@pytest.fixture(scope="module")
-def city_2019():
-    need(CITY_STREET)
-    files = sorted(CITY_STREET.glob("2019-*.csv"))
-    assert len(files) == 12
-    try:
-        from hotspots.io import read_police_uk
-    except ImportError:  # pragma: no cover - before the io module exists
-        read_police_uk = None
-    if read_police_uk is not None:
-        return read_police_uk(files)
-    raw = pd.concat([pd.read_csv(f) for f in files], ignore_index=True)
-    ok = raw["Longitude"].notna()
-    pts = gpd.points_from_xy(raw["Longitude"], raw["Latitude"], crs=4326).to_crs(27700)
-    frame = incidents(np.column_stack([pts.x[ok], pts.y[ok]]), n_unknown=int((~ok).sum()))
-    return frame
-
-
-@pytest.fixture(scope="module")
-def city_areas():
-    pytest.importorskip("hotspots.areas")
-    from hotspots.io.boundaries import load_boundaries
-
-    need(BOUNDARIES / "london" / "city-of-london-wards-2013.geojson")
-    return load_boundaries("city-of-london-2013", data_dir=BOUNDARIES)
-
-
 def test_city_of_london_gistar_end_to_end(city_2019, city_areas):
     g = hotspot_gistar(city_2019, clip=city_areas)
     assert g.columns.tolist() == [*GRID_COLUMNS, *AREA_COLUMNS, *GISTAR_COLUMNS, "geometry"]
@@ -493,49 +427,49 @@ def test_city_of_london_kde_and_ward_gistar(city_2019, city_areas):
 
 
 # --- area_gistar ----------------------------------------------------------------------------
-def test_area_gistar_series_and_table_agree(bradford):
-    wards = bradford["ward"]
+def test_area_gistar_series_and_table_agree(bradford_areas):
+    wards = bradford_areas["ward"]
     rng = np.random.default_rng(13)
     values = pd.Series(rng.poisson(40, len(wards)), index=wards["area_id"])
-    a = area_gistar(values, bradford)
+    a = area_gistar(values, bradford_areas)
     table = pd.DataFrame({"area_id": [*values.index, pd.NA], "area_name": [*wards["area_name"],
                           "Unknown location"], "n": [*values.to_numpy(), 17]})
-    b = area_gistar(table, bradford, level="ward")
+    b = area_gistar(table, bradford_areas, level="ward")
     np.testing.assert_allclose(a["gistar"], b["gistar"])
     assert b.attrs["hotspots"]["value_without_area"] == 17
     assert a.attrs["hotspots"]["level"] == "ward"
     assert a["area_id"].tolist() == wards["area_id"].tolist()
     # missing areas count 0
-    c = area_gistar(values.iloc[1:], bradford)
+    c = area_gistar(values.iloc[1:], bradford_areas)
     assert c["n"].iloc[0] == 0
     assert c.attrs["hotspots"]["n_missing_areas"] == 1
-    d = area_gistar(values, bradford, contiguity=3000.0)
+    d = area_gistar(values, bradford_areas, contiguity=3000.0)
     assert d.attrs["hotspots"]["contiguity"].startswith("distance band")
 
 
-def test_area_gistar_rejects_bad_tables(bradford):
-    wards = bradford["ward"]
+def test_area_gistar_rejects_bad_tables(bradford_areas):
+    wards = bradford_areas["ward"]
     values = pd.Series(1, index=wards["area_id"]).astype(object)
     values.iloc[0] = "<5"
     with pytest.raises(ValidationError, match="suppressed"):
-        area_gistar(values, bradford)
+        area_gistar(values, bradford_areas)
     with pytest.raises(ValidationError, match="not in the boundaries"):
-        area_gistar(pd.Series([1, 2], index=["E05000001", "nope"]), bradford)
+        area_gistar(pd.Series([1, 2], index=["E05000001", "nope"]), bradford_areas)
     with pytest.raises(ValueError, match="The 'level' parameter of area_gistar"):
-        area_gistar(pd.Series(dtype=float), bradford, level="lsoa")
+        area_gistar(pd.Series(dtype=float), bradford_areas, level="lsoa")
 
 
-def test_inputs_are_not_modified():
+def test_inputs_are_not_modified(make_incidents):
     rng = np.random.default_rng(14)
-    frame = incidents(clustered(rng), n_unknown=2)
+    frame = make_incidents(clustered(rng), n_unknown=2)
     snapshot = copy.deepcopy(frame)
     hotspot_gistar(frame, cell_size=100, clip=BOX)
     hotspot_kde(frame, cell_size=100, clip=BOX, bandwidth=300)
     pd.testing.assert_frame_equal(frame, snapshot)
 
 
-def test_located_rows_without_geometry_are_counted_as_unknown_with_a_warning():
-    frame = incidents([[100, 100], [200, 200], [300, 300]])
+def test_located_rows_without_geometry_are_counted_as_unknown_with_a_warning(make_incidents):
+    frame = make_incidents([[100, 100], [200, 200], [300, 300]])
     frame.loc[1, "geometry"] = shapely.Point()  # says "located" but has no point
     with pytest.warns(DataQualityWarning, match="1 rows have location_status 'located'"):
         g = hotspot_count(frame, cell_size=100, clip=BOX)
@@ -543,8 +477,8 @@ def test_located_rows_without_geometry_are_counted_as_unknown_with_a_warning():
     assert g["n"].sum() == 2
 
 
-def test_non_point_geometries_are_rejected_with_rows():
-    frame = incidents([[100, 100], [200, 200]])
+def test_non_point_geometries_are_rejected_with_rows(make_incidents):
+    frame = make_incidents([[100, 100], [200, 200]])
     frame.loc[1, "geometry"] = shapely.box(0, 0, 10, 10)
     with pytest.raises(ValidationError, match="not points") as err:
         hotspot_count(frame, cell_size=100, clip=BOX)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import collections
 import csv
-import os
 import time
 from pathlib import Path
 
@@ -21,24 +20,14 @@ from hotspots.errors import DataQualityWarning, EmptyDataError, ValidationError
 from hotspots.io import read_police_uk
 from hotspots.io.incidents import API_CATEGORIES
 
-SHARED = Path(__file__).parents[1] / ".." / "shared"
-DATA = SHARED / "data"
-CITY = DATA / "city-of-london" / "street"
-API = DATA / "police-uk" / "bradford-api-2018-06.csv"
-WY = DATA / "police-uk" / "west-yorkshire-street-2017-sample.csv"
+CITY = "data/city-of-london/street"
+API = "data/police-uk/bradford-api-2018-06.csv"
+WY = "data/police-uk/west-yorkshire-street-2017-sample.csv"
 
 STREET_HEADER = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,"
                  "LSOA code,LSOA name,Crime type,Last outcome category,Context")
 API_HEADER = ("id,persistent_id,month,category,latitude,longitude,street_id,street_name,"
               "location_type,location_subtype,context,outcome_category,outcome_date")
-
-
-def need(path: Path) -> Path:
-    if not path.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"shared test data missing in CI: {path}")
-        pytest.skip(f"shared test data not found: {path}")
-    return path
 
 
 def csv_rows(path: Path) -> list[dict[str, str]]:
@@ -47,16 +36,21 @@ def csv_rows(path: Path) -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def city():
-    need(CITY)
+def city_dir(shared_file) -> Path:
+    """The 36 City of London street-crime files (2018 to 2020)."""
+    return shared_file(CITY)
+
+
+@pytest.fixture(scope="module")
+def city(city_dir):
     start = time.perf_counter()
-    frame = read_police_uk(CITY)
+    frame = read_police_uk(city_dir)
     return frame, time.perf_counter() - start
 
 
 @pytest.fixture(scope="module")
-def city_truth():
-    files = sorted(need(CITY).glob("*.csv"))
+def city_truth(city_dir):
+    files = sorted(city_dir.glob("*.csv"))
     rows = {f.name: csv_rows(f) for f in files}
     return files, rows
 
@@ -89,10 +83,10 @@ def test_city_read_is_fast(city):
     assert seconds < 5, f"reading 36 police.uk files took {seconds:.1f} s"
 
 
-def test_city_hashes_match_sha256sums(city):
+def test_city_hashes_match_sha256sums(city, city_dir):
     frame, _ = city
     sums = dict(line.split()[::-1] for line in
-                (CITY / "SHA256SUMS").read_text().splitlines() if line.strip())
+                (city_dir / "SHA256SUMS").read_text().splitlines() if line.strip())
     report = frame.attrs["hotspots"]["load"]
     assert {f.name: f.sha256 for f in report.files} == sums
 
@@ -179,10 +173,10 @@ def test_city_extra_columns(city):
     assert in_london.mean() > 0.999
 
 
-def test_folder_glob_list_and_single_file_agree(city):
+def test_folder_glob_list_and_single_file_agree(city, city_dir):
     frame, _ = city
-    files = sorted(CITY.glob("*.csv"))
-    by_glob = read_police_uk(str(CITY / "2018-*.csv"))
+    files = sorted(city_dir.glob("*.csv"))
+    by_glob = read_police_uk(str(city_dir / "2018-*.csv"))
     assert len(by_glob.attrs["hotspots"]["load"].files) == 12
     by_list = read_police_uk(files[1:13])
     pd.testing.assert_frame_equal(pd.DataFrame(by_glob.drop(columns="geometry")),
@@ -195,8 +189,8 @@ def test_folder_glob_list_and_single_file_agree(city):
         pd.DataFrame(frame.iloc[:n0].drop(columns="geometry")))
 
 
-def test_progress_bar(capsys):
-    files = sorted(need(CITY).glob("*.csv"))[:3]
+def test_progress_bar(city_dir, capsys):
+    files = sorted(city_dir.glob("*.csv"))[:3]
     read_police_uk(files, progress=True)
     assert "3/3" in capsys.readouterr().err
     read_police_uk(files)
@@ -204,13 +198,14 @@ def test_progress_bar(capsys):
 
 
 # --- the API layout -------------------------------------------------------------------------
-def test_api_file_deduplicates_ids_and_maps_slugs():
-    rows = csv_rows(need(API))
+def test_api_file_deduplicates_ids_and_maps_slugs(shared_file):
+    api = shared_file(API)
+    rows = csv_rows(api)
     first: dict[str, dict[str, str]] = {}
     for r in rows:
         first.setdefault(r["id"], r)
     assert (len(rows), len(first)) == (6_616, 6_533)
-    frame = read_police_uk(API)
+    frame = read_police_uk(api)
     report = frame.attrs["hotspots"]["load"]
     assert report.rows_read == 6_616
     assert report.duplicates_removed == 83
@@ -254,9 +249,10 @@ def test_api_unknown_slug_is_kept_with_a_warning(tmp_path):
 
 
 # --- the West Yorkshire sample ----------------------------------------------------------------
-def test_west_yorkshire_sample_reads_fully():
-    rows = csv_rows(need(WY))
-    frame = read_police_uk(WY)
+def test_west_yorkshire_sample_reads_fully(shared_file):
+    wy = shared_file(WY)
+    rows = csv_rows(wy)
+    frame = read_police_uk(wy)
     report = frame.attrs["hotspots"]["load"]
     assert report.rows_read == len(rows) == 2_450
     assert report.located == 2_450

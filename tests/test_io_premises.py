@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 import geopandas as gpd
@@ -14,29 +13,21 @@ import pytest
 import shapely
 from pyproj import Transformer
 
+from hotspots import schema
 from hotspots.errors import DataQualityWarning, EmptyDataError, ValidationError
 from hotspots.io.premises import (
     CLASS_KEYWORDS,
     PREMISES_CLASS_NAMES,
-    PREMISES_CLASSES,
     PREMISES_COLUMNS,
+    PREMISES_TYPE_CLASSES,
     classify_premises,
     read_fhrs,
     read_premises,
 )
 
-SHARED = Path(__file__).parents[1] / ".." / "shared"
-FHRS_DIR = SHARED / "data" / "city-of-london" / "premises"
-FHRS_JSON = FHRS_DIR / "fhrs-city-of-london-2021-08-19.json"
-FHRS_CSV = FHRS_DIR / "fhrs-city-of-london-2021-08-19.csv"
-
-
-def _need(path: Path) -> Path:
-    if not path.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"shared data file missing in CI: {path}")
-        pytest.skip(f"shared data file missing: {path}")
-    return path
+FHRS_DIR = Path("data") / "city-of-london" / "premises"  # in the shared folder
+FHRS_JSON = "fhrs-city-of-london-2021-08-19.json"
+FHRS_CSV = "fhrs-city-of-london-2021-08-19.csv"
 
 
 # --------------------------------------------------------------------------------------------
@@ -86,15 +77,23 @@ def test_classify_premises_type_map_override_wins_and_may_add_classes():
 
 
 def test_class_table_uses_only_documented_classes():
-    assert {v for v in PREMISES_CLASSES.values() if v is not None} <= set(
-        PREMISES_CLASS_NAMES)
-    assert {c for c, _ in CLASS_KEYWORDS} <= set(PREMISES_CLASS_NAMES)
-    # the computation layer keeps its own copy (it may not import hotspots.io): same list
+    assert len(set(schema.PREMISES_CLASSES)) == len(schema.PREMISES_CLASSES) == 8
+    assert {v for v in PREMISES_TYPE_CLASSES.values() if v is not None} <= set(
+        schema.PREMISES_CLASSES)
+    assert {c for c, _ in CLASS_KEYWORDS} <= set(schema.PREMISES_CLASSES)
+    # both layers name the classes with the one tuple in hotspots.schema
     from hotspots.premises import PREMISES_CLASS_NAMES as COMPUTE_NAMES
+
+    assert PREMISES_CLASS_NAMES is schema.PREMISES_CLASSES
+    assert COMPUTE_NAMES is schema.PREMISES_CLASSES
+
+
+def test_agency_table_covers_every_class():
     from hotspots.premises import VISIT_AGENCIES
 
-    assert tuple(COMPUTE_NAMES) == tuple(PREMISES_CLASS_NAMES)
-    assert set(VISIT_AGENCIES) == set(PREMISES_CLASS_NAMES)
+    assert set(VISIT_AGENCIES) == set(schema.PREMISES_CLASSES)
+    # the police attend every visit
+    assert all(agencies[0] == "police" for agencies in VISIT_AGENCIES.values())
 
 
 def test_classify_premises_returns_string_series_aligned():
@@ -109,17 +108,22 @@ def test_classify_premises_returns_string_series_aligned():
 # FHRS, real data (the FSA's City of London extract)
 # --------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def fhrs_raw():
-    doc = json.loads(_need(FHRS_JSON).read_text(encoding="utf-8"))
+def fhrs_dir(shared_dir):
+    return shared_dir / FHRS_DIR
+
+
+@pytest.fixture(scope="module")
+def fhrs_raw(fhrs_dir):
+    doc = json.loads((fhrs_dir / FHRS_JSON).read_text(encoding="utf-8"))
     return doc["establishments"]
 
 
 @pytest.fixture(scope="module")
-def fhrs_json():
-    return read_fhrs(_need(FHRS_JSON))
+def fhrs_json(fhrs_dir):
+    return read_fhrs(fhrs_dir / FHRS_JSON)
 
 
-def test_read_fhrs_json_counts_match_the_file(fhrs_json, fhrs_raw):
+def test_read_fhrs_json_counts_match_the_file(fhrs_json, fhrs_raw, fhrs_dir):
     # independent count straight from the JSON: 1,720 establishments, 1,698 geocoded
     n = len(fhrs_raw)
     with_xy = sum(1 for e in fhrs_raw
@@ -135,9 +139,9 @@ def test_read_fhrs_json_counts_match_the_file(fhrs_json, fhrs_raw):
     assert (fhrs_json["location_status"] == "located").sum() == with_xy
     assert fhrs_json.geometry.is_empty.sum() == n - with_xy
     # the file record carries the real hash
-    digest = hashlib.sha256(FHRS_JSON.read_bytes()).hexdigest()
+    digest = hashlib.sha256((fhrs_dir / FHRS_JSON).read_bytes()).hexdigest()
     assert report.files[0].sha256 == digest
-    assert report.files[0].name == FHRS_JSON.name
+    assert report.files[0].name == FHRS_JSON
 
 
 def test_read_fhrs_json_schema_and_values(fhrs_json, fhrs_raw):
@@ -174,8 +178,8 @@ def test_read_fhrs_json_schema_and_values(fhrs_json, fhrs_raw):
     assert fhrs_json["rating_date"].isna().sum() == 81
 
 
-def test_read_fhrs_csv_equals_json(fhrs_json):
-    csv = read_fhrs(_need(FHRS_CSV))
+def test_read_fhrs_csv_equals_json(fhrs_json, fhrs_dir):
+    csv = read_fhrs(fhrs_dir / FHRS_CSV)
     report = csv.attrs["hotspots"]["load"]
     assert (report.rows_read, report.located, report.unknown_location) == (1720, 1698, 22)
     for col in ("premises_id", "name", "premises_type", "premises_class", "address",

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import html as html_lib
 import json
-import os
 import re
 import subprocess
 import sys
 import warnings
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -30,60 +28,29 @@ from hotspots.maps._style import (
     sequential_classes,
 )
 
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
-BOUNDARIES = SHARED / "boundaries"
+FHRS = "data/city-of-london/premises/fhrs-city-of-london-2021-08-19.csv"
 EVIL = "<script>alert(1)</script>"
 
 
-def _need(path: Path) -> None:
-    if not path.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"shared data missing: {path}")
-        pytest.skip(f"shared data missing: {path}")
-
-
 @pytest.fixture(scope="module")
-def bradford():
-    _need(BOUNDARIES / "bradford-wards-2013.geojson")
-    from hotspots.io.boundaries import load_boundaries
-
-    return load_boundaries("bradford-2013", data_dir=BOUNDARIES, download=False)
-
-
-@pytest.fixture(scope="module")
-def city():
-    """City of London boundaries and its real 2018 police.uk street crimes."""
-    street = SHARED / "data" / "city-of-london" / "street"
-    _need(street)
-    from hotspots.io.boundaries import load_boundaries
-    from hotspots.io.incidents import read_police_uk
-
-    areas = load_boundaries("city-of-london-2013", data_dir=BOUNDARIES, download=False)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # police.uk snap-point caveats
-        incidents = read_police_uk(sorted(street.glob("2018-*.csv")))
-    return areas, incidents
-
-
-@pytest.fixture(scope="module")
-def simulated(bradford):
+def simulated(bradford_areas):
     from hotspots.simulate import simulate_incidents
 
-    return simulate_incidents(bradford, n_before=2000, n_after=2000, seed=3)
+    return simulate_incidents(bradford_areas, n_before=2000, n_after=2000, seed=3)
 
 
 @pytest.fixture(scope="module")
-def gistar(simulated, bradford):
+def gistar(simulated, bradford_areas):
     from hotspots.hotspot import hotspot_gistar
 
-    return hotspot_gistar(simulated, clip=bradford)
+    return hotspot_gistar(simulated, clip=bradford_areas)
 
 
 @pytest.fixture(scope="module")
-def counts(simulated, bradford):
+def counts(simulated, bradford_areas):
     from hotspots.hotspot import hotspot_count
 
-    return hotspot_count(simulated, clip=bradford)
+    return hotspot_count(simulated, clip=bradford_areas)
 
 
 def render(m) -> str:
@@ -244,11 +211,11 @@ def test_coordinates_rounded_to_five_decimals(counts):
     assert not re.search(r"\[-?\d+\.\d{6,},-?\d+\.\d{6,}\]", html)
 
 
-def test_title_and_footer_escaped_and_stamped(counts, bradford):
+def test_title_and_footer_escaped_and_stamped(counts, bradford_areas):
     import hotspots
 
-    html = render(explore_hotspots(counts, column="n", title=EVIL, areas=bradford, tiles=None,
-                                   period="2018"))
+    html = render(explore_hotspots(counts, column="n", title=EVIL, areas=bradford_areas,
+                                   tiles=None, period="2018"))
     assert EVIL not in html
     decoded = html.encode().decode("unicode_escape", errors="ignore")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in decoded
@@ -262,10 +229,10 @@ def test_title_and_footer_escaped_and_stamped(counts, bradford):
 
 
 def test_m_adds_layers_to_an_existing_map_with_one_footer_and_one_set_of_outlines(
-    counts, gistar, bradford
+    counts, gistar, bradford_areas
 ):
-    m = explore_hotspots(counts, column="n", areas=bradford, tiles=None)
-    m2 = explore_hotspots(gistar, areas=bradford, m=m)
+    m = explore_hotspots(counts, column="n", areas=bradford_areas, tiles=None)
+    m2 = explore_hotspots(gistar, areas=bradford_areas, m=m)
     assert m2 is m
     html = render(m)
     assert html.count("hotspots-footer leaflet-control") == 1
@@ -301,11 +268,11 @@ def test_online_page_uses_tiles_and_cdn_links(counts):
 # --- explore_areas: suppression ---------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def bicycle_thefts(city):
+def bicycle_thefts(city_areas, city_2018):
     """Real ward counts with small numbers: City of London bicycle thefts, 2018."""
     from hotspots.areas import area_counts
 
-    areas, incidents = city
+    areas, incidents = city_areas, city_2018
     table = area_counts(incidents[incidents["category"] == "Bicycle theft"], areas,
                         level="ward")
     assert table["n"].between(1, 4).sum() >= 2
@@ -317,8 +284,9 @@ def _shown_by_area(html: str) -> dict[str, list]:
     return {f["properties"]["t"][0]: f["properties"]["t"][1:] for f in fc["features"]}
 
 
-def test_public_areas_map_suppresses_and_never_holds_the_hidden_numbers(city, bicycle_thefts):
-    areas, _ = city
+def test_public_areas_map_suppresses_and_never_holds_the_hidden_numbers(city_areas,
+                                                                        bicycle_thefts):
+    areas = city_areas
     raw = bicycle_thefts
     html = render(explore_areas(raw, areas, tiles=None))  # public by default
     shown = _shown_by_area(html)
@@ -342,10 +310,10 @@ def test_public_areas_map_suppresses_and_never_holds_the_hidden_numbers(city, bi
     assert "counts under 5 suppressed" in decoded
 
 
-def test_public_areas_map_of_a_suppressed_table_draws_it_as_given(city, bicycle_thefts):
+def test_public_areas_map_of_a_suppressed_table_draws_it_as_given(city_areas, bicycle_thefts):
     from hotspots.privacy import suppress
 
-    areas, _ = city
+    areas = city_areas
     table = suppress(bicycle_thefts, k=5)
     html = render(explore_areas(table, areas, tiles=None))
     shown = _shown_by_area(html)
@@ -354,8 +322,8 @@ def test_public_areas_map_of_a_suppressed_table_draws_it_as_given(city, bicycle_
             assert shown[name][0] == (n if isinstance(n, str) else int(n))
 
 
-def test_restricted_areas_map_shows_raw_counts(city, bicycle_thefts):
-    areas, _ = city
+def test_restricted_areas_map_shows_raw_counts(city_areas, bicycle_thefts):
+    areas = city_areas
     html = render(explore_areas(bicycle_thefts, areas, mode="restricted", tiles=None))
     shown = _shown_by_area(html)
     small = bicycle_thefts[bicycle_thefts["n"].between(1, 4)]
@@ -363,8 +331,8 @@ def test_restricted_areas_map_shows_raw_counts(city, bicycle_thefts):
         assert shown[name][0] == int(n)
 
 
-def test_area_labels_and_unmapped_rows(city, bicycle_thefts):
-    areas, _ = city
+def test_area_labels_and_unmapped_rows(city_areas, bicycle_thefts):
+    areas = city_areas
     html = render(explore_areas(bicycle_thefts, areas, mode="restricted", tiles=None))
     fcs = layer_data(html)
     assert len(fcs) == 4  # areas, names, ward and constituency outlines
@@ -375,10 +343,10 @@ def test_area_labels_and_unmapped_rows(city, bicycle_thefts):
     assert f"Outside district: {outside}" in decoded
 
 
-def test_area_table_split_by_group_is_refused(city):
+def test_area_table_split_by_group_is_refused(city_areas, city_2018):
     from hotspots.areas import area_counts
 
-    areas, incidents = city
+    areas, incidents = city_areas, city_2018
     table = area_counts(incidents, areas, level="ward", by="category")
     with pytest.raises(ValueError, match="more than once"):
         explore_areas(table, areas, mode="restricted")
@@ -387,14 +355,13 @@ def test_area_table_split_by_group_is_refused(city):
 # --- premises, clusters: public mode and escaping ---------------------------------------------
 
 @pytest.fixture(scope="module")
-def ranked(city):
+def ranked(city_2018, shared_file):
     """Real premises ranking: City of London FHRS premises and 2018 crimes."""
-    fhrs = SHARED / "data" / "city-of-london" / "premises" / "fhrs-city-of-london-2021-08-19.csv"
-    _need(fhrs)
+    fhrs = shared_file(FHRS)
     from hotspots.io.premises import read_fhrs
     from hotspots.premises import premises_rank
 
-    _, incidents = city
+    incidents = city_2018
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return premises_rank(incidents, read_fhrs(fhrs))
@@ -456,23 +423,23 @@ def _clusters():
 
 
 @pytest.fixture(scope="module")
-def city_clusters(city):
+def city_clusters(city_2018):
     from hotspots.cluster import cluster_incidents, cluster_summary
 
-    _, incidents = city
+    incidents = city_2018
     labels = cluster_incidents(incidents)
     return cluster_summary(incidents, labels), labels
 
 
-def test_public_cluster_map_refuses_incident_points(city, city_clusters):
-    _, incidents = city
+def test_public_cluster_map_refuses_incident_points(city_2018, city_clusters):
+    incidents = city_2018
     summary, labels = city_clusters
     with pytest.raises(PublicModeError, match="cannot show incident points"):
         explore_clusters(summary, incidents, labels=labels, mode="public")
 
 
-def test_restricted_cluster_map_draws_located_points_and_summaries(city, city_clusters):
-    _, incidents = city
+def test_restricted_cluster_map_draws_located_points_and_summaries(city_2018, city_clusters):
+    incidents = city_2018
     summary, labels = city_clusters
     html = render(explore_clusters(summary, incidents, labels=labels, tiles=None))
     hulls, points = layer_data(html)
@@ -497,12 +464,12 @@ def test_public_cluster_map_hides_small_sizes_and_escapes():
 # --- explore_change --------------------------------------------------------------------------
 
 @pytest.mark.parametrize("scheme", ["arcgis", "sfhotspot"])
-def test_classify_categories_coloured_with_a_legend_of_those_present(simulated, bradford,
+def test_classify_categories_coloured_with_a_legend_of_those_present(simulated, bradford_areas,
                                                                       scheme):
-    from hotspots.change import hotspot_classify
+    from hotspots.classify import hotspot_classify
     from hotspots.maps._style import EHSA_CATEGORIES, SFHOTSPOT_CATEGORIES, normalise_category
 
-    result = hotspot_classify(simulated, freq="Q", clip=bradford, scheme=scheme)
+    result = hotspot_classify(simulated, freq="Q", clip=bradford_areas, scheme=scheme)
     html = render(explore_change(result, tiles=None))
     palette = {key: color for key, _label, color in [*SFHOTSPOT_CATEGORIES, *EHSA_CATEGORIES]}
     present = [c for c in result["category"].cat.categories
@@ -520,11 +487,12 @@ def test_classify_categories_coloured_with_a_legend_of_those_present(simulated, 
         assert color == palette[normalise_category(category)]
 
 
-def test_grid_change_is_diverging_and_public_hides_small_counts(simulated, bradford):
+def test_grid_change_is_diverging_and_public_hides_small_counts(simulated, bradford_areas):
     from hotspots.change import hotspot_change
 
     sim = simulated.attrs["hotspots"]["simulation"]
-    result = hotspot_change(simulated, before=sim["before"], after=sim["after"], clip=bradford)
+    result = hotspot_change(simulated, before=sim["before"], after=sim["after"],
+                            clip=bradford_areas)
     html = render(explore_change(result, mode="restricted", tiles=None))
     items = legend_items(html)
     assert items[0].startswith("Fall")
@@ -542,21 +510,21 @@ def test_grid_change_is_diverging_and_public_hides_small_counts(simulated, bradf
 
 
 @pytest.fixture(scope="module")
-def comparison(simulated, bradford):
+def comparison(simulated, bradford_areas):
     from hotspots.change import compare_periods
 
     sim = simulated.attrs["hotspots"]["simulation"]
-    return compare_periods(simulated, bradford, level="ward", before=sim["before"],
+    return compare_periods(simulated, bradford_areas, level="ward", before=sim["before"],
                            after=sim["after"])
 
 
-def test_change_map_of_a_comparison_public_and_restricted(comparison, bradford):
+def test_change_map_of_a_comparison_public_and_restricted(comparison, bradford_areas):
     table = comparison.table.set_index("area_name")
-    html = render(explore_change(comparison, areas=bradford, mode="restricted", tiles=None))
+    html = render(explore_change(comparison, areas=bradford_areas, mode="restricted", tiles=None))
     before, after, change, *_outlines = layer_data(html)
     # One feature per ward in each layer; the popup holds the comparison's own numbers.
-    assert len(change["features"]) == len(bradford["ward"])
-    assert len(before["features"]) == len(after["features"]) == len(bradford["ward"])
+    assert len(change["features"]) == len(bradford_areas["ward"])
+    assert len(before["features"]) == len(after["features"]) == len(bradford_areas["ward"])
     for feature in change["features"]:
         name, n_before, n_after, diff = feature["properties"]["t"][:4]
         assert (n_before, n_after, diff) == tuple(
@@ -564,7 +532,7 @@ def test_change_map_of_a_comparison_public_and_restricted(comparison, bradford):
     assert len(overlay_names(html)) == 5
     # Public (default): the comparison goes through PeriodComparison.suppress.
     public = comparison.suppress(5).table.set_index("area_name")
-    html = render(explore_change(comparison, areas=bradford, tiles=None))
+    html = render(explore_change(comparison, areas=bradford_areas, tiles=None))
     for feature in layer_data(html)[2]["features"]:
         name, n_before, n_after, diff = feature["properties"]["t"][:4]
         expected = [public.loc[name, c] for c in ("n_before", "n_after", "change")]
@@ -572,10 +540,11 @@ def test_change_map_of_a_comparison_public_and_restricted(comparison, bradford):
                                             for v in expected]
 
 
-def test_change_dual_layout_is_a_dualmap(comparison, bradford):
+def test_change_dual_layout_is_a_dualmap(comparison, bradford_areas):
     from folium.plugins import DualMap
 
-    dual = explore_change(comparison, areas=bradford, layout="dual", tiles=None, offline=True)
+    dual = explore_change(comparison, areas=bradford_areas, layout="dual", tiles=None,
+                          offline=True)
     assert isinstance(dual, DualMap)
     html = render(dual)
     assert "Leaflet.Sync" not in html or "L.Map.Sync" not in html or ".sync(" in html
@@ -593,20 +562,20 @@ def test_bad_change_input_raises():
 # --- size budget ---------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def million(bradford):
+def million(bradford_areas):
     from hotspots.simulate import simulate_incidents
 
-    return simulate_incidents(bradford, n_before=500_000, n_after=500_000, seed=0)
+    return simulate_incidents(bradford_areas, n_before=500_000, n_after=500_000, seed=0)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("cell_size", [None, 100.0], ids=["auto", "100m"])
-def test_million_incident_count_grid_stays_under_10_mb(bradford, million, cell_size):
+def test_million_incident_count_grid_stays_under_10_mb(bradford_areas, million, cell_size):
     from hotspots.hotspot import hotspot_count
 
     assert len(million) == 1_000_000
-    grid = hotspot_count(million, clip=bradford, cell_size=cell_size)
-    html = render(explore_hotspots(grid, column="n", areas=bradford, tiles=None))
+    grid = hotspot_count(million, clip=bradford_areas, cell_size=cell_size)
+    html = render(explore_hotspots(grid, column="n", areas=bradford_areas, tiles=None))
     size = len(html.encode("utf-8"))
     assert size < 10 * 1024 * 1024
     (cells, *_outlines) = layer_data(html)

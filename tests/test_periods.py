@@ -59,6 +59,8 @@ def test_adjacent_periods_never_share_a_day():
         ("2018/20", "not a financial year"),
         ("2019-13", "must be 01 to 12"),
         ("last year", "Cannot read 'last year' as a period"),
+        ("June", "no year"),
+        ("2019-02-30", "Cannot read '2019-02-30' as a period"),
         (("2019-06", "2019-01"), "is empty"),
         (("2019",), "must be a \\(start, end\\) pair"),
         (3.5, "must be a period such as"),

@@ -17,16 +17,13 @@ from hotspots.errors import CRSError, DataQualityWarning, ValidationError
 from hotspots.premises import (
     AGENCY_ORDER,
     VISIT_AGENCIES,
-    _nearest_neighbor_route,
-    _normalize_name,
-    _path_length,
-    _route,
-    _two_opt,
     link_premises,
     premises_rank,
     proximity_report,
     visit_plan,
 )
+from hotspots.premises.link import _normalize_name
+from hotspots.premises.plan import _nearest_neighbor_route, _path_length, _route, _two_opt
 from hotspots.stats.tests import etest
 
 BNG = 27700

@@ -14,13 +14,8 @@ import pytest
 import shapely
 
 from hotspots.errors import DataQualityWarning
-from hotspots.premises import (
-    _nearest_neighbor_route,
-    _path_length,
-    link_premises,
-    premises_rank,
-    visit_plan,
-)
+from hotspots.premises import link_premises, premises_rank, visit_plan
+from hotspots.premises.plan import _nearest_neighbor_route, _path_length
 
 SHARED = Path(__file__).parents[1] / ".." / "shared"
 STREET = SHARED / "data" / "city-of-london" / "street"

@@ -20,8 +20,9 @@ import pytest
 import shapely
 
 from hotspots import schema
-from hotspots.change import compare_periods
+from hotspots.change import compare_periods, trend
 from hotspots.narrative import describe, percent
+from hotspots.stats.tests import etest
 
 SHARED = Path(__file__).parents[1] / ".." / "shared"
 BOUNDARIES = SHARED / "boundaries"
@@ -211,3 +212,26 @@ def test_city_of_london_lockdown_is_a_significant_fall(city, raw_months):
     assert "reduction (statistically significant, E-test p" in first
     assert first.startswith(f"{cmp.total_after:,} offences in Apr 2020 to Jun 2020, down from "
                             f"{cmp.total_before:,} in Apr 2019 to Jun 2019")
+
+
+def test_city_of_london_quarterly_trend_leaves_out_the_partial_quarters(city, raw_months):
+    # the files run from December 2017 to November 2020: 2017 Q4 is December alone and
+    # 2020 Q4 October and November; neither can be compared with a full quarter
+    incidents, _ = city
+    t = trend(incidents, freq="Q").set_index("period")
+    assert (t.index[0], t.index[-1]) == ("2017 Q4", "2020 Q4")
+    assert t.loc["2017 Q4", "n"] == 651 == _months(raw_months, "2017-12", "2017-12")["n"].sum()
+    assert t.loc["2020 Q4", "n"] == _months(raw_months, "2020-10", "2020-11")["n"].sum()
+    assert not t.loc["2017 Q4", "complete"]
+    assert not t.loc["2020 Q4", "complete"]
+    assert t["complete"].sum() == len(t) - 2
+    for label in ("2017 Q4", "2018 Q1", "2020 Q4"):  # 2018 Q1 only has 2017 Q4 before it
+        assert pd.isna(t.loc[label, "change"]), label
+        assert np.isnan(t.loc[label, "pct_change"]), label
+        assert np.isnan(t.loc[label, "p_etest"]), label
+    assert (t.loc["2018 Q1", "n"], t.loc["2018 Q2", "n"]) == (1988, 2072)
+    assert t.loc["2018 Q1", "n"] == _months(raw_months, "2018-01", "2018-03")["n"].sum()
+    assert t.loc["2018 Q2", "change"] == 84
+    assert t.loc["2018 Q2", "pct_change"] == pytest.approx(100 * 84 / 1988)
+    assert t.loc["2018 Q2", "p_etest"] == pytest.approx(etest(1988, 2072, 90, 91))
+    assert t.attrs["hotspots"]["incomplete_periods"] == ["2017 Q4", "2020 Q4"]

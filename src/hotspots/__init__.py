@@ -8,15 +8,9 @@ from __future__ import annotations
 import logging
 
 from hotspots.areas import AreaSet, area_counts, assign_areas
-from hotspots.change import (
-    CentreShift,
-    PeriodComparison,
-    centre_shift,
-    compare_periods,
-    hotspot_change,
-    hotspot_classify,
-    trend,
-)
+from hotspots.centrography import CentreShift, centre_shift
+from hotspots.change import PeriodComparison, compare_periods, hotspot_change, trend
+from hotspots.classify import hotspot_classify
 from hotspots.cluster import IncidentClusterer, cluster_incidents, cluster_summary
 from hotspots.errors import (
     CRSError,

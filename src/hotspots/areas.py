@@ -1023,7 +1023,7 @@ def _current_assignment(frame: pd.DataFrame, areas: AreaSet, level: str) -> bool
     return frame[col].cat.categories.tolist() == expected
 
 
-def _group_codes(frame: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, list[pd.Index],
+def group_codes(frame: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, list[pd.Index],
                                                               list[Any]]:
     """Integer group code per row for the ``by`` columns, all combinations kept."""
     missing = [c for c in by if c not in frame.columns]
@@ -1203,7 +1203,7 @@ def area_counts(incidents: gpd.GeoDataFrame, areas: AreaSet, *, level: str = "co
         area_codes = assigned[schema.area_name_column(level)].cat.codes.to_numpy()
     n_cells = len(frame_lv) + 2
     if by_cols:
-        group, labels, dtypes = _group_codes(incidents, by_cols)
+        group, labels, dtypes = group_codes(incidents, by_cols)
     else:
         group, labels, dtypes = np.zeros(n_input, dtype=np.int64), [], []
     n_groups = int(np.prod([len(lab) for lab in labels])) if labels else 1

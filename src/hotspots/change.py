@@ -1,39 +1,46 @@
-"""Tracking shifts: whether the numbers, the areas or the hot spots really changed.
+"""Tracking shifts in counts: whether the numbers, or the areas holding them, really changed.
 
 - :func:`compare_periods`: counts and shares by area in two periods, with a Poisson E-test
   of each count change and the SPPT test of each change in share (Benjamini–Yekutieli
   corrected across areas). Returns a :class:`PeriodComparison` that
   :func:`hotspots.narrative.describe` turns into sentences.
 - :func:`trend`: counts per financial year, year, quarter or month, with the change from
-  the previous period and its E-test.
+  the previous period and its E-test; periods the data only partly cover are flagged and
+  not compared.
 - :func:`hotspot_change`: counts before and after on one grid (sfhotspot's
   ``hotspot_change``).
-- :func:`hotspot_classify`: emerging hot spot categories per grid cell from Gi* in every
-  period (sfhotspot's scheme or ArcGIS's Emerging Hot Spot Analysis scheme). The rules are
-  pure functions over ``(z, significant)`` matrices: :func:`classify_sfhotspot` and
-  :func:`classify_arcgis`.
-- :func:`centre_shift`: mean centre, standard distance and standard deviational ellipse in
-  two periods, and how far and in which direction the centre moved.
+
+Emerging hot spot categories over many periods are in :mod:`hotspots.classify`; the
+movement of the centre of the incidents in :mod:`hotspots.centrography`.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import warnings
 from dataclasses import dataclass, field, replace
+from datetime import date
 from html import escape
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike
 
 from hotspots import schema
+from hotspots._change_common import (
+    check_columns,
+    count_on,
+    dated,
+    grid_choices,
+    grid_for,
+    grid_output,
+    resolve_periods,
+    split_groups,
+)
 from hotspots._params import check_in, check_positive, check_probability
 from hotspots.errors import DataQualityWarning
 from hotspots.periods import Period, PeriodLike, parse_period, period_labels, period_of_label
-from hotspots.stats.tests import etest, etest_many, mann_kendall, sppt_chi2
+from hotspots.stats.tests import etest, etest_many, sppt_chi2
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -41,19 +48,10 @@ if TYPE_CHECKING:
     from hotspots.areas import AreaSet
 
 __all__ = [
-    "ARCGIS_CATEGORIES",
-    "COMPASS_POINTS",
     "DIRECTIONS",
-    "SFHOTSPOT_CATEGORIES",
-    "CentreShift",
     "PeriodComparison",
-    "centre_shift",
-    "classify_arcgis",
-    "classify_sfhotspot",
     "compare_periods",
     "hotspot_change",
-    "hotspot_classify",
-    "period_significance",
     "trend",
 ]
 
@@ -329,17 +327,6 @@ def _suppress_table(table: pd.DataFrame, k: int, suppress_fn: Any, *,
     return out
 
 
-def _resolve_periods(before: PeriodLike, after: PeriodLike, caller: str) -> tuple[Period, Period]:
-    pb = parse_period(before, name="before")
-    pa = parse_period(after, name="after")
-    if pb.start < pa.end and pa.start < pb.end:
-        raise ValueError(
-            f"The 'before' ({pb.label}) and 'after' ({pa.label}) periods of {caller} overlap; "
-            f"an incident would be counted in both."
-        )
-    return pb, pa
-
-
 def _level_frame(incidents: pd.DataFrame, areas: AreaSet, level: str, caller: str) -> pd.DataFrame:
     """Return the incidents with the ``level`` area columns, assigning them when needed."""
     check_in("level", level, list(areas.level_names), caller=caller)
@@ -352,29 +339,6 @@ def _level_frame(incidents: pd.DataFrame, areas: AreaSet, level: str, caller: st
 
     return assign_areas(incidents, areas, levels=[level])
 
-
-def _split_groups(col: pd.Series) -> tuple[list[Any], np.ndarray]:
-    """Group labels and a code per row, as ``area_counts(by=...)`` forms them.
-
-    Categories of a categorical (all of them, in order), else the sorted distinct values;
-    missing values form a last group "Not recorded".
-    """
-    from hotspots.areas import NOT_RECORDED
-
-    if isinstance(col.dtype, pd.CategoricalDtype):
-        labels = list(col.cat.categories)
-        codes = col.cat.codes.to_numpy().astype(np.int64)
-    else:
-        values = col.dropna().unique()
-        try:
-            labels = sorted(values)
-        except TypeError:
-            labels = sorted(values, key=str)
-        codes = pd.Categorical(col, categories=labels).codes.astype(np.int64)
-    if (codes < 0).any():
-        labels = [*labels, NOT_RECORDED]
-        codes = np.where(codes < 0, len(labels) - 1, codes)
-    return labels, codes
 
 
 def _area_rows(areas: AreaSet, level: str) -> pd.DataFrame:
@@ -518,13 +482,8 @@ def compare_periods(
     """
     caller = "compare_periods"
     alpha = check_probability("alpha", alpha, caller=caller)
-    pb, pa = _resolve_periods(before, after, caller)
-    if time not in incidents.columns:
-        raise ValueError(f"The incidents have no {time!r} column (the 'time' parameter of "
-                         f"{caller}).")
-    if by is not None and by not in incidents.columns:
-        raise ValueError(f"The incidents have no {by!r} column (the 'by' parameter of "
-                         f"{caller}).")
+    pb, pa = resolve_periods(before, after, caller)
+    check_columns(incidents, caller, time=time, by=by)
     frame = _level_frame(incidents, areas, level, caller)
     rows = _area_rows(areas, level)
     order = rows[schema.AREA_NAME].tolist()
@@ -540,10 +499,7 @@ def compare_periods(
     days_b, days_a = pb.days, pa.days
     blocks: list[pd.DataFrame] = []
     group_rows: list[dict[str, Any]] = []
-    if by is None:
-        labels, codes = [None], np.zeros(len(frame), dtype=np.int64)
-    else:
-        labels, codes = _split_groups(frame[by])
+    labels, codes = split_groups(frame, by)
     for i, g in enumerate(labels):
         sel = codes == i
         nb = _period_counts(names, sel & in_b, order)
@@ -594,6 +550,7 @@ def compare_periods(
     )
 
 
+
 # =========================================================================================
 # trend
 # =========================================================================================
@@ -603,6 +560,8 @@ def trend(
     *,
     freq: Literal["FY", "Y", "Q", "M"] = "FY",
     by: str | None = None,
+    start: PeriodLike | None = None,
+    end: PeriodLike | None = None,
     time: str = schema.OCCURRED,
 ) -> pd.DataFrame:
     """Count incidents per period, with the change from the previous period and its E-test.
@@ -615,681 +574,205 @@ def trend(
         UK financial year (April to March), calendar year, quarter or month.
     by : str, optional
         Split the counts by this column.
+    start, end : period or date, optional
+        The first and the last date the data cover, both included, when the incidents
+        alone do not show it: a force extract for 2016-04-01 to 2019-03-31 whose first
+        offence is on 3 April is ``start="2016-04-01", end="2019-03-31"``. Anything
+        :func:`hotspots.periods.parse_period` accepts; coverage starts at the start of
+        ``start`` and runs to the end of ``end`` (``end="2019-03"`` covers all of March).
+        A ``date``/``Timestamp`` names its day. Default: from the incidents (see Notes).
     time : str
         Column of incident dates.
 
     Returns
     -------
     pandas.DataFrame
-        One row per period from the first to the last incident, **empty periods
+        One row per period the data cover, from the first to the last, **empty periods
         included** (per ``by`` group), in time order. Columns:
 
         ==============  =================  ===============================================
         ``period``      ordered category   label: "2017/18", "2018", "2018 Q1", "Jan 2018"
         ``[by]``        as input           the group, when ``by`` is given
         ``n``           int64              incidents in the period
+        ``complete``    bool               the period lies wholly within the span the
+                                           data cover (see Notes)
         ``change``      Int64              ``n`` minus the previous period's ``n``;
-                                           <NA> for the first period
+                                           <NA> for the first period and when this or
+                                           the previous period is not complete
         ``pct_change``  float64            percent change from the previous period; NaN
-                                           for the first period or after a zero
+                                           when ``change`` is <NA> or after a zero
         ``p_etest``     float64            E-test of ``n`` against the previous period's,
                                            with the period lengths (days) as exposures;
-                                           NaN for the first period or when both are 0
+                                           NaN when ``change`` is <NA> or both are 0
         ==============  =================  ===============================================
+
+        ``attrs["hotspots"]``: ``function, freq, by, n_no_date, exposure``,
+        ``coverage_start`` and ``coverage_end`` (ISO times of the half-open span
+        ``[start, end)`` the data cover), ``coverage_reason``, ``incomplete_periods``
+        (labels) and ``note``.
 
     Raises
     ------
     ValueError
-        When ``freq`` is unknown or a column is missing.
+        When ``freq`` is unknown, a column is missing, ``start``/``end`` cannot be read,
+        the coverage they give is empty, or incidents are dated outside it.
 
     Notes
     -----
-    The first and last periods may be only partly covered by the data (e.g. a financial
-    year whose data start in December); their counts are then not comparable with full
-    periods. Incidents without a date are left out and counted in
+    **Partly covered periods.** A data set rarely starts and ends on period boundaries:
+    police.uk files for December 2017 to November 2020 hold one month of 2017 Q4 and two
+    of 2020 Q4. Such a period's count is not comparable with a full period's (the 651
+    incidents of December 2017 are not a quarter, and the 2018 Q1 "rise" from them is not
+    real), so its ``complete`` is False and no change is computed for it or against it.
+    Its count is still shown. When that happens the periods are listed in
+    ``attrs["hotspots"]["incomplete_periods"]`` and logged at INFO level.
+
+    The span the data cover is ``start`` to ``end`` when given; otherwise it runs from
+    the date of the first incident to the date of the last, both days included. When
+    every date is the first of a month at midnight (police.uk: dates are months) the
+    dates are taken as months: the span runs from the first month to the end of the last.
+    The rows are the periods that span touches, so a ``start`` before the first incident
+    adds the empty periods in between.
+
+    Incidents without a date are left out and counted in
     ``attrs["hotspots"]["n_no_date"]``.
 
     Examples
     --------
     >>> df = pd.DataFrame({"occurred": pd.to_datetime(["2017-05-01", "2018-06-01",
     ...                                                "2019-07-01", "2019-08-01"])})
-    >>> print(trend(df, freq="FY")[["period", "n", "change"]].to_string(index=False))
-     period  n  change
-    2017/18  1    <NA>
-    2018/19  1       0
-    2019/20  2       1
+    >>> t = trend(df, freq="FY")
+    >>> print(t[["period", "n", "complete", "change"]].to_string(index=False))
+     period  n  complete  change
+    2017/18  1     False    <NA>
+    2018/19  1      True    <NA>
+    2019/20  2     False    <NA>
+    >>> t = trend(df, freq="FY", start="2017-04", end="2020-03")
+    >>> print(t[["period", "n", "complete", "change"]].to_string(index=False))
+     period  n  complete  change
+    2017/18  1      True    <NA>
+    2018/19  1      True       0
+    2019/20  2      True       1
     """
     caller = "trend"
     check_in("freq", freq, ("FY", "Y", "Q", "M"), caller=caller)
-    if time not in incidents.columns:
-        raise ValueError(f"The incidents have no {time!r} column (the 'time' parameter of "
-                         f"{caller}).")
-    if by is not None and by not in incidents.columns:
-        raise ValueError(f"The incidents have no {by!r} column (the 'by' parameter of "
-                         f"{caller}).")
+    check_columns(incidents, caller, time=time, by=by)
     times = pd.to_datetime(incidents[time], errors="coerce")
-    labels = period_labels(times, freq)
-    cats = list(labels.cat.categories)
-    days = np.array([period_of_label(c, freq).days for c in cats], dtype=float)
     n_nodate = int(times.isna().sum())
+    cover_start, cover_end, reason = _coverage(times, start, end, caller)
+    if cover_start is None or cover_end is None:
+        cats: list[str] = []  # no dated incident and no stated coverage: no periods
+    else:
+        # every period the coverage touches, including empty ones before the first incident
+        span = pd.Series([cover_start, cover_end - pd.Timedelta(1, "ns")])
+        cats = list(period_labels(span, freq).cat.categories)
+    labels = period_labels(times, freq)
+    periods = [period_of_label(c, freq) for c in cats]
+    days = np.array([p.days for p in periods], dtype=float)
+    complete = np.array([p.start >= cover_start and p.end <= cover_end for p in periods],
+                        dtype=bool)
+    # a change needs both this period and the previous one fully covered
+    comparable = complete.copy()
+    comparable[:1] = False
+    comparable[1:] &= complete[:-1]
 
     def one(mask: np.ndarray) -> pd.DataFrame:
         n = labels[mask].value_counts().reindex(cats, fill_value=0).to_numpy(dtype=np.int64)
-        prev = np.concatenate([[np.nan], n[:-1].astype(float)])
+        prev = np.where(comparable, np.concatenate([[np.nan], n[:-1].astype(float)]), np.nan)
         prev_days = np.concatenate([[np.nan], days[:-1]])
         change = pd.array(n - prev, dtype="Float64").astype("Int64")
         with np.errstate(invalid="ignore", divide="ignore"):
             pct = np.where(prev > 0, 100.0 * (n - prev) / prev, np.nan)
         p = np.full(len(n), np.nan)
-        for i in range(1, len(n)):
+        for i in np.flatnonzero(comparable):
             if n[i] + prev[i] > 0:
                 p[i] = etest(prev[i], n[i], prev_days[i], days[i])
         return pd.DataFrame({
             "period": pd.Categorical(cats, categories=cats, ordered=True),
-            "n": n, "change": change, "pct_change": pct, "p_etest": p,
+            "n": n, "complete": complete, "change": change, "pct_change": pct, "p_etest": p,
         })
 
+    groups, group_codes = split_groups(incidents, by)
+    parts = [one(group_codes == i) for i in range(len(groups))]
     if by is None:
-        out = one(np.ones(len(incidents), dtype=bool))
+        out = parts[0]
     else:
-        groups, group_codes = _split_groups(incidents[by])
-        parts = []
-        for i, g in enumerate(groups):
-            part = one(group_codes == i)
+        for g, part in zip(groups, parts, strict=True):
             part.insert(1, by, g)
-            parts.append(part)
         out = (pd.concat(parts, ignore_index=True) if parts
-               else pd.DataFrame(columns=["period", by, "n", "change", "pct_change", "p_etest"]))
+               else pd.DataFrame(columns=["period", by, "n", "complete", "change",
+                                          "pct_change", "p_etest"]))
         out[by] = pd.Categorical(out[by], categories=groups)
-    out.attrs["hotspots"] = {"function": caller, "freq": freq, "by": by, "n_no_date": n_nodate,
-                             "exposure": "days per period"}
+    incomplete = [c for c, ok in zip(cats, complete, strict=True) if not ok]
+    out.attrs["hotspots"] = {
+        "function": caller, "freq": freq, "by": by, "n_no_date": n_nodate,
+        "exposure": "days per period",
+        "coverage_start": cover_start.isoformat() if cover_start is not None else None,
+        "coverage_end": cover_end.isoformat() if cover_end is not None else None,
+        "coverage_reason": reason, "incomplete_periods": incomplete,
+        "note": ("change, pct_change and p_etest are missing for a period that the data "
+                 "only partly cover, and for the period after it"),
+    }
+    if incomplete:
+        last_day = cover_end - pd.Timedelta(1, "ns")
+        logger.info("%s: the data cover %s to %s (%s), only part of %s; no change is computed "
+                    "for or against them.", caller, f"{cover_start:%d %b %Y}",
+                    f"{last_day:%d %b %Y}", reason, ", ".join(incomplete))
     if n_nodate:
         logger.info("%s: %d incidents have no date and are left out.", caller, n_nodate)
     return out
 
 
-# =========================================================================================
-# centre_shift
-# =========================================================================================
+def _coverage(times: pd.Series, start: PeriodLike | None, end: PeriodLike | None,
+              caller: str) -> tuple[pd.Timestamp | None, pd.Timestamp | None, str]:
+    """Return the half-open span ``[start, end)`` the data cover, and how it was found.
 
-#: Eight compass points, clockwise from north, for :func:`centre_shift`'s ``direction``.
-COMPASS_POINTS = ("north", "north-east", "east", "south-east", "south", "south-west", "west",
-                  "north-west")
-
-
-def _centrography(xy: np.ndarray, n_std: float) -> dict[str, float]:
-    """Mean centre, standard distance and standard deviational ellipse of points.
-
-    Same formulas as ``pointpats.centrography``: ``std_distance`` (population) and
-    ``ellipse(method="crimestat")``, whose semi-axes are the standard deviations along the
-    principal axes times sqrt(2) * sqrt(n / (n - 2)); here also times ``n_std``.
-    ``sde_rotation`` is the angle of the major axis, counter-clockwise from east (radians,
-    pointpats' value); ``sde_azimuth`` the same axis in degrees clockwise from north
-    (0..180, ArcGIS's "Rotation").
+    Without ``start``/``end`` the span is the days of the first and last incident, or
+    their months when every date is the 1st of a month at midnight (police.uk). The
+    bounds are None when there is no dated incident and no stated bound.
     """
-    n = len(xy)
-    out = dict.fromkeys(("mean_x", "mean_y", "std_distance", "sde_major", "sde_minor",
-                         "sde_rotation", "sde_azimuth"), float("nan"))
-    if n == 0:
-        return out
-    mean = xy.mean(axis=0)
-    out["mean_x"], out["mean_y"] = float(mean[0]), float(mean[1])
-    d = xy - mean
-    out["std_distance"] = float(np.sqrt((d**2).sum(axis=1).mean()))
-    if n < 3:  # the crimestat correction n / (n - 2) needs three points
-        return out
-    xm, ym = d[:, 0], d[:, 1]
-    xy_s, x2, y2 = float(np.sum(xm * ym)), float(np.sum(xm**2)), float(np.sum(ym**2))
-    den = 2 * xy_s
-    left = x2 - y2
-    right = math.sqrt(left**2 + 4 * xy_s**2)
-    if den == 0:
-        theta1, theta2 = 0.0, math.pi / 2
-    else:
-        theta1 = math.atan(-(left + right) / den)
-        theta2 = math.atan(-(left - right) / den)
-    sx = math.sqrt(np.sum((ym * math.cos(theta1) - xm * math.sin(theta1)) ** 2) / n)
-    sy = math.sqrt(np.sum((ym * math.cos(theta2) - xm * math.sin(theta2)) ** 2) / n)
-    corr = math.sqrt(2) * math.sqrt(n) / math.sqrt(n - 2) * n_std
-    sx, sy = sx * corr, sy * corr
-    major, minor, angle = (sy, sx, theta1) if sy > sx else (sx, sy, theta2)
-    out.update(sde_major=major, sde_minor=minor, sde_rotation=angle,
-               sde_azimuth=float((90.0 - math.degrees(angle)) % 180.0))
-    return out
+    valid = times.dropna()
+    data_start = data_end = None
+    how = "no dated incidents"
+    if len(valid):
+        first, last = valid.min(), valid.max()
+        if ((valid.dt.day == 1) & (valid == valid.dt.normalize())).all():
+            data_start, data_end = first, last + pd.DateOffset(months=1)
+            how = "from the incidents: first to last month (dates are months)"
+        else:
+            data_start, data_end = first.normalize(), last.normalize() + pd.Timedelta(days=1)
+            how = "from the incidents: first to last day"
+    lo = _bound(start, "start").start if start is not None else data_start
+    hi = _bound(end, "end").end if end is not None else data_end
+    if start is not None and end is not None:
+        how = "start and end given"
+    elif start is not None or end is not None:
+        how = f"{'start' if start is not None else 'end'} given; otherwise {how}"
+    if lo is not None and hi is not None and not hi > lo:
+        raise ValueError(f"The data coverage of {caller} is empty: it would start on "
+                         f"{lo:%Y-%m-%d} and end before that; check 'start' and 'end'.")
+    if start is not None and (n_early := int((valid < lo).sum())):
+        raise ValueError(f"{n_early} incidents are dated before {lo:%Y-%m-%d}, outside the "
+                         f"coverage given by the 'start' parameter of {caller}; correct "
+                         "'start' or select the incidents first.")
+    if end is not None and (n_late := int((valid >= hi).sum())):
+        last_day = hi - pd.Timedelta(1, "ns")
+        raise ValueError(f"{n_late} incidents are dated after {last_day:%Y-%m-%d}, outside the "
+                         f"coverage given by the 'end' parameter of {caller}; correct 'end' "
+                         "or select the incidents first.")
+    return lo, hi, how
 
 
-def _ellipse_polygon(stats_: dict[str, float]) -> Any:
-    """Ellipse polygon as pointpats builds it: a unit circle scaled, rotated, moved."""
-    import shapely
-    from shapely import affinity
-
-    if not np.isfinite(stats_["sde_major"]):
-        return shapely.Polygon()
-    circle = shapely.Point(0.0, 0.0).buffer(1.0)
-    shape = affinity.scale(circle, stats_["sde_major"], stats_["sde_minor"], origin=(0, 0))
-    shape = affinity.rotate(shape, stats_["sde_rotation"], origin=(0, 0), use_radians=True)
-    return affinity.translate(shape, stats_["mean_x"], stats_["mean_y"])
-
-
-def _bearing(dx: float, dy: float) -> tuple[float, str]:
-    """Compass bearing (degrees clockwise from north) and its eight-point name."""
-    if not (np.isfinite(dx) and np.isfinite(dy)) or (dx == 0 and dy == 0):
-        return float("nan"), "none"
-    bearing = math.degrees(math.atan2(dx, dy)) % 360.0
-    return bearing, COMPASS_POINTS[int(((bearing + 22.5) % 360.0) // 45.0)]
-
-
-@dataclass(frozen=True, eq=False)
-class CentreShift:
-    """Centres and spread of incidents in two periods, and how the centre moved.
-
-    Made by :func:`centre_shift`.
-
-    Attributes
-    ----------
-    centres : geopandas.GeoDataFrame
-        One row per (``by`` group and) period; point geometry = the mean centre. See
-        :func:`centre_shift` for the columns.
-    ellipses : geopandas.GeoDataFrame
-        The same rows with the standard deviational ellipse as geometry (empty polygon
-        when there are fewer than 3 points).
-    shift : pandas.DataFrame
-        One row per ``by`` group (one row without ``by``): how far and in which direction
-        the mean centre moved.
-    before, after : Period
-    by : str or None
-    """
-
-    centres: gpd.GeoDataFrame
-    ellipses: gpd.GeoDataFrame
-    shift: pd.DataFrame
-    before: Period
-    after: Period
-    by: str | None = None
-
-    @property
-    def distance(self) -> float:
-        """Shift of the mean centre in metres (first group when split ``by``)."""
-        return float(self.shift["distance"].iloc[0])
-
-    @property
-    def bearing(self) -> float:
-        """Compass bearing of the shift, degrees clockwise from north (first group)."""
-        return float(self.shift["bearing"].iloc[0])
-
-    @property
-    def direction(self) -> str:
-        """Eight-point compass name of the shift ("north-east"; first group)."""
-        return str(self.shift["direction"].iloc[0])
-
-
-def centre_shift(
-    incidents: gpd.GeoDataFrame,
-    *,
-    before: PeriodLike,
-    after: PeriodLike,
-    by: str | None = None,
-    areas: AreaSet | None = None,
-    n_std: float = 1.0,
-    time: str = schema.OCCURRED,
-) -> CentreShift:
-    """Mean centre, standard distance and ellipse in two periods, and the shift between them.
-
-    Parameters
-    ----------
-    incidents : geopandas.GeoDataFrame
-        Canonical incident frame in a projected CRS (metres; EPSG:27700). Only located
-        incidents count; the others are counted in ``n_unlocated``.
-    before, after : period
-        As in :func:`compare_periods` (must not overlap).
-    by : str, optional
-        One result per group of this column.
-    areas : AreaSet, optional
-        When given, each mean centre is placed in its area at every level of ``areas``
-        (via :func:`hotspots.areas.assign_areas`).
-    n_std : float
-        Size of the ellipse in standard deviations (1, 2 or 3 as in ArcGIS's Directional
-        Distribution; about 68%, 95%, 99% of points under spatial normality).
-    time : str
-        Column of incident dates.
-
-    Returns
-    -------
-    CentreShift
-        ``.centres`` (GeoDataFrame, point geometry = mean centre), rows per ``[by]`` group
-        then period ("before", "after"):
-
-        =================  =========  ====================================================
-        ``[by]``           as input   the group
-        ``period``         str        "before" or "after"
-        ``period_label``   str        the period as written ("2018/19")
-        ``n``              int64      located incidents used
-        ``n_unlocated``    int64      incidents in the period without a location
-        ``mean_x/mean_y``  float64    mean centre (metres)
-        ``std_distance``   float64    standard distance, sqrt(mean squared distance to
-                                      the centre) (pointpats ``std_distance``)
-        ``sde_major``,     float64    semi-axes of the standard deviational ellipse
-        ``sde_minor``                 (pointpats ``ellipse``, "crimestat"), times ``n_std``;
-                                      NaN with fewer than 3 points
-        ``sde_rotation``   float64    angle of the major axis, radians counter-clockwise
-                                      from east (pointpats' third value)
-        ``sde_azimuth``    float64    the same axis in degrees clockwise from north, 0-180
-                                      (ArcGIS "Rotation")
-        ``<level>_id``,    string,    area of the mean centre at each level, when
-        ``<level>``        category   ``areas`` is given
-        =================  =========  ====================================================
-
-        ``.ellipses`` has ``[by], period, period_label`` and the ellipse polygon.
-        ``.shift`` has one row per group: ``[by], from_x, from_y, to_x, to_y, distance``
-        (metres), ``bearing`` (degrees clockwise from north, NaN when the centre did not
-        move), ``direction`` (eight-point name: "north", "north-east", ..., or "none"),
-        and with ``areas`` ``from_<level>``, ``to_<level>`` for every level.
-
-    Raises
-    ------
-    ValueError
-        When a period cannot be parsed, the periods overlap, ``n_std`` is not > 0 or a
-        column is missing.
-    hotspots.errors.CRSError
-        When the incidents are not in a projected CRS.
-
-    Notes
-    -----
-    Unweighted (each incident counts once), like pointpats' defaults. The ellipse polygon
-    is built exactly as ``pointpats.centrography.ellipse(GeoSeries)``: a unit circle
-    scaled by the semi-axes, rotated by ``sde_rotation`` and moved to the centre.
-
-    Examples
-    --------
-    >>> shift = centre_shift(incidents, before="2017/18", after="2018/19",
-    ...                      areas=areas)  # doctest: +SKIP
-    >>> round(shift.distance), shift.direction  # doctest: +SKIP
-    (1840, 'south-west')
-    """
-    import geopandas as gpd
-    import shapely
-
-    from hotspots.errors import CRSError, Problem
-
-    caller = "centre_shift"
-    n_std = float(check_positive("n_std", n_std, caller=caller))
-    pb, pa = _resolve_periods(before, after, caller)
-    if time not in incidents.columns:
-        raise ValueError(f"The incidents have no {time!r} column (the 'time' parameter of "
-                         f"{caller}).")
-    if by is not None and by not in incidents.columns:
-        raise ValueError(f"The incidents have no {by!r} column (the 'by' parameter of "
-                         f"{caller}).")
-    crs = incidents.crs
-    if crs is None or not crs.is_projected:
-        raise CRSError(Problem("not_projected", f"{caller} needs incidents in a projected CRS "
-                               "in metres (EPSG:27700); reproject them with to_crs(27700)."))
-    xy, located = _located_xy(incidents)
-    times = pd.to_datetime(incidents[time], errors="coerce")
-    masks = {"before": pb.contains(times), "after": pa.contains(times)}
-    labels = {"before": pb.label, "after": pa.label}
-    if by is None:
-        groups, codes = [None], np.zeros(len(incidents), dtype=np.int64)
-    else:
-        groups, codes = _split_groups(incidents[by])
-
-    rows: list[dict[str, Any]] = []
-    for gi, g in enumerate(groups):
-        for which in ("before", "after"):
-            sel = (codes == gi) & masks[which]
-            st = _centrography(xy[sel & located], n_std)
-            row = {"period": which, "period_label": labels[which],
-                   "n": int((sel & located).sum()), "n_unlocated": int((sel & ~located).sum()),
-                   **st}
-            if by is not None:
-                row = {by: g, **row}
-            rows.append(row)
-    table = pd.DataFrame(rows)
-    for col in ("n", "n_unlocated"):
-        table[col] = table[col].astype(np.int64)
-    if by is not None:
-        table[by] = pd.Categorical(table[by], categories=groups)
-    polygons = [_ellipse_polygon(r) for r in rows]
-    centre_geoms = [shapely.Point(r["mean_x"], r["mean_y"]) if np.isfinite(r["mean_x"])
-                    else shapely.Point() for r in rows]
-    centres = gpd.GeoDataFrame(table, geometry=centre_geoms, crs=crs)
-    level_cols: list[str] = []
-    if areas is not None:
-        from hotspots.areas import assign_areas
-
-        assigned = assign_areas(centres[["geometry"]], areas)
-        for level in areas.level_names:
-            for col in (schema.area_id_column(level), schema.area_name_column(level)):
-                centres.insert(len(centres.columns) - 1, col, assigned[col].to_numpy())
-                if col == schema.area_name_column(level):
-                    centres[col] = pd.Categorical(centres[col],
-                                                  categories=assigned[col].cat.categories)
-            level_cols.append(level)
-    key_cols = [by] if by is not None else []
-    ellipses = gpd.GeoDataFrame(table[[*key_cols, "period", "period_label"]].copy(),
-                                geometry=polygons, crs=crs)
-
-    shifts = []
-    for gi, g in enumerate(groups):
-        b, a = rows[2 * gi], rows[2 * gi + 1]
-        dx, dy = a["mean_x"] - b["mean_x"], a["mean_y"] - b["mean_y"]
-        bearing, direction = _bearing(dx, dy)
-        srow: dict[str, Any] = {"from_x": b["mean_x"], "from_y": b["mean_y"],
-                                "to_x": a["mean_x"], "to_y": a["mean_y"],
-                                "distance": float(math.hypot(dx, dy)), "bearing": bearing,
-                                "direction": direction}
-        for level in level_cols:
-            name_col = schema.area_name_column(level)
-            srow[f"from_{level}"] = str(centres[name_col].iloc[2 * gi])
-            srow[f"to_{level}"] = str(centres[name_col].iloc[2 * gi + 1])
-        if by is not None:
-            srow = {by: g, **srow}
-        shifts.append(srow)
-    shift = pd.DataFrame(shifts)
-    info = {"function": caller, "before": pb.label, "after": pa.label, "n_std": n_std,
-            "ellipse": "pointpats crimestat: sqrt(2) * sqrt(n / (n - 2)) correction",
-            "vintage": getattr(areas, "vintage", None)}
-    for frame in (centres, ellipses, shift):
-        frame.attrs["hotspots"] = dict(info)
-    logger.info("%s: mean centre moved %.0f m (%s).", caller, shifts[0]["distance"],
-                shifts[0]["direction"])
-    return CentreShift(centres=centres, ellipses=ellipses, shift=shift, before=pb, after=pa,
-                       by=by)
-
-
-def _located_xy(incidents: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Return coordinates (NaN where unknown) and the located mask of an incident frame."""
-    import shapely
-
-    geoms = np.asarray(incidents.geometry.values, dtype=object)
-    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    if schema.LOCATION_STATUS in incidents.columns:
-        ok &= (incidents[schema.LOCATION_STATUS] != schema.UNKNOWN).fillna(True).to_numpy(bool)
-    xy = np.full((len(geoms), 2), np.nan)
-    if ok.any():
-        xy[ok] = shapely.get_coordinates(geoms[ok])[:, :2]
-    return xy, ok
+def _bound(value: PeriodLike, name: str) -> Period:
+    """Parse ``start``/``end``: a date or Timestamp names its day, anything else a period."""
+    if isinstance(value, (date, np.datetime64)):  # datetime and Timestamp are dates too
+        value = f"{pd.Timestamp(value):%Y-%m-%d}"
+    return parse_period(value, name=name)
 
 
 # =========================================================================================
-# Emerging hot spot rules: pure functions over (z, significant) matrices [cells x periods]
+# hotspot_change
 # =========================================================================================
-
-#: Categories of the sfhotspot scheme (:func:`classify_sfhotspot`), in legend order.
-SFHOTSPOT_CATEGORIES = (
-    "persistent hotspot", "emerging hotspot", "former hotspot", "intermittent hotspot",
-    "persistent coldspot", "emerging coldspot", "former coldspot", "intermittent coldspot",
-    "mixed hot/coldspot", "no pattern",
-)
-
-_ARCGIS_KINDS = ("new", "consecutive", "intensifying", "persistent", "diminishing", "sporadic",
-                 "oscillating", "historical")
-#: Categories of ArcGIS's Emerging Hot Spot Analysis (:func:`classify_arcgis`), legend order.
-ARCGIS_CATEGORIES = (
-    *(f"{k} hot spot" for k in _ARCGIS_KINDS),
-    *(f"{k} cold spot" for k in _ARCGIS_KINDS),
-    "no pattern detected",
-)
-
-Compat = Literal["sfhotspot-1.0"] | None
-
-
-def _check_matrices(z: ArrayLike, significant: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    zz = np.asarray(z, dtype=float)
-    ss = np.asarray(significant, dtype=bool)
-    if zz.ndim != 2 or zz.shape != ss.shape:
-        raise ValueError("z and significant must be 2-d arrays of the same shape "
-                         f"(cells x periods); got {zz.shape} and {ss.shape}.")
-    if zz.shape[1] < 2:
-        raise ValueError("At least 2 periods are needed to classify hot spots; got "
-                         f"{zz.shape[1]}.")
-    return zz, ss
-
-
-def classify_sfhotspot(
-    z: ArrayLike,
-    significant: ArrayLike,
-    *,
-    hotspot_prop: float = 0.1,
-    persistent_prop: float = 0.8,
-    recent_prop: float = 0.2,
-    compat: Compat = None,
-) -> np.ndarray:
-    """Classify cells with sfhotspot's ``hotspot_classify`` rules.
-
-    Parameters
-    ----------
-    z : array-like, shape (cells, periods)
-        Gi* z-score of every cell in every period, periods in time order. NaN counts as
-        neither hot nor cold.
-    significant : array-like of bool, same shape
-        Whether each z-score is significant (already adjusted as wanted).
-    hotspot_prop, persistent_prop, recent_prop : float
-        sfhotspot's ``hotspot_classify_params`` (defaults 0.1, 0.8, 0.2).
-    compat : {None, "sfhotspot-1.0"}
-        None (default): the documented rules. ``"sfhotspot-1.0"``: reproduce sfhotspot
-        1.0.0's code exactly, including its off-by-one (the "recent" proportion sums
-        ``r + 1`` periods but divides by ``r``) and its comparison of the recent
-        proportion with ``recent_prop`` instead of ``hotspot_prop`` for "emerging".
-
-    Returns
-    -------
-    numpy.ndarray of str, shape (cells,)
-        One of :data:`SFHOTSPOT_CATEGORIES`.
-
-    Raises
-    ------
-    ValueError
-        When the arrays do not match or there are fewer than 2 periods.
-
-    Notes
-    -----
-    With ``K`` periods and ``r = max(1, floor(recent_prop * K))`` recent periods, per cell
-    and separately for hot (``z > 0``) and cold (``z < 0``) significant periods:
-    ``prop`` = share of all periods, ``recent`` = share of the last ``r`` periods,
-    ``older`` = share of the first ``K - r``. The first rule that holds wins:
-
-    1. persistent: ``prop >= persistent_prop``;
-    2. emerging: ``older < hotspot_prop`` and ``recent >= hotspot_prop``;
-    3. former: ``older >= hotspot_prop`` and ``recent < hotspot_prop``;
-    4. intermittent: ``prop >= hotspot_prop``;
-    5. otherwise no pattern.
-
-    A cell with both a hot and a cold category is "mixed hot/coldspot".
-
-    Examples
-    --------
-    >>> z = [[3.0] * 10, [0.0] * 8 + [3.0, 3.0]]
-    >>> classify_sfhotspot(z, np.abs(z) > 1.96).tolist()
-    ['persistent hotspot', 'emerging hotspot']
-    """
-    check_in("compat", compat, (None, "sfhotspot-1.0"), caller="classify_sfhotspot")
-    zz, ss = _check_matrices(z, significant)
-    n_periods = zz.shape[1]
-    r = math.floor(recent_prop * n_periods)
-    if r < 1 or n_periods - r < 1:
-        logger.info("classify_sfhotspot: %g of %d periods is less than one period; the final "
-                    "period is treated as recent.", recent_prop, n_periods)
-        r = 1
-    if compat == "sfhotspot-1.0":
-        recent_cols = slice(n_periods - r - 1, n_periods)  # R's (K - r):K is r + 1 columns
-        emerging_cut = recent_prop
-    else:
-        recent_cols = slice(n_periods - r, n_periods)
-        emerging_cut = hotspot_prop
-    older_cols = slice(0, n_periods - r)
-
-    def categorise(flags: np.ndarray, word: str) -> np.ndarray:
-        prop = flags.sum(axis=1) / n_periods
-        recent = flags[:, recent_cols].sum(axis=1) / r
-        older = flags[:, older_cols].sum(axis=1) / (n_periods - r)
-        return np.select(
-            [prop >= persistent_prop,
-             (older < hotspot_prop) & (recent >= emerging_cut),
-             (older >= hotspot_prop) & (recent < hotspot_prop),
-             prop >= hotspot_prop],
-            [f"persistent {word}", f"emerging {word}", f"former {word}",
-             f"intermittent {word}"],
-            default="no pattern",
-        )
-
-    hot = categorise(ss & (zz > 0), "hotspot")
-    cold = categorise(ss & (zz < 0), "coldspot")
-    return np.where((hot != "no pattern") & (cold != "no pattern"), "mixed hot/coldspot",
-                    np.where(hot != "no pattern", hot, cold)).astype(object)
-
-
-def classify_arcgis(
-    z: ArrayLike,
-    significant: ArrayLike,
-    *,
-    mk_z: ArrayLike | None = None,
-    mk_p: ArrayLike | None = None,
-    trend_alpha: float = 0.05,
-    share: float = 0.9,
-) -> np.ndarray:
-    """Classify cells with the rules of ArcGIS's Emerging Hot Spot Analysis.
-
-    Parameters
-    ----------
-    z : array-like, shape (cells, periods)
-        Gi* z-score of every cell in every period, in time order (NaN: not significant).
-    significant : array-like of bool, same shape
-        Whether each z-score is significant (FDR-adjusted in ArcGIS).
-    mk_z, mk_p : array-like, shape (cells,), optional
-        Mann–Kendall z and p of each cell's z series; computed with
-        :func:`hotspots.stats.tests.mann_kendall` when not given.
-    trend_alpha : float
-        Level of the Mann–Kendall trend test.
-    share : float
-        The "90% of time steps" threshold.
-
-    Returns
-    -------
-    numpy.ndarray of str, shape (cells,)
-        One of :data:`ARCGIS_CATEGORIES`.
-
-    Raises
-    ------
-    ValueError
-        When the arrays do not match or there are fewer than 2 periods.
-
-    Notes
-    -----
-    "Hot" is a significant period with ``z > 0`` ("cold": ``z < 0``), "final" the last
-    period, "mostly hot" at least ``ceil(share * K)`` of the ``K`` periods hot. A cell
-    that is hot in the final period takes the first hot category that holds:
-
-    - **new**: hot in the final period only, and never significant (hot or cold) before;
-    - **consecutive**: a run of at least 2 hot periods ends at the final one, nothing was
-      significant before the run, and it is not mostly hot;
-    - **intensifying** / **diminishing**: mostly hot with a significant upward / downward
-      Mann–Kendall trend in z;
-    - **persistent**: mostly hot without a significant trend;
-    - **oscillating**: not mostly hot and cold in some earlier period;
-    - **sporadic**: not mostly hot and never cold.
-
-    A cell that is not significant in the final period is a **historical** hot spot when
-    it is mostly hot (else "no pattern detected"). Cold spots mirror all of this. The final
-    period decides which side a cell is on, so each cell gets exactly one category. These
-    are ArcGIS's documented definitions with its ambiguities settled (the "new" and
-    "consecutive" rules require no significant cold period before, so a cell that turns
-    from cold to hot is "oscillating", as in sfdep); sfdep's known departures (ANCHORS b3)
-    are not copied.
-
-    Examples
-    --------
-    >>> z = np.array([[0.0] * 9 + [3.0], [-3.0, 0, 0, 0, 0, 0, 0, 0, 3.0, 3.0]])
-    >>> classify_arcgis(z, np.abs(z) > 1.96).tolist()
-    ['new hot spot', 'oscillating hot spot']
-    """
-    zz, ss = _check_matrices(z, significant)
-    check_probability("trend_alpha", trend_alpha, caller="classify_arcgis")
-    if mk_z is None or mk_p is None:
-        mk = mann_kendall(np.nan_to_num(zz, nan=0.0))
-        mk_z, mk_p = mk.z, mk.p
-    mz = np.asarray(mk_z, dtype=float)
-    mp = np.nan_to_num(np.asarray(mk_p, dtype=float), nan=1.0)
-    n_periods = zz.shape[1]
-    need = math.ceil(share * n_periods - 1e-9)
-    up = (mp < trend_alpha) & (mz > 0)
-    down = (mp < trend_alpha) & (mz < 0)
-    hot = ss & (zz > 0)
-    cold = ss & (zz < 0)
-    any_sig = hot | cold
-    out = np.full(zz.shape[0], "no pattern detected", dtype=object)
-
-    def side(same: np.ndarray, other: np.ndarray, word: str, rising: np.ndarray,
-             falling: np.ndarray) -> None:
-        final = same[:, -1]
-        count = same.sum(axis=1)
-        mostly = count >= need
-        # length of the run of `same` periods ending at the final one
-        run = np.argmin(np.concatenate([same[:, ::-1], np.zeros((len(same), 1), bool)], 1), 1)
-        before_run = np.array([any_sig[i, : n_periods - run[i]].any() for i in range(len(run))],
-                              dtype=bool)
-        new = final & (count == 1) & ~any_sig[:, :-1].any(axis=1)
-        consecutive = final & (run >= 2) & ~before_run & ~mostly
-        cats = np.select(
-            [new, consecutive, final & mostly & rising, final & mostly & falling,
-             final & mostly, final & other[:, :-1].any(axis=1), final,
-             ~any_sig[:, -1] & mostly],
-            [f"new {word}", f"consecutive {word}", f"intensifying {word}",
-             f"diminishing {word}", f"persistent {word}", f"oscillating {word}",
-             f"sporadic {word}", f"historical {word}"],
-            default="",
-        )
-        set_ = cats != ""
-        out[set_] = cats[set_]
-
-    # For cold spots the trend that strengthens them is downward.
-    side(hot, cold, "hot spot", up, down)
-    side(cold, hot, "cold spot", down, up)
-    return out
-
-
-# =========================================================================================
-# Grid change and emerging hot spots
-# =========================================================================================
-
-def _dated(incidents: pd.DataFrame, time: str, caller: str) -> pd.Series:
-    if time not in incidents.columns:
-        raise ValueError(f"The incidents have no {time!r} column (the 'time' parameter of "
-                         f"{caller}).")
-    times = pd.to_datetime(incidents[time], errors="coerce")
-    n_nodate = int(times.isna().sum())
-    if n_nodate:
-        warnings.warn(f"{caller}: {n_nodate} incidents have no date in column {time!r} and "
-                      "are left out.", DataQualityWarning, stacklevel=3)
-    return times
-
-
-def _grid_for(incidents: gpd.GeoDataFrame, *, grid: gpd.GeoDataFrame | None,
-              cell_size: float | None, grid_type: str, clip: Any) -> gpd.GeoDataFrame:
-    """Return the one grid every period is counted on (built from all incidents used)."""
-    if grid is not None:
-        return grid
-    from hotspots.grid import hotspot_grid
-
-    return hotspot_grid(incidents, cell_size=cell_size, grid_type=grid_type, clip=clip)
-
-
-def _count_on(incidents: gpd.GeoDataFrame, grid: gpd.GeoDataFrame) -> np.ndarray:
-    """Incidents per cell of ``grid`` (zeros for an empty selection)."""
-    from hotspots.hotspot import hotspot_count
-
-    if len(incidents) == 0:
-        return np.zeros(len(grid), dtype=np.int64)
-    return hotspot_count(incidents, grid=grid)["n"].to_numpy(dtype=np.int64)
-
-
-def _grid_output(grid: gpd.GeoDataFrame, cols: dict[str, Any]) -> gpd.GeoDataFrame:
-    out = grid.copy()
-    geom = out.geometry.name
-    for name, values in cols.items():
-        out[name] = values
-    return out[[c for c in out.columns if c != geom] + [geom]]
-
 
 def hotspot_change(
     incidents: gpd.GeoDataFrame,
@@ -1350,8 +833,8 @@ def hotspot_change(
     -----
     Unlike sfhotspot, an incident on an edge shared by two cells is counted once (see
     :func:`hotspots.hotspot.hotspot_count`). For tests of whether a change is more than
-    chance use :func:`compare_periods` (areas) or :func:`hotspot_classify` (cells over
-    many periods).
+    chance use :func:`compare_periods` (areas) or
+    :func:`hotspots.classify.hotspot_classify` (cells over many periods).
 
     Examples
     --------
@@ -1359,7 +842,7 @@ def hotspot_change(
     ...                         clip=areas)  # doctest: +SKIP
     """
     caller = "hotspot_change"
-    times = _dated(incidents, time, caller)
+    times = dated(incidents, time, caller)
     info: dict[str, Any] = {"function": caller}
     if (before is None) != (after is None):
         raise ValueError(f"Give both 'before' and 'after' to {caller}, or neither (then the "
@@ -1367,7 +850,7 @@ def hotspot_change(
     if before is not None:
         if boundary is not None:
             raise ValueError(f"Give either 'boundary' or 'before'/'after' to {caller}, not both.")
-        pb, pa = _resolve_periods(before, after, caller)
+        pb, pa = resolve_periods(before, after, caller)
         m_b, m_a = pb.contains(times), pa.contains(times)
         info.update(split="periods", before=pb.label, after=pa.label)
     else:
@@ -1385,257 +868,12 @@ def hotspot_change(
         m_a = (times >= b).to_numpy(dtype=bool)
         info.update(split="boundary", split_at=b.isoformat(), split_at_reason=reason)
     used = incidents[m_b | m_a]
-    g = _grid_for(used, grid=grid, cell_size=cell_size, grid_type=grid_type, clip=clip)
-    nb = _count_on(incidents[m_b], g)
-    na = _count_on(incidents[m_a], g)
-    out = _grid_output(g, {"n_before": nb, "n_after": na, "change": na - nb})
-    ginfo = g.attrs.get("hotspots", {})
-    info.update({k: ginfo[k] for k in ("cell_size", "cell_size_reason", "grid_type", "boundary",
-                                       "vintage") if k in ginfo})
+    g = grid_for(used, grid=grid, cell_size=cell_size, grid_type=grid_type, clip=clip)
+    nb = count_on(incidents[m_b], g)
+    na = count_on(incidents[m_a], g)
+    out = grid_output(g, {"n_before": nb, "n_after": na, "change": na - nb})
+    info.update(grid_choices(g))
     info.update(n_before=int(m_b.sum()), n_after=int(m_a.sum()),
                 n_no_date=int(times.isna().sum()))
     out.attrs = {"hotspots": info}
-    return out
-
-
-def _holm_rows(p: np.ndarray) -> np.ndarray:
-    """Holm adjustment within each row (R ``p.adjust(method="holm")`` per cell)."""
-    m = p.shape[1]
-    order = np.argsort(p, axis=1, kind="stable")
-    ranked = np.take_along_axis(p, order, axis=1)
-    stepped = np.maximum.accumulate(np.minimum(1.0, (m - np.arange(m)) * ranked), axis=1)
-    out = np.empty_like(p)
-    np.put_along_axis(out, order, stepped, axis=1)
-    return out
-
-
-def period_significance(
-    p: ArrayLike,
-    *,
-    p_adjust: str = "fdr_bh",
-    alpha: float = 0.05,
-    compat: Compat = None,
-) -> np.ndarray:
-    """Decide which cells are significant in which period from raw Gi* p-values.
-
-    Parameters
-    ----------
-    p : array-like, shape (cells, periods)
-        Two-sided Gi* p-values (NaN: not testable, never significant).
-    p_adjust : str
-        Correction across cells within each period (see
-        :func:`hotspots.stats.multiple.adjust_pvalues`); ignored with ``compat``.
-    alpha : float
-        A period is significant when its adjusted p-value is below ``alpha``.
-    compat : {None, "sfhotspot-1.0"}
-        ``"sfhotspot-1.0"``: no correction across cells, then Holm's correction across
-        the periods of each cell (R's ``p.adjust`` default, which sfhotspot 1.0.0 applies
-        by accident; fixed in its development version, sfhotspot #94).
-
-    Returns
-    -------
-    numpy.ndarray of bool, shape (cells, periods)
-
-    Examples
-    --------
-    >>> period_significance([[0.01, 0.03, 0.2]], compat="sfhotspot-1.0").tolist()
-    [[True, False, False]]
-    """
-    pp = np.asarray(p, dtype=float)
-    if compat == "sfhotspot-1.0":
-        adj = _holm_rows(np.nan_to_num(pp, nan=1.0))
-    else:
-        from hotspots.stats.multiple import adjust_pvalues
-
-        adj = np.column_stack([adjust_pvalues(pp[:, j], p_adjust) for j in range(pp.shape[1])])
-    return np.nan_to_num(adj, nan=1.0) < alpha
-
-
-def hotspot_classify(
-    incidents: gpd.GeoDataFrame,
-    *,
-    freq: Literal["FY", "Y", "Q", "M"],
-    scheme: Literal["sfhotspot", "arcgis"] = "sfhotspot",
-    cell_size: float | None = None,
-    grid_type: Literal["square", "hex"] = "square",
-    grid: gpd.GeoDataFrame | None = None,
-    clip: Any = None,
-    neighbor_distance: float | None = None,
-    p_adjust: str | None = None,
-    alpha: float = 0.05,
-    trend_alpha: float = 0.05,
-    hotspot_prop: float = 0.1,
-    persistent_prop: float = 0.8,
-    recent_prop: float = 0.2,
-    share: float = 0.9,
-    compat: Compat = None,
-    time: str = schema.OCCURRED,
-) -> gpd.GeoDataFrame:
-    """Emerging hot spots: classify grid cells by their Gi* hot/cold history over periods.
-
-    Parameters
-    ----------
-    incidents : geopandas.GeoDataFrame
-        Canonical incident frame in a projected CRS (metres).
-    freq : {"FY", "Y", "Q", "M"}
-        Length of the periods (financial year, year, quarter, month). Every period from
-        the first to the last incident is used, empty ones included.
-    scheme : {"sfhotspot", "arcgis"}
-        Category rules: :func:`classify_sfhotspot` (persistent, emerging, former,
-        intermittent hot/cold spots, mixed, no pattern) or :func:`classify_arcgis`
-        (ArcGIS Emerging Hot Spot Analysis: new, consecutive, intensifying, persistent,
-        diminishing, sporadic, oscillating, historical; hot and cold; no pattern).
-    cell_size, grid_type, grid, clip
-        The grid, as in :func:`hotspots.hotspot.hotspot_count`; one grid is used for
-        every period.
-    neighbor_distance : float, optional
-        Gi* neighbourhood (metres); default ``cell_size * sqrt(2)`` (sfhotspot).
-    p_adjust : str, optional
-        Correction across cells within each period; default ``"fdr_bh"`` (ArcGIS applies
-        FDR in Emerging Hot Spot Analysis). Ignored with ``compat``.
-    alpha : float
-        Significance level of each cell in each period (sfhotspot's ``critical_p``).
-    trend_alpha : float
-        Level of the Mann–Kendall trend test (``arcgis`` scheme).
-    hotspot_prop, persistent_prop, recent_prop : float
-        sfhotspot's ``hotspot_classify_params`` (``sfhotspot`` scheme).
-    share : float
-        The "90% of periods" threshold (``arcgis`` scheme).
-    compat : {None, "sfhotspot-1.0"}
-        Reproduce sfhotspot 1.0.0 (``sfhotspot`` scheme only): no correction across
-        cells, Holm across each cell's periods, and the rule quirks of
-        :func:`classify_sfhotspot`. Periods still come from ``freq`` (half-open), not
-        from sfhotspot's ``cut()`` with right-closed intervals.
-    time : str
-        Column of incident dates.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        The grid's columns (``cell_id, x, y, inside, [<level>_id, <level>]``), then:
-
-        ===============  ========  ====================================================
-        ``n``            int64     incidents in the cell over all periods
-        ``n_sig_hot``    int64     periods in which the cell is a significant hot spot
-        ``n_sig_cold``   int64     periods in which it is a significant cold spot
-        ``mk_z``         float64   Mann–Kendall z of the cell's Gi* z series
-        ``mk_p``         float64   its two-sided p-value
-        ``category``     category  the scheme's category (:data:`SFHOTSPOT_CATEGORIES`
-                                   or :data:`ARCGIS_CATEGORIES`, in that order)
-        ``geometry``               cell polygon
-        ===============  ========  ====================================================
-
-        ``attrs["hotspots"]``: ``function, scheme, freq, periods`` (labels),
-        ``n_periods, empty_periods, p_adjust, alpha, trend_alpha, compat,
-        neighbor_distance``, the rule parameters and the grid's ``cell_size``,
-        ``cell_size_reason``, ``grid_type``.
-
-    Raises
-    ------
-    ValueError
-        For bad parameters, fewer than 2 periods, or ``compat`` with the arcgis scheme.
-
-    Notes
-    -----
-    In each period Gi* is computed on the cell counts with binary weights, the cell
-    itself included (:func:`hotspots.stats.gistar.gistar_grid`, the same numbers as
-    :func:`hotspots.hotspot.hotspot_gistar` on that period). A period in which every cell
-    has the same count (e.g. no incidents) has no defined z; its z is taken as 0 (not
-    significant) and the period is listed in ``empty_periods``. ArcGIS uses a space-time
-    neighbourhood (this period and the previous one); here the neighbourhood is spatial
-    only, so results differ from ArcGIS where patterns move between periods. ArcGIS needs
-    at least 10 periods; fewer are allowed and logged.
-
-    Examples
-    --------
-    >>> cats = hotspot_classify(incidents, freq="Q", scheme="arcgis",
-    ...                         clip=areas)  # doctest: +SKIP
-    >>> cats["category"].value_counts()  # doctest: +SKIP
-    """
-    from hotspots.grid import grid_from_frame
-    from hotspots.stats.gistar import gistar_grid
-
-    caller = "hotspot_classify"
-    check_in("freq", freq, ("FY", "Y", "Q", "M"), caller=caller)
-    check_in("scheme", scheme, ("sfhotspot", "arcgis"), caller=caller)
-    check_in("compat", compat, (None, "sfhotspot-1.0"), caller=caller)
-    if compat is not None and scheme != "sfhotspot":
-        raise ValueError(f"The 'compat' parameter of {caller} applies to scheme='sfhotspot' "
-                         f"only. Got compat={compat!r} with scheme={scheme!r}.")
-    alpha = check_probability("alpha", alpha, caller=caller)
-    trend_alpha = check_probability("trend_alpha", trend_alpha, caller=caller)
-    if p_adjust is None:
-        p_adjust = "none" if compat else "fdr_bh"
-    if neighbor_distance is not None:
-        check_positive("neighbor_distance", neighbor_distance, caller=caller)
-    times = _dated(incidents, time, caller)
-    labels = period_labels(times, freq)
-    periods = [str(c) for c in labels.cat.categories]
-    if len(periods) < 2:
-        raise ValueError(f"{caller} needs at least 2 periods; the data span {len(periods)} "
-                         f"period(s) of freq={freq!r}. Use a shorter freq.")
-    if scheme == "arcgis" and len(periods) < 10:
-        logger.info("%s: %d periods; ArcGIS's Emerging Hot Spot Analysis requires at least 10",
-                    caller, len(periods))
-    dated = times.notna().to_numpy()
-    g = _grid_for(incidents[dated], grid=grid, cell_size=cell_size, grid_type=grid_type,
-                  clip=clip)
-    lattice, position = grid_from_frame(g, caller=caller)
-    if neighbor_distance is None:
-        neighbor_distance = lattice.cell_size * math.sqrt(2.0)
-    codes = labels.cat.codes.to_numpy()
-    n_cells = len(g)
-    z = np.zeros((n_cells, len(periods)))
-    p = np.ones((n_cells, len(periods)))
-    total = np.zeros(n_cells, dtype=np.int64)
-    empty: list[str] = []
-    for j, label in enumerate(periods):
-        counts = _count_on(incidents[codes == j], g)
-        total += counts
-        values = np.zeros(lattice.nrow * lattice.ncol)
-        values[position] = counts
-        res = gistar_grid(values.reshape(lattice.nrow, lattice.ncol), lattice.mask,
-                          cell_size=lattice.cell_size, neighbor_distance=neighbor_distance,
-                          grid_type=lattice.grid_type)
-        zj = res.z.ravel()[position]
-        if not np.isfinite(zj).any():
-            empty.append(label)
-        z[:, j] = np.nan_to_num(zj, nan=0.0)
-        p[:, j] = np.nan_to_num(res.p_norm.ravel()[position], nan=1.0)
-    if empty:
-        logger.info("%s: every cell has the same count in %s; Gi* is undefined there and "
-                    "taken as 0", caller, ", ".join(empty))
-    sig = period_significance(p, p_adjust=p_adjust, alpha=alpha, compat=compat)
-    mk = mann_kendall(z)
-    if scheme == "sfhotspot":
-        cats = classify_sfhotspot(z, sig, hotspot_prop=hotspot_prop,
-                                  persistent_prop=persistent_prop, recent_prop=recent_prop,
-                                  compat=compat)
-        categories = list(SFHOTSPOT_CATEGORIES)
-    else:
-        cats = classify_arcgis(z, sig, mk_z=mk.z, mk_p=mk.p, trend_alpha=trend_alpha,
-                               share=share)
-        categories = list(ARCGIS_CATEGORIES)
-    out = _grid_output(g, {
-        "n": total,
-        "n_sig_hot": (sig & (z > 0)).sum(axis=1).astype(np.int64),
-        "n_sig_cold": (sig & (z < 0)).sum(axis=1).astype(np.int64),
-        "mk_z": np.asarray(mk.z, dtype=float),
-        "mk_p": np.asarray(mk.p, dtype=float),
-        "category": pd.Categorical(cats, categories=categories),
-    })
-    ginfo = g.attrs.get("hotspots", {})
-    out.attrs = {"hotspots": {
-        "function": caller, "scheme": scheme, "freq": freq, "periods": periods,
-        "n_periods": len(periods), "empty_periods": empty, "p_adjust": p_adjust,
-        "alpha": alpha, "trend_alpha": trend_alpha, "compat": compat,
-        "neighbor_distance": float(neighbor_distance),
-        "params": ({"hotspot_prop": hotspot_prop, "persistent_prop": persistent_prop,
-                    "recent_prop": recent_prop} if scheme == "sfhotspot" else {"share": share}),
-        "n_no_date": int((~dated).sum()),
-        **{k: ginfo[k] for k in ("cell_size", "cell_size_reason", "grid_type", "boundary",
-                                 "vintage") if k in ginfo},
-    }}
-    logger.info("%s: %d cells over %d periods (%s scheme)", caller, n_cells, len(periods),
-                scheme)
     return out

@@ -41,34 +41,26 @@ def _add_input_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--recency", help="column with recent/non-recent")
 
 
-def _is_police_uk(path: Path) -> bool:
-    if path.is_dir():
-        return True
-    if path.suffix.lower() != ".csv":
-        return False
-    with open(path, encoding="utf-8-sig", errors="replace") as fh:
-        header = fh.readline()
-    return ("Crime ID" in header and "Crime type" in header) or (
-        "persistent_id" in header and "category" in header
-    )
+def _generic_options(args: argparse.Namespace) -> dict[str, Any]:
+    """Collect the ``read_incidents`` options given on the command line for a generic table."""
+    pairs = (("x", args.x), ("y", args.y), ("crs", args.crs), ("occurred", args.occurred),
+             ("category", args.category), ("id", args.id_column), ("recency", args.recency))
+    return {k: v for k, v in pairs if v}
 
 
 def _read_incidents(args: argparse.Namespace) -> Any:
     from hotspots import io
+    from hotspots.io.incidents import is_police_uk
 
     paths = [Path(f) for f in args.files]
-    if args.x is None and all(_is_police_uk(p) for p in paths):
+    if args.x is None and all(is_police_uk(p) for p in paths):
         return io.read_police_uk(paths if len(paths) > 1 else paths[0], progress=True)
     if args.x is None or args.y is None:
         raise _UsageError(
             "these files are not in the police.uk layout: give the coordinate columns with "
             "--x and --y (and --occurred, --category, --id as needed)"
         )
-    frames = [
-        io.read_incidents(p, x=args.x, y=args.y, crs=args.crs, occurred=args.occurred,
-                          category=args.category, id=args.id_column, recency=args.recency)
-        for p in paths
-    ]
+    frames = [io.read_incidents(p, **_generic_options(args)) for p in paths]
     if len(frames) == 1:
         return frames[0]
     import pandas as pd
@@ -188,6 +180,7 @@ def _cmd_premises(args: argparse.Namespace) -> int:
                               ("type", args.premises_type), ("x", args.premises_x),
                               ("y", args.premises_y)) if v
         },
+        incident_options=_generic_options(args) or None,
     )
     for path in written:
         print(f"wrote {path}")

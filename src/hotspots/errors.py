@@ -15,6 +15,7 @@ __all__ = [
     "EmptyDataError",
     "HotspotsError",
     "Problem",
+    "PublicModeError",
     "ValidationError",
 ]
 
@@ -97,6 +98,14 @@ class CRSError(ValidationError):
 
 class EmptyDataError(ValidationError):
     """No rows left to work with (an empty file, or every row removed by an earlier step)."""
+
+
+class PublicModeError(HotspotsError, ValueError):
+    """A public-mode output was asked to show something only restricted outputs may show.
+
+    Raised, for example, when a public map is asked to draw incident points: public maps
+    show aggregates and suppressed counts only.
+    """
 
 
 class DataQualityWarning(UserWarning):

@@ -1044,7 +1044,8 @@ def grid_from_frame(grid: gpd.GeoDataFrame, *, caller: str = "grid_from_frame") 
     col = col.astype(np.int64)
     nrow, ncol = int(row.max()) + 1, int(col.max()) + 1
     pos = row * ncol + col
-    if np.unique(pos).size != pos.size:
+    # bincount, not np.unique: numpy 2's hash-based unique takes ~1 s on 600k cells
+    if np.bincount(pos, minlength=nrow * ncol).max() > 1:
         raise ValidationError(Problem("bad_grid", f"{caller}: the grid has duplicate cells."))
     mask = np.zeros((nrow, ncol), dtype=bool)
     mask.ravel()[pos] = True

@@ -102,6 +102,11 @@ def _span(text: str) -> tuple[pd.Timestamp, pd.Timestamp, str]:
             raise ValueError(f"{text!r} is not a month: the month must be 01 to 12.")
         start = pd.Timestamp(y, mo, 1)
         return start, start + pd.DateOffset(months=1), f"{start:%b %Y}"
+    if not re.search(r"\d{4}", text):  # pandas reads "June" as 1 June of year 1
+        raise ValueError(
+            f"Cannot read {text!r} as a period: no year. Use a financial year ('2018/19'), "
+            f"a year ('2018'), a quarter ('2018-Q2'), a month ('2018-06') or a date."
+        )
     try:
         day = pd.Timestamp(text)
     except (ValueError, TypeError) as exc:

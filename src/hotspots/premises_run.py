@@ -24,25 +24,13 @@ __all__ = ["run_premises"]
 logger = logging.getLogger(__name__)
 
 
-def _is_police_uk(path: Path) -> bool:
-    if path.is_dir():
-        return True
-    if path.suffix.lower() != ".csv":
-        return False
-    with open(path, encoding="utf-8-sig", errors="replace") as fh:
-        header = fh.readline()
-    return ("Crime ID" in header and "Crime type" in header) or (
-        "persistent_id" in header and "category" in header
-    )
-
-
 def _read_incidents(sources: Any, options: Mapping[str, Any] | None) -> gpd.GeoDataFrame:
-    from hotspots.io import read_incidents, read_police_uk
+    from hotspots.io.incidents import is_police_uk, read_incidents, read_police_uk
 
     if isinstance(sources, gpd.GeoDataFrame):
         return sources
     paths = [Path(p) for p in ([sources] if isinstance(sources, (str, Path)) else sources)]
-    if not options and all(_is_police_uk(p) for p in paths):
+    if not options and all(is_police_uk(p) for p in paths):
         return read_police_uk(paths if len(paths) > 1 else paths[0])
     if not options:
         raise ValidationError(Problem(

@@ -18,6 +18,7 @@ __all__ = [
     "NON_RECENT",
     "OCCURRED",
     "OUTSIDE_DISTRICT",
+    "PREMISES_CLASSES",
     "RECENCY",
     "RECENT",
     "SOURCE_FILE",
@@ -53,6 +54,20 @@ AREA_NAME = "area_name"
 OUTSIDE_DISTRICT = "Outside district"
 #: label given to incidents whose location is not known
 UNKNOWN_LOCATION = "Unknown location"
+
+# --- premises -----------------------------------------------------------------------------
+#: The premises classes, in display order: ``premises_class`` of the premises readers, and the
+#: rows of the visit plan's agency table (``hotspots.premises.VISIT_AGENCIES``).
+PREMISES_CLASSES = (
+    "cafe/restaurant",
+    "takeaway",
+    "pub/bar/nightclub",
+    "hotel/guest house",
+    "entertainment",
+    "taxi/private hire",
+    "residential",
+    "other",
+)
 
 # --- grids --------------------------------------------------------------------------------
 CELL_ID = "cell_id"

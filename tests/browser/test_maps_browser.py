@@ -7,8 +7,6 @@ the Leaflet container, the layer-control entries, the legend rows, and a non-bla
 
 from __future__ import annotations
 
-import glob
-import os
 import re
 import warnings
 from pathlib import Path
@@ -17,62 +15,23 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
-BOUNDARIES = SHARED / "boundaries"
-COL_STREET = SHARED / "data" / "city-of-london" / "street"
-COL_FHRS = SHARED / "data" / "city-of-london" / "premises" / "fhrs-city-of-london-2021-08-19.csv"
-WY_SAMPLE = SHARED / "data" / "police-uk" / "west-yorkshire-street-2017-sample.csv"
+COL_FHRS = "data/city-of-london/premises/fhrs-city-of-london-2021-08-19.csv"
 EVIL = "<script>alert(1)</script>"
 
 
-def _need(path: Path) -> None:
-    if not path.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"shared data missing: {path}")
-        pytest.skip(f"shared data missing: {path}")
-
-
 @pytest.fixture(scope="module")
-def city():
-    """City of London boundaries and the 2018 street crimes (real police.uk files)."""
-    _need(COL_STREET)
-    _need(BOUNDARIES / "london")
-    from hotspots.io.boundaries import load_boundaries
-    from hotspots.io.incidents import read_police_uk
-
-    areas = load_boundaries("city-of-london-2013", data_dir=BOUNDARIES, download=False)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # police.uk snap-point notes are not the point here
-        incidents = read_police_uk(sorted(glob.glob(str(COL_STREET / "2018-*.csv"))))
-    return areas, incidents
-
-
-@pytest.fixture(scope="module")
-def bradford():
-    _need(BOUNDARIES / "bradford-wards-2013.geojson")
-    from hotspots.io.boundaries import load_boundaries
-
-    return load_boundaries("bradford-2013", data_dir=BOUNDARIES, download=False)
-
-
-@pytest.fixture(scope="module")
-def bradford_sample(bradford):
+def bradford_sample(bradford_areas, west_yorkshire_2017):
     """The real West Yorkshire 2017 sample, Bradford part kept by the map's boundaries."""
-    _need(WY_SAMPLE)
-    from hotspots.io.incidents import read_police_uk
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        incidents = read_police_uk(WY_SAMPLE)
-    inside = incidents.geometry.within(bradford.outline)
+    incidents = west_yorkshire_2017
+    inside = incidents.geometry.within(bradford_areas.outline)
     return incidents[inside.to_numpy()].reset_index(drop=True)
 
 
 @pytest.fixture(scope="module")
-def simulated(bradford):
+def simulated(bradford_areas):
     from hotspots.simulate import simulate_incidents
 
-    return simulate_incidents(bradford, n_before=1500, n_after=1500, seed=3)
+    return simulate_incidents(bradford_areas, n_before=1500, n_after=1500, seed=3)
 
 
 def save(m, tmp_path: Path, name: str) -> Path:
@@ -81,11 +40,11 @@ def save(m, tmp_path: Path, name: str) -> Path:
     return path
 
 
-def test_city_of_london_gistar_map(city, open_map, tmp_path, check_page):
+def test_city_of_london_gistar_map(city_areas, city_2018, open_map, tmp_path, check_page):
     from hotspots.hotspot import hotspot_gistar
     from hotspots.maps import explore_hotspots
 
-    areas, incidents = city
+    areas, incidents = city_areas, city_2018
     result = hotspot_gistar(incidents, clip=areas)
     m = explore_hotspots(result, areas=areas, title="City of London, 2018: Gi* hot spots",
                          tiles=None, offline=True)
@@ -95,11 +54,11 @@ def test_city_of_london_gistar_map(city, open_map, tmp_path, check_page):
     assert title == "City of London, 2018: Gi* hot spots"
 
 
-def test_city_of_london_public_ward_map(city, open_map, tmp_path, check_page):
+def test_city_of_london_public_ward_map(city_areas, city_2018, open_map, tmp_path, check_page):
     from hotspots.areas import area_counts
     from hotspots.maps import explore_areas
 
-    areas, incidents = city
+    areas, incidents = city_areas, city_2018
     table = area_counts(incidents, areas, level="ward")
     m = explore_areas(table, areas, title="Crimes by ward, 2018", tiles=None, offline=True)
     opened = open_map(save(m, tmp_path, "areas"))
@@ -115,7 +74,7 @@ def test_city_of_london_public_ward_map(city, open_map, tmp_path, check_page):
 
 
 def test_bradford_sample_clusters_restricted(
-    bradford, bradford_sample, open_map, tmp_path, check_page
+    bradford_areas, bradford_sample, open_map, tmp_path, check_page
 ):
     from hotspots.cluster import cluster_incidents, cluster_summary
     from hotspots.maps import explore_clusters
@@ -123,7 +82,7 @@ def test_bradford_sample_clusters_restricted(
     labels = cluster_incidents(bradford_sample, eps=400, min_samples=5)
     summary = cluster_summary(bradford_sample, labels)
     assert len(summary) >= 2
-    m = explore_clusters(summary, bradford_sample, labels=labels, areas=bradford,
+    m = explore_clusters(summary, bradford_sample, labels=labels, areas=bradford_areas,
                          title="Bradford sample 2017: clusters", tiles=None, offline=True)
     opened = open_map(save(m, tmp_path, "clusters"))
     shown = min(len(summary), 8)
@@ -131,21 +90,24 @@ def test_bradford_sample_clusters_restricted(
     assert "RESTRICTED" in opened.page.locator(".hotspots-footer").inner_text()
 
 
-def test_simulated_change_toggle_and_dual(bradford, simulated, open_map, tmp_path, check_page):
+def test_simulated_change_toggle_and_dual(
+    bradford_areas, simulated, open_map, tmp_path, check_page
+):
     from hotspots.change import compare_periods
     from hotspots.maps import explore_change
 
     sim = simulated.attrs["hotspots"]["simulation"]
-    comparison = compare_periods(simulated, bradford, level="ward", before=sim["before"],
+    comparison = compare_periods(simulated, bradford_areas, level="ward", before=sim["before"],
                                  after=sim["after"])
-    m = explore_change(comparison, areas=bradford, tiles=None, offline=True)
+    m = explore_change(comparison, areas=bradford_areas, tiles=None, offline=True)
     opened = open_map(save(m, tmp_path, "change"))
     page = opened.page
     rows = page.locator(".hotspots-legend-item").count()
     # Before, after, change, ward and constituency outlines.
     check_page(opened, overlays=5, legend_rows=rows)
     assert rows >= 6
-    dual = explore_change(comparison, areas=bradford, layout="dual", tiles=None, offline=True)
+    dual = explore_change(comparison, areas=bradford_areas, layout="dual", tiles=None,
+                          offline=True)
     opened = open_map(save(dual, tmp_path, "change-dual"))
     assert opened.errors == []
     assert opened.blocked == []
@@ -153,12 +115,13 @@ def test_simulated_change_toggle_and_dual(bradford, simulated, open_map, tmp_pat
     assert opened.page.locator(".leaflet-control-layers").count() == 2
 
 
-def test_simulated_kde_numeric_legend(bradford, simulated, open_map, tmp_path, check_page):
+def test_simulated_kde_numeric_legend(bradford_areas, simulated, open_map, tmp_path, check_page):
     from hotspots.hotspot import hotspot_kde
     from hotspots.maps import explore_hotspots
 
-    result = hotspot_kde(simulated, clip=bradford)
-    m = explore_hotspots(result, column="kde_density", areas=bradford, tiles=None, offline=True)
+    result = hotspot_kde(simulated, clip=bradford_areas)
+    m = explore_hotspots(result, column="kde_density", areas=bradford_areas, tiles=None,
+                         offline=True)
     opened = open_map(save(m, tmp_path, "kde"))
     rows = opened.page.locator(".hotspots-legend-item")
     check_page(opened, overlays=3, legend_rows=rows.count())
@@ -166,16 +129,17 @@ def test_simulated_kde_numeric_legend(bradford, simulated, open_map, tmp_path, c
     assert all(text.endswith("per km²") for text in rows.all_inner_texts())
 
 
-def test_premises_name_shows_as_text_and_never_runs(city, open_map, tmp_path, check_page):
-    _need(COL_FHRS)
+def test_premises_name_shows_as_text_and_never_runs(
+    city_areas, city_2018, shared_file, open_map, tmp_path, check_page
+):
     from hotspots.io.premises import read_fhrs
     from hotspots.maps import explore_premises
     from hotspots.premises import premises_rank
 
-    areas, incidents = city
+    areas, incidents = city_areas, city_2018
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        premises = read_fhrs(COL_FHRS)
+        premises = read_fhrs(shared_file(COL_FHRS))
         ranked = premises_rank(incidents, premises)
     ranked.loc[ranked["rank"] == 1, "name"] = EVIL
     m = explore_premises(ranked, top=15, areas=areas, tiles=None, offline=True)

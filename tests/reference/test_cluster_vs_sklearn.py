@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import os
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -18,18 +17,6 @@ from hotspots.cluster import IncidentClusterer, cluster_incidents, cluster_summa
 
 pytestmark = pytest.mark.reference
 
-SHARED = Path(__file__).parents[2] / ".." / "shared"
-STREET = SHARED / "data" / "city-of-london" / "street"
-BOUNDARIES = SHARED / "boundaries"
-
-
-def _need(path: Path) -> None:
-    if not path.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"shared data missing in CI: {path}")
-        pytest.skip(f"shared data not found: {path}")
-
-
 def _need_module(name: str):
     try:
         return importlib.import_module(name)
@@ -37,16 +24,6 @@ def _need_module(name: str):
         if os.environ.get("CI"):
             pytest.fail(f"{name} is needed for this reference test in CI")
         pytest.skip(f"{name} not installed")
-
-
-@pytest.fixture(scope="module")
-def city_2019() -> gpd.GeoDataFrame:
-    _need(STREET)
-    files = sorted(STREET.glob("2019-*.csv"))
-    assert len(files) == 12
-    from hotspots.io import read_police_uk
-
-    return read_police_uk([str(f) for f in files])
 
 
 def _same_partition(a: np.ndarray, b: np.ndarray) -> bool:
@@ -87,11 +64,10 @@ def test_city_of_london_dbscan_equals_sklearn_on_raw_points(city_2019):
         assert len(set(ours[neigh[r][core[neigh[r]]]])) >= 2
 
 
-def test_city_of_london_summary_sorted_and_labelled(city_2019):
-    _need(BOUNDARIES)
+def test_city_of_london_summary_sorted_and_labelled(city_2019, boundaries_dir):
     from hotspots.io.boundaries import load_boundaries
 
-    areas = load_boundaries("london-central-2013", data_dir=BOUNDARIES, download=False)
+    areas = load_boundaries("london-central-2013", data_dir=boundaries_dir, download=False)
     labels = cluster_incidents(city_2019, eps=100.0, min_samples=20)
     s = cluster_summary(city_2019, labels, areas=areas)
     assert list(s.columns) == ["cluster_id", "n", "share", "first", "last", "top_categories",

@@ -1,9 +1,7 @@
 """Gi* against esda.G_Local(transform="B", star=True) on the same cells and weights."""
 
 import math
-import os
 import warnings
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -20,17 +18,7 @@ libpysal = pytest.importorskip("libpysal")
 
 pytestmark = pytest.mark.reference
 
-SHARED = Path(__file__).parents[2] / ".." / "shared"
-BOUNDARIES = SHARED / "boundaries"
 TOL = 1e-6  # our neighbour tolerance; esda gets the same threshold explicitly
-
-
-def need(path):
-    if not path.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"shared data missing: {path}")
-        pytest.skip(f"shared data missing: {path}")
-    return path
 
 
 def esda_gistar(y, xy, threshold):
@@ -77,9 +65,8 @@ def test_toy_grid_with_mask(grid_type, radius):
 
 
 @pytest.fixture(scope="module")
-def bradford_points():
-    need(BOUNDARIES / "bradford-wards-2013.geojson")
-    wards = gpd.read_file(BOUNDARIES / "bradford-wards-2013.geojson").to_crs(27700)
+def bradford_points(bradford_wards):
+    wards = bradford_wards
     outline = shapely.union_all(wards.geometry.to_numpy())
     rng = np.random.default_rng(20190101)
     minx, miny, maxx, maxy = outline.bounds
@@ -129,16 +116,11 @@ def test_wide_neighbourhood_uses_prefix_sums_and_still_matches(bradford_points):
     assert g["n_neighbours"].max() > 300
 
 
-def test_area_gistar_on_wards_matches_esda_queen():
-    need(BOUNDARIES / "bradford-wards-2013.geojson")
-    pytest.importorskip("hotspots.areas")
-    from hotspots.io.boundaries import load_boundaries
-
-    areas = load_boundaries("bradford-2013", data_dir=BOUNDARIES)
-    wards = areas["ward"]
+def test_area_gistar_on_wards_matches_esda_queen(bradford_areas):
+    wards = bradford_areas["ward"]
     rng = np.random.default_rng(5)
     values = pd.Series(rng.poisson(300, len(wards)).astype(float), index=wards["area_id"])
-    ours = area_gistar(values, areas, level="ward")
+    ours = area_gistar(values, bradford_areas, level="ward")
     w = libpysal.weights.Queen.from_dataframe(wards, use_index=False, silence_warnings=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from hotspots.io.boundaries import list_boundaries, load_boundaries, read_boundaries
 from hotspots.io.episodes import episodes_as_incidents, read_missing_episodes
-from hotspots.io.incidents import read_incidents, read_police_uk
+from hotspots.io.incidents import is_police_uk, read_incidents, read_police_uk
 from hotspots.io.load_report import LoadReport
 from hotspots.io.premises import read_fhrs, read_premises
 
 __all__ = [
     "LoadReport",
     "episodes_as_incidents",
+    "is_police_uk",
     "list_boundaries",
     "load_boundaries",
     "read_boundaries",

@@ -24,7 +24,7 @@ from hotspots.errors import Problem, ValidationError
 from hotspots.io._table import PathLike, Source, TableRows, _text, expand_paths, read_table
 from hotspots.io.load_report import LoadReport
 
-__all__ = ["API_CATEGORIES", "read_incidents", "read_police_uk"]
+__all__ = ["API_CATEGORIES", "is_police_uk", "read_incidents", "read_police_uk"]
 
 logger = logging.getLogger(__name__)
 
@@ -588,3 +588,56 @@ def read_police_uk(
     return _attach(frame, report, function="read_police_uk", crs_in=WGS84,
                    crs_reason="police.uk publishes WGS84 longitude/latitude")
 
+
+def is_police_uk(path: PathLike) -> bool:
+    """Tell from its header whether a file looks like police.uk data, for :func:`read_police_uk`.
+
+    The command line and :func:`hotspots.premises_run.run_premises` use this to choose
+    between :func:`read_police_uk` and :func:`read_incidents` (which needs the coordinate
+    columns) without asking the user.
+
+    Parameters
+    ----------
+    path : path-like
+        A file or a folder.
+
+    Returns
+    -------
+    bool
+        True for a folder (:func:`read_police_uk` searches it and skips other layouts) and
+        for a ``.csv`` file whose first line names the street-level columns ``Crime ID`` and
+        ``Crime type`` or the API columns ``persistent_id`` and ``category``; False for any
+        other file.
+
+    Raises
+    ------
+    OSError
+        When a ``.csv`` file cannot be opened.
+
+    Notes
+    -----
+    Only the first line is read, so this is a quick sniff, not a check: a file that passes
+    may still be rejected by :func:`read_police_uk`, whose error then lists the columns it
+    needs and those it found.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> street = folder / "2019-01-city-of-london-street.csv"
+    >>> _ = street.write_text("Crime ID,Month,Reported by,Crime type")
+    >>> other = folder / "crimes.csv"
+    >>> _ = other.write_text("ref,easting,northing")
+    >>> is_police_uk(street), is_police_uk(other), is_police_uk(folder)
+    (True, False, True)
+    """
+    p = Path(path)
+    if p.is_dir():
+        return True
+    if p.suffix.lower() != ".csv":
+        return False
+    with open(p, encoding="utf-8-sig", errors="replace") as fh:
+        header = fh.readline()
+    return ("Crime ID" in header and "Crime type" in header) or (
+        "persistent_id" in header and "category" in header
+    )

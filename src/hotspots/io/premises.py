@@ -13,7 +13,7 @@ Each premises gets a ``premises_class`` used by the ranking and the visit plan (
 agencies to invite). The source's type text is looked up, in this order:
 
 1. ``type_map=`` (yours; case-insensitive exact match on the type text);
-2. :data:`PREMISES_CLASSES` (the FHRS business types and common licence-register types);
+2. :data:`PREMISES_TYPE_CLASSES` (the FHRS business types and common licence-register types);
 3. the keyword rules :data:`CLASS_KEYWORDS` on the type text (e.g. "Private hire operator");
 4. for *generic* types (``None`` in the table, e.g. "Other catering premises") and for
    types nobody recognised, the same keyword rules on the premises **name** ("Star Cars",
@@ -47,9 +47,9 @@ from hotspots.io.load_report import FileRecord
 
 __all__ = [
     "CLASS_KEYWORDS",
-    "PREMISES_CLASSES",
     "PREMISES_CLASS_NAMES",
     "PREMISES_COLUMNS",
+    "PREMISES_TYPE_CLASSES",
     "classify_premises",
     "read_fhrs",
     "read_premises",
@@ -57,23 +57,14 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: Our premises classes, in display order (``hotspots.premises.VISIT_AGENCIES`` has a row
-#: for each).
-PREMISES_CLASS_NAMES = (
-    "cafe/restaurant",
-    "takeaway",
-    "pub/bar/nightclub",
-    "hotel/guest house",
-    "entertainment",
-    "taxi/private hire",
-    "residential",
-    "other",
-)
+#: Our premises classes, in display order: :data:`hotspots.schema.PREMISES_CLASSES` (the same
+#: tuple; ``hotspots.premises.VISIT_AGENCIES`` has a row for each).
+PREMISES_CLASS_NAMES = schema.PREMISES_CLASSES
 
 #: Source type text -> premises class. ``None`` marks a *generic* type, decided by the
 #: keyword rules on the premises name (else "other"). Matching ignores case and the spaces
 #: around the text. The first block holds the FSA FHRS business types.
-PREMISES_CLASSES: dict[str, str | None] = {
+PREMISES_TYPE_CLASSES: dict[str, str | None] = {
     # FSA food hygiene rating scheme (BusinessType)
     "Restaurant/Cafe/Canteen": "cafe/restaurant",
     "Takeaway/sandwich shop": "takeaway",
@@ -183,7 +174,7 @@ def classify_premises(
     names : sequence of str, optional
         Premises names, used by the keyword rules for generic or unknown types.
     type_map : mapping of str to str, optional
-        Your own type text -> class table; it is consulted before :data:`PREMISES_CLASSES`
+        Your own type text -> class table; it is consulted before :data:`PREMISES_TYPE_CLASSES`
         (case-insensitive). Its classes may be new ones (agencies then default to the
         "other" row of the visit plan's table).
 
@@ -209,7 +200,7 @@ def classify_premises(
     if len(name_list) != n:
         raise ValueError(f"types and names differ in length ({n} and {len(name_list)}).")
     user = {str(k).strip().lower(): str(v) for k, v in (type_map or {}).items()}
-    table = {k.strip().lower(): v for k, v in PREMISES_CLASSES.items()}
+    table = {k.strip().lower(): v for k, v in PREMISES_TYPE_CLASSES.items()}
 
     def clean(v: Any) -> str:
         if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
@@ -489,7 +480,7 @@ def read_fhrs(
 
         The format is chosen by the suffix (``.json``, ``.xml``, ``.csv``), else sniffed.
     type_map : mapping of str to str, optional
-        Your own BusinessType -> class table, consulted before :data:`PREMISES_CLASSES`.
+        Your own BusinessType -> class table, consulted before :data:`PREMISES_TYPE_CLASSES`.
     kind : str, optional
         Kind of every row (default ``"premises"``).
 

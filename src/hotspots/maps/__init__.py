@@ -17,7 +17,7 @@ jinja2 are imported only when a map is built.
 
 from __future__ import annotations
 
-from hotspots.maps._base import PublicModeError
+from hotspots.errors import PublicModeError
 from hotspots.maps.areas import explore_areas
 from hotspots.maps.change import explore_change
 from hotspots.maps.clusters import explore_clusters

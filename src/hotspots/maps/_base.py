@@ -7,17 +7,22 @@ and works without them.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
-from typing import Any
+import re
+import textwrap
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import numpy as np
+import pandas as pd
 
 from hotspots._params import check_in
-from hotspots.errors import HotspotsError
+from hotspots.errors import PublicModeError
 from hotspots.maps._layer import geo_layer
 from hotspots.maps._legend import CSS, esc, footer_element, title_element
 
 logger = logging.getLogger(__name__)
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 MODES = ("public", "restricted")
 #: tiles used when ``tiles="auto"`` and the map is not offline (folium's own default, no key).
@@ -30,9 +35,63 @@ _LEVEL_STYLES = {
     1: {"color": "#111111", "weight": 2.5, "opacity": 0.9, "fill": False},
 }
 
+#: numpydoc entries of the options every builder shares, put into their docstrings by
+#: :func:`map_docstring` (``{source}`` is the name of the builder's result argument).
+_OPTION_DOCS = {
+    "m": "m : folium.Map, optional\n    Add to this map.",
+    "title": 'title : str, optional\n    Map title (plain text); default: what the map shows; "" '
+             "for none.",
+    "areas": "areas : AreaSet, optional\n    Boundaries to outline; default one found in "
+             '``{source}.attrs["hotspots"]``.',
+    "tiles": 'tiles : str or None\n    ``"auto"``, a folium tiles name, or ``None`` for no tiles.',
+    "offline": "offline : bool\n    Write JavaScript and CSS into the page.",
+    "period": "period : str, optional\n    Data period for the footer; default from "
+              '``{source}.attrs["hotspots"]``.',
+}
 
-class PublicModeError(HotspotsError, ValueError):
-    """A public-mode map was asked to draw something only restricted maps may show."""
+
+def map_docstring(source: str, *, areas: bool = True) -> Callable[[_F], _F]:
+    """Fill a builder's docstring with the entries of the options every builder shares.
+
+    A line ``{map_options}`` becomes the entries of ``m``, ``title``, ``areas`` (unless
+    ``areas=False``), ``tiles``, ``offline`` and ``period``; a line ``{style_options}``
+    those of ``title``, ``tiles`` and ``offline``. Each entry keeps the indentation of the
+    line it replaces, so ``help()`` shows an ordinary numpydoc docstring.
+
+    Parameters
+    ----------
+    source : str
+        Name of the builder's result argument, for "default from ``summary.attrs``".
+    areas : bool
+        Include the ``areas`` entry in ``{map_options}``.
+
+    Returns
+    -------
+    callable
+        A decorator that rewrites ``__doc__`` and returns the function itself.
+    """
+    names = ["m", "title", *(["areas"] if areas else []), "tiles", "offline", "period"]
+    blocks = {
+        "{map_options}": names,
+        "{style_options}": ["title", "tiles", "offline"],
+    }
+
+    def decorate(func: _F) -> _F:
+        doc = func.__doc__
+        if doc is None:  # python -OO strips docstrings
+            return func
+        for placeholder, entries in blocks.items():
+            text = "\n".join(_OPTION_DOCS[name] for name in entries).replace("{source}", source)
+            doc = re.sub(
+                rf"^([ \t]*){re.escape(placeholder)}$",
+                lambda match, text=text: textwrap.indent(text, match.group(1)),
+                doc,
+                flags=re.MULTILINE,
+            )
+        func.__doc__ = doc
+        return func
+
+    return decorate
 
 
 def check_mode(mode: str, caller: str) -> str:
@@ -224,6 +283,93 @@ def default_title(title: str | None, m: Any, default: str) -> str | None:
     return default if m is None else None
 
 
+def start_map(
+    m: Any,
+    *,
+    title: str | None,
+    default: str,
+    frames: Iterable[Any],
+    tiles: str | None = "auto",
+    offline: bool = False,
+) -> Any:
+    """Make a map fitted to ``frames`` (or reuse ``m``), titled ``title`` or ``default``.
+
+    The first step of every builder: :func:`default_title` then :func:`create_map` with
+    the bounds of what will be drawn.
+
+    Parameters
+    ----------
+    m : folium.Map or None
+        The map passed to the builder, if any (it keeps its own title and view).
+    title : str or None
+        The title asked for; ``None`` for ``default``, ``""`` for none.
+    default : str
+        The builder's title for a new map (what the map shows).
+    frames : iterable of GeoDataFrame
+        What will be drawn, to fit the view to.
+    tiles, offline
+        As for :func:`create_map`.
+
+    Returns
+    -------
+    folium.Map
+    """
+    return create_map(
+        m=m,
+        tiles=tiles,
+        offline=offline,
+        title=default_title(title, m, default),
+        bounds=bounds_of(frames),
+    )
+
+
+def labelled_layer(
+    frame: Any,
+    *,
+    style_index: Any,
+    styles: list[dict[str, Any]],
+    tooltip: Sequence[str] = (),
+    popup: Sequence[str] = (),
+    labels: Mapping[str, str] | None = None,
+    **kwargs: Any,
+) -> Any:
+    """Make a ``geo_layer`` whose tooltip and popup rows have display names.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        The features, with the allow-listed columns.
+    style_index, styles
+        As for ``geo_layer``.
+    tooltip, popup : sequence of str
+        The allow-lists of columns shown on hover and on click.
+    labels : mapping, optional
+        Display names that replace :func:`column_label` for some columns.
+    **kwargs
+        Passed on to ``geo_layer`` (``simplify``, ``rank``, ``point_kind``...).
+
+    Returns
+    -------
+    branca.element.MacroElement
+        The layer (``.n_features`` features).
+    """
+    names = dict(labels or {})
+
+    def label_of(columns: Sequence[str]) -> list[str]:
+        return [names.get(c, column_label(c)) for c in columns]
+
+    return geo_layer(
+        frame,
+        style_index=style_index,
+        styles=styles,
+        tooltip=tooltip,
+        tooltip_labels=label_of(tooltip),
+        popup=popup,
+        popup_labels=label_of(popup),
+        **kwargs,
+    )
+
+
 def add_layer(
     m: Any,
     element: Any,
@@ -347,6 +493,71 @@ def finish(
     if not any(isinstance(c, folium.LayerControl) for c in m._children.values()):
         folium.LayerControl(collapsed=collapsed, position="topright").add_to(m)
     return m
+
+
+def complete_map(
+    m: Any,
+    areas: Any,
+    *legends: Any,
+    period: str | None,
+    vintage: str | None,
+    mode: str,
+    suppression: Mapping[str, Any] | None = None,
+) -> Any:
+    """Finish a builder's map: boundary outlines, legends, footer and layer control.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The map with the builder's layers on it.
+    areas : AreaSet, GeoDataFrame or None
+        Boundaries to outline (see :func:`add_boundaries`).
+    *legends : branca element
+        Legends to add, in order.
+    period, vintage, mode, suppression
+        For the footer (see :func:`finish`).
+
+    Returns
+    -------
+    folium.Map
+        ``m``.
+    """
+    add_boundaries(m, areas)
+    for element in legends:
+        m.add_child(element)
+    return finish(
+        m, period=period, areas=areas, vintage=vintage, mode=mode, suppression=suppression
+    )
+
+
+def select_columns(frame: Any, columns: Iterable[str]) -> Any:
+    """Copy of ``frame`` with only ``columns`` (once each, in order) and the geometry.
+
+    What is not selected cannot reach the page.
+    """
+    return frame[[*dict.fromkeys(columns), "geometry"]].copy()
+
+
+def share_text(values: Iterable[Any]) -> list[Any]:
+    """Write shares (fractions) as percentages with one decimal place.
+
+    Parameters
+    ----------
+    values : iterable
+        Fractions 0..1, NA, or suppression strings (kept as they are).
+
+    Returns
+    -------
+    list
+        ``"12.3%"`` strings, NA and suppression strings.
+    """
+    out: list[Any] = []
+    for v in values:
+        if isinstance(v, str) or v is None or pd.isna(v):
+            out.append(v)
+        else:
+            out.append(f"{100 * float(v):.1f}%")
+    return out
 
 
 def require_columns(frame: Any, columns: Iterable[str], caller: str) -> None:

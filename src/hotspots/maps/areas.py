@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hotspots.errors import PublicModeError
 from hotspots.maps import _base
 from hotspots.maps._layer import geo_layer
 from hotspots.maps._legend import legend
@@ -99,35 +100,14 @@ def suppress_for_public(table: pd.DataFrame, k: int, caller: str) -> pd.DataFram
     try:
         from hotspots.privacy import suppress
     except ImportError as exc:  # pragma: no cover - privacy ships with the package
-        raise _base.PublicModeError(
+        raise PublicModeError(
             f"{caller}: a public map needs a suppressed table and hotspots.privacy is missing"
         ) from exc
     logger.info("%s: public map of an unsuppressed table; suppressing with k=%d", caller, k)
     return suppress(table, k=k)
 
 
-def share_text(values: Sequence[Any]) -> list[Any]:
-    """Write shares (fractions) as percentages with one decimal place.
-
-    Parameters
-    ----------
-    values : sequence
-        Fractions 0..1, NA, or suppression strings (kept as they are).
-
-    Returns
-    -------
-    list
-        ``"12.3%"`` strings, NA and suppression strings.
-    """
-    out: list[Any] = []
-    for v in values:
-        if isinstance(v, str) or v is None or pd.isna(v):
-            out.append(v)
-        else:
-            out.append(f"{100 * float(v):.1f}%")
-    return out
-
-
+@_base.map_docstring("table", areas=False)
 def explore_areas(
     table: Any,
     areas: Any,
@@ -168,16 +148,7 @@ def explore_areas(
         suppressed is first suppressed with :func:`hotspots.privacy.suppress` (``k``), so
         counts under ``k`` show as ``"<5"`` and the hidden numbers are not in the page.
         ``"restricted"`` draws the table as given.
-    m : folium.Map, optional
-        Add to this map.
-    title : str, optional
-        Map title (plain text); default: what the map shows; "" for none.
-    tiles : str or None
-        ``"auto"``, a folium tiles name, or ``None`` for no tiles.
-    offline : bool
-        Write JavaScript and CSS into the page.
-    period : str, optional
-        Data period for the footer; default from ``table.attrs["hotspots"]``.
+    {map_options}
     labels : bool
         Write each area's name on the map (permanent labels); details are in the popup.
     k : int
@@ -263,7 +234,7 @@ def explore_areas(
 
     for share_column in _SHARE_COLUMNS:
         if share_column in frame.columns:
-            frame[share_column] = share_text(frame[share_column].tolist())
+            frame[share_column] = _base.share_text(frame[share_column].tolist())
     notes = []
     for _, row in unmapped.iterrows():
         label = row.get("area_name", row["area_id"])
@@ -277,17 +248,14 @@ def explore_areas(
 
     plural = {"ward": "Wards", "constituency": "Constituencies"}.get(level, level.capitalize())
     legend_title = f"{_base.column_label(column)} by {level}"
-    title = _base.default_title(title, m, legend_title)
-    m = _base.create_map(
-        m=m, tiles=tiles, offline=offline, title=title, bounds=_base.bounds_of([frame])
+    m = _base.start_map(
+        m, title=title, default=legend_title, frames=[frame], tiles=tiles, offline=offline
     )
-    tip = [c for c in tooltip if c in frame.columns]
-    layer = geo_layer(
+    layer = _base.labelled_layer(
         frame,
         style_index=style_index,
         styles=styles,
-        tooltip=tip,
-        tooltip_labels=[_base.column_label(c) for c in tip],
+        tooltip=[c for c in tooltip if c in frame.columns],
         simplify=_base.BOUNDARY_SIMPLIFY_M,
     )
     _base.add_layer(m, layer, f"{plural}: {_base.column_label(column)}")
@@ -305,12 +273,11 @@ def explore_areas(
             ),
             f"{plural}: names",
         )
-    _base.add_boundaries(m, areas)
-    m.add_child(legend(legend_title, entries, note="; ".join(notes) or None))
-    return _base.finish(
+    return _base.complete_map(
         m,
+        areas,
+        legend(legend_title, entries, note="; ".join(notes) or None),
         period=period or _base.describe_period(record),
-        areas=areas,
         vintage=record.get("vintage"),
         mode=mode,
         suppression=suppression,

@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 
 from hotspots.maps import _base
-from hotspots.maps._layer import geo_layer
 from hotspots.maps._legend import legend
 from hotspots.maps._style import (
     EHSA_CATEGORIES,
@@ -21,7 +20,7 @@ from hotspots.maps._style import (
     normalise_category,
     sequential_classes,
 )
-from hotspots.maps.areas import pick_level, share_text
+from hotspots.maps.areas import pick_level
 
 __all__ = ["explore_change"]
 
@@ -93,6 +92,12 @@ def _period_label(period: Any, fallback: str) -> str:
     return str(getattr(period, "label", None) or period or fallback)
 
 
+def _suppression(mode: str, k: int) -> dict[str, int] | None:
+    """Footer record of the masking public change maps do (``"<k"`` counts)."""
+    return {"k": k} if mode == "public" else None
+
+
+@_base.map_docstring("obj")
 def explore_change(
     obj: Any,
     *,
@@ -144,12 +149,7 @@ def explore_change(
         The allow-list of columns shown on hover (areas: in the popup).
     m : folium.Map or folium.plugins.DualMap, optional
         Add to this map (a DualMap for ``layout="dual"``).
-    title : str, optional
-        Map title (plain text); default: what the map shows; "" for none.
-    tiles : str or None
-        ``"auto"``, a folium tiles name, or ``None`` for no tiles.
-    offline : bool
-        Write JavaScript and CSS into the page.
+    {style_options}
     period : str, optional
         Footer text for the data period; default "before vs after".
     k : int
@@ -238,19 +238,14 @@ def _comparison_map(comparison: Any, *, areas: Any, level: str | None, layout: s
         frame, masked = _mask_comparison(frame, k)
     for column in ("share_before", "share_after", "share_change"):
         if column in frame.columns:
-            frame[column] = share_text(frame[column].tolist())
+            frame[column] = _base.share_text(frame[column].tolist())
     if "pct_change" in frame.columns:
         frame["pct_change"] = [
             v if isinstance(v, str) or pd.isna(v) else f"{float(v):+.0f}%"
             for v in frame["pct_change"]
         ]
     popup = [c for c in (tooltip or _COMPARISON_POPUP) if c in frame.columns]
-    popup_labels = [
-        {"n_before": f"Before ({before})", "n_after": f"After ({after})"}.get(
-            c, _base.column_label(c)
-        )
-        for c in popup
-    ]
+    popup_labels = {"n_before": f"Before ({before})", "n_after": f"After ({after})"}
 
     def numbers(column: str) -> tuple[np.ndarray, np.ndarray]:
         raw = frame[column]
@@ -282,17 +277,16 @@ def _comparison_map(comparison: Any, *, areas: Any, level: str | None, layout: s
     )
 
     def layer(index: np.ndarray, styles: list[dict[str, Any]]) -> Any:
-        return geo_layer(frame, style_index=index, styles=styles, tooltip=popup,
-                         tooltip_labels=popup_labels,
-                         simplify=_base.BOUNDARY_SIMPLIFY_M)
+        return _base.labelled_layer(frame, style_index=index, styles=styles, tooltip=popup,
+                                    labels=popup_labels, simplify=_base.BOUNDARY_SIMPLIFY_M)
 
-    bounds = _base.bounds_of([frame])
     count_legend_title = "Incidents per area"
     change_legend_title = f"Change, {before} to {after}"
     if layout == "dual":
         from folium.plugins import DualMap
 
         if m is None:
+            bounds = _base.bounds_of([frame])
             m = DualMap(location=[(bounds[0][0] + bounds[1][0]) / 2,
                                   (bounds[0][1] + bounds[1][1]) / 2],
                         zoom_start=12, tiles=None, control_scale=True, prefer_canvas=True)
@@ -321,25 +315,27 @@ def _comparison_map(comparison: Any, *, areas: Any, level: str | None, layout: s
                                       note="Switch on the Change layer (top right)"))
             _base.add_boundaries(side, areas)
             _base.finish(side, period=period, areas=areas, vintage=vintage, mode=mode,
-                         suppression={"k": k} if mode == "public" else None, collapsed=True)
+                         suppression=_suppression(mode, k), collapsed=True)
         if offline:
             from hotspots.maps._offline import make_offline
 
             make_offline(m)
         return m
 
-    title = _base.default_title(title, m, change_legend_title)
-    m = _base.create_map(m=m, tiles=tiles, offline=offline, title=title, bounds=bounds)
+    m = _base.start_map(m, title=title, default=change_legend_title, frames=[frame],
+                        tiles=tiles, offline=offline)
     _base.add_layer(m, layer(count_index(nb, hb), styles_all), f"Before: {before}", show=False)
     _base.add_layer(m, layer(count_index(na, ha), styles_all), f"After: {after}", show=False)
     _base.add_layer(m, layer(change_index, change_styles), f"Change: {before} to {after}")
-    _base.add_boundaries(m, areas)
-    m.add_child(legend(change_legend_title, change_entries,
-                       note="Before and after counts: switch layers at the top right"))
-    m.add_child(legend(f"{count_legend_title} (before/after layers)", count_entries,
-                       position="bottomleft"))
-    return _base.finish(m, period=period, areas=areas, vintage=vintage, mode=mode,
-                        suppression={"k": k} if mode == "public" else None)
+    return _base.complete_map(
+        m,
+        areas,
+        legend(change_legend_title, change_entries,
+               note="Before and after counts: switch layers at the top right"),
+        legend(f"{count_legend_title} (before/after layers)", count_entries,
+               position="bottomleft"),
+        period=period, vintage=vintage, mode=mode, suppression=_suppression(mode, k),
+    )
 
 
 def _grid_change_map(result: Any, *, column: str, mode: str, tooltip: Sequence[str] | None,
@@ -349,7 +345,7 @@ def _grid_change_map(result: Any, *, column: str, mode: str, tooltip: Sequence[s
     areas = _base.find_areas(areas, result)
     tooltip = [c for c in (tooltip or [column, "n_before", "n_after", "ward"])
                if c in result.columns]
-    frame = result[[*dict.fromkeys([*tooltip, column]), "geometry"]].copy()
+    frame = _base.select_columns(result, [*tooltip, column])
     values = frame[column].to_numpy(dtype=float)
     hidden = np.zeros(len(frame), dtype=bool)
     if mode == "public":
@@ -365,17 +361,12 @@ def _grid_change_map(result: Any, *, column: str, mode: str, tooltip: Sequence[s
         index = np.where(index == middle, -1, index)
     for style in styles:
         style["color"] = style["fillColor"]
-    m = _base.create_map(m=m, tiles=tiles, offline=offline,
-                         title=_base.default_title(title, m, "Change per cell"),
-                         bounds=_base.bounds_of([frame]))
-    _base.add_layer(m, geo_layer(frame, style_index=index, styles=styles, tooltip=tooltip,
-                                 tooltip_labels=[_base.column_label(c) for c in tooltip]),
-                    "Change per cell")
-    _base.add_boundaries(m, areas)
-    m.add_child(legend("Change per cell", entries, note="Unchanged cells are not shaded"))
-    return _base.finish(m, period=period or _base.describe_period(record), areas=areas,
-                        vintage=record.get("vintage"), mode=mode,
-                        suppression={"k": k} if mode == "public" else None)
+    return _cell_map(frame, record, index=index, styles=styles, tooltip=tooltip,
+                     name="Change per cell",
+                     legend_element=legend("Change per cell", entries,
+                                           note="Unchanged cells are not shaded"),
+                     m=m, title=title, areas=areas, tiles=tiles, offline=offline,
+                     period=period, mode=mode, suppression=_suppression(mode, k))
 
 
 def _category_map(result: Any, *, column: str, mode: str, tooltip: Sequence[str] | None,
@@ -385,7 +376,7 @@ def _category_map(result: Any, *, column: str, mode: str, tooltip: Sequence[str]
     areas = _base.find_areas(areas, result)
     tooltip = [c for c in (tooltip or [column, "n", "n_sig_hot", "n_sig_cold", "ward"])
                if c in result.columns]
-    frame = result[[*dict.fromkeys([*tooltip, column]), "geometry"]].copy()
+    frame = _base.select_columns(result, [*tooltip, column])
     values = frame[column]
     # Legend order: the producer's category order when it gives one, else ours.
     if isinstance(values.dtype, pd.CategoricalDtype):
@@ -404,14 +395,25 @@ def _category_map(result: Any, *, column: str, mode: str, tooltip: Sequence[str]
         entries.append((color, name[:1].upper() + name[1:]))
     position = {name: i for i, name in enumerate(present)}
     index = np.array([position.get(str(v), -1) if pd.notna(v) else -1 for v in values])
-    m = _base.create_map(m=m, tiles=tiles, offline=offline,
-                         title=_base.default_title(title, m, "Emerging hot spots"),
-                         bounds=_base.bounds_of([frame]))
-    _base.add_layer(m, geo_layer(frame, style_index=index, styles=styles, tooltip=tooltip,
-                                 tooltip_labels=[_base.column_label(c) for c in tooltip]),
-                    "Emerging hot spots")
-    _base.add_boundaries(m, areas)
-    m.add_child(legend("Emerging hot spot analysis", entries or [(NEUTRAL, "No pattern")],
-                       note="Cells with no pattern are not shaded"))
-    return _base.finish(m, period=period or _base.describe_period(record), areas=areas,
-                        vintage=record.get("vintage"), mode=mode)
+    return _cell_map(frame, record, index=index, styles=styles, tooltip=tooltip,
+                     name="Emerging hot spots",
+                     legend_element=legend("Emerging hot spot analysis",
+                                           entries or [(NEUTRAL, "No pattern")],
+                                           note="Cells with no pattern are not shaded"),
+                     m=m, title=title, areas=areas, tiles=tiles, offline=offline,
+                     period=period, mode=mode)
+
+
+def _cell_map(frame: Any, record: dict[str, Any], *, index: np.ndarray,
+              styles: list[dict[str, Any]], tooltip: list[str], name: str,
+              legend_element: Any, m: Any, title: str | None, areas: Any, tiles: str | None,
+              offline: bool, period: str | None, mode: str,
+              suppression: dict[str, int] | None = None) -> Any:
+    """Draw grid cells as one layer called ``name`` (also the default title), and finish."""
+    m = _base.start_map(m, title=title, default=name, frames=[frame], tiles=tiles,
+                        offline=offline)
+    _base.add_layer(m, _base.labelled_layer(frame, style_index=index, styles=styles,
+                                            tooltip=tooltip), name)
+    return _base.complete_map(m, areas, legend_element,
+                              period=period or _base.describe_period(record),
+                              vintage=record.get("vintage"), mode=mode, suppression=suppression)

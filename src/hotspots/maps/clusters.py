@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hotspots.errors import PublicModeError
 from hotspots.maps import _base
 from hotspots.maps._layer import geo_layer
 from hotspots.maps._legend import legend
@@ -31,16 +32,7 @@ _DEFAULT_POPUP = ["cluster_id", "n", "share", "first", "last", "top_categories",
 PUBLIC_BLUR_M = 100.0
 
 
-def _share_text(values: pd.Series) -> list[Any]:
-    out = []
-    for v in values:
-        if isinstance(v, str) or pd.isna(v):
-            out.append(v)
-        else:
-            out.append(f"{100 * float(v):.1f}%")
-    return out
-
-
+@_base.map_docstring("summary")
 def explore_clusters(
     summary: Any,
     incidents: Any = None,
@@ -76,18 +68,7 @@ def explore_clusters(
         100 m, because a convex hull's corners are incident locations.
     popup : sequence of str, optional
         The allow-list of summary columns shown in a cluster's popup (and its tooltip).
-    m : folium.Map, optional
-        Add to this map.
-    title : str, optional
-        Map title (plain text); default: what the map shows; "" for none.
-    areas : AreaSet, optional
-        Boundaries to outline; default one found in ``summary.attrs["hotspots"]``.
-    tiles : str or None
-        ``"auto"``, a folium tiles name, or ``None`` for no tiles.
-    offline : bool
-        Write JavaScript and CSS into the page.
-    period : str, optional
-        Data period for the footer; default from ``summary.attrs["hotspots"]``.
+    {map_options}
     k : int
         Public-mode threshold for small cluster sizes.
 
@@ -105,7 +86,7 @@ def explore_clusters(
     caller = "explore_clusters"
     _base.check_mode(mode, caller)
     if mode == "public" and incidents is not None:
-        raise _base.PublicModeError(
+        raise PublicModeError(
             f"{caller}: a public map cannot show incident points; call it without "
             "incidents= (clusters only), or use mode='restricted' for an analyst's map."
         )
@@ -114,9 +95,9 @@ def explore_clusters(
     record = _base.hotspots_attrs(summary)
     areas = _base.find_areas(areas, summary, incidents)
     popup = [c for c in (_DEFAULT_POPUP if popup is None else popup) if c in summary.columns]
-    frame = summary[[*dict.fromkeys([*popup, "cluster_id"]), "geometry"]].copy()
+    frame = _base.select_columns(summary, [*popup, "cluster_id"])
     if "share" in frame.columns:
-        frame["share"] = _share_text(frame["share"])
+        frame["share"] = _base.share_text(frame["share"])
     if mode == "public":
         if "n" in frame.columns:
             shown, _ = _base.mask_small_counts(frame["n"].tolist(), k)
@@ -150,21 +131,18 @@ def explore_clusters(
         points["cluster"] = lab[located].astype("Int64")
         layers_frames.append(points)
 
-    title = _base.default_title(title, m, "Incident clusters")
-    m = _base.create_map(
-        m=m, tiles=tiles, offline=offline, title=title, bounds=_base.bounds_of(layers_frames)
+    m = _base.start_map(
+        m, title=title, default="Incident clusters", frames=layers_frames, tiles=tiles,
+        offline=offline,
     )
-    popup_labels = [_base.column_label(c) for c in popup]
     _base.add_layer(
         m,
-        geo_layer(
+        _base.labelled_layer(
             frame,
             style_index=np.arange(len(frame)),
             styles=styles,
             tooltip=popup[:3],
-            tooltip_labels=popup_labels[:3],
             popup=popup,
-            popup_labels=popup_labels,
             simplify=1.0,
         ),
         f"Clusters ({len(frame)})",
@@ -192,18 +170,17 @@ def explore_clusters(
         logger.info("%s: drawing %d incident points (restricted)", caller, len(points))
     if not entries:
         entries = [(NEUTRAL, "No clusters found")]
-    _base.add_boundaries(m, areas)
-    m.add_child(legend("Incident clusters", entries, note=note))
     period = period or _base.describe_period(record, _base.hotspots_attrs(incidents))
     if period is None and {"first", "last"} <= set(summary.columns) and len(summary):
         # The span of the clustered incidents' dates, as the summary gives them.
         first, last = pd.to_datetime(summary["first"]).min(), pd.to_datetime(summary["last"]).max()
         if pd.notna(first) and pd.notna(last):
             period = f"{first:%Y-%m-%d} to {last:%Y-%m-%d}"
-    return _base.finish(
+    return _base.complete_map(
         m,
+        areas,
+        legend("Incident clusters", entries, note=note),
         period=period,
-        areas=areas,
         vintage=record.get("vintage"),
         mode=mode,
     )

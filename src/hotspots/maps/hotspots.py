@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 
 from hotspots.maps import _base
-from hotspots.maps._layer import geo_layer
 from hotspots.maps._legend import legend
 from hotspots.maps._style import (
     GI_BIN_COLORS,
@@ -142,7 +141,7 @@ def explore_hotspots(
     if tooltip is None:
         tooltip = _DEFAULT_TOOLTIPS.get(column, [column, "ward"])
     tooltip = [c for c in tooltip if c in result.columns]
-    frame = result[[*dict.fromkeys([*tooltip, column]), "geometry"]].copy()
+    frame = _base.select_columns(result, [*tooltip, column])
 
     note_parts = [_cell_size_text(record)]
     if column == "gi_bin":
@@ -191,24 +190,17 @@ def explore_hotspots(
         note_parts.append("Cells with no incidents are not shaded" if column in _COUNT_COLUMNS
                           else "Zero and empty cells are not shaded")
 
-    bounds = _base.bounds_of([frame])
-    title = _base.default_title(title, m, legend_title)
-    m = _base.create_map(m=m, tiles=tiles, offline=offline, title=title, bounds=bounds)
-    layer = geo_layer(
-        frame,
-        style_index=style_index,
-        styles=styles,
-        tooltip=tooltip,
-        tooltip_labels=[_base.column_label(c) for c in tooltip],
+    m = _base.start_map(
+        m, title=title, default=legend_title, frames=[frame], tiles=tiles, offline=offline
     )
+    layer = _base.labelled_layer(frame, style_index=style_index, styles=styles, tooltip=tooltip)
     logger.info("%s: drawing %d of %d cells by %r", caller, layer.n_features, len(frame), column)
     _base.add_layer(m, layer, legend_title)
-    _base.add_boundaries(m, areas)
-    m.add_child(legend(legend_title, entries, note=". ".join(p for p in note_parts if p)))
-    return _base.finish(
+    return _base.complete_map(
         m,
+        areas,
+        legend(legend_title, entries, note=". ".join(p for p in note_parts if p)),
         period=period or _base.describe_period(record),
-        areas=areas,
         vintage=record.get("vintage"),
         mode=mode,
     )

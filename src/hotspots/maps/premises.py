@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 
 from hotspots.maps import _base
-from hotspots.maps._layer import geo_layer
 from hotspots.maps._legend import legend
 from hotspots.maps._style import PRIORITY_COLORS
 
@@ -85,6 +84,7 @@ def _bands(frame: pd.DataFrame) -> tuple[np.ndarray, list[tuple[str, str]]]:
     return index, entries
 
 
+@_base.map_docstring("ranked")
 def explore_premises(
     ranked: Any,
     *,
@@ -117,18 +117,7 @@ def explore_premises(
     popup : sequence of str, optional
         The allow-list of columns shown in a marker's popup. Default: rank, name, type,
         class, score, linked incidents, top categories and reasons.
-    m : folium.Map, optional
-        Add to this map.
-    title : str, optional
-        Map title (plain text); default: what the map shows; "" for none.
-    areas : AreaSet, optional
-        Boundaries to outline; default one found in ``ranked.attrs["hotspots"]``.
-    tiles : str or None
-        ``"auto"``, a folium tiles name, or ``None`` for no tiles.
-    offline : bool
-        Write JavaScript and CSS into the page.
-    period : str, optional
-        Data period for the footer; default from ``ranked.attrs["hotspots"]``.
+    {map_options}
 
     Returns
     -------
@@ -182,35 +171,32 @@ def explore_premises(
     band_index, entries = _bands(frame)
     styles = [{"fillColor": color, "color": color} for color, _ in entries]
 
-    title = _base.default_title(title, m, "Premises, by priority")
-    m = _base.create_map(
-        m=m, tiles=tiles, offline=offline, title=title, bounds=_base.bounds_of([frame])
+    m = _base.start_map(
+        m, title=title, default="Premises, by priority", frames=[frame], tiles=tiles,
+        offline=offline,
     )
-    layer = geo_layer(
+    layer = _base.labelled_layer(
         frame,
         style_index=band_index if styles else np.full(len(frame), -1),
         styles=styles,
         popup=popup,
-        popup_labels=[_POPUP_LABELS.get(c, _base.column_label(c)) for c in popup],
+        labels=_POPUP_LABELS,
         rank="rank",
         point_kind="rank",
     )
     name = f"Premises (top {top})" if top else "Ranked premises"
     _base.add_layer(m, layer, name)
-    _base.add_boundaries(m, areas)
-    m.add_child(
+    logger.info("%s: drawing %d premises", caller, layer.n_features)
+    return _base.complete_map(
+        m,
+        areas,
         legend(
             "Premises, by priority",
             entries,
             swatch="circle",
             note="; ".join(["Number = rank; click a marker for its reasons", *notes]),
-        )
-    )
-    logger.info("%s: drawing %d premises", caller, layer.n_features)
-    return _base.finish(
-        m,
+        ),
         period=period or _base.describe_period(record),
-        areas=areas,
         vintage=record.get("vintage"),
         mode=mode,
     )
