@@ -84,7 +84,7 @@ def build_maps(data: Path) -> dict[str, object]:
     maps["areas"] = explore_areas(
         table, bradford, title="Bradford wards: simulated incidents (public)", **common
     )
-    labels = cluster_incidents(incidents)
+    labels = cluster_incidents(incidents, eps=75, min_samples=50)
     maps["clusters"] = explore_clusters(
         cluster_summary(incidents, labels),
         areas=city,

@@ -90,9 +90,10 @@ def test_demo_writes_tables_findings_and_maps(tmp_path, env_boundaries, capsys):
     out = capsys.readouterr().out
     assert "The highest number moved from" in out
     names = {p.name for p in tmp_path.iterdir()}
-    assert {"ward_counts_2018-19.csv", "constituency_counts_2018-19_public.csv", "findings.txt",
+    assert {"ward_counts_2018-19_restricted.csv", "constituency_counts_2018-19_public.csv",
+            "findings.txt",
             "map_analyst_restricted.html", "map_committee_public.html"} <= names
-    ward = pd.read_csv(tmp_path / "ward_counts_2018-19.csv")
+    ward = pd.read_csv(tmp_path / "ward_counts_2018-19_restricted.csv")
     assert len(ward) == 32  # 30 wards + outside + unknown
     assert ward["n"].sum() == 1000
     assert ward.loc[ward["area_name"] == "Unknown location", "n"].item() == 170

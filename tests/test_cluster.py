@@ -6,6 +6,7 @@ import logging
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import geopandas as gpd
@@ -432,7 +433,8 @@ def test_cluster_incidents_aligns_labels_and_keeps_unknown_rows():
 def test_cluster_incidents_default_eps_recorded_and_hdbscan():
     X = snap_points(11) + 430_000.0
     frame = incident_frame(X, n_unknown=2)
-    lab = cluster_incidents(frame)
+    with pytest.warns(UserWarning, match="in one cluster"):  # the ArcGIS rule chains them
+        lab = cluster_incidents(frame)
     est = IncidentClusterer().fit(X)
     assert lab.attrs["hotspots"]["eps"] == pytest.approx(est.eps_)
     assert "ArcGIS rule" in lab.attrs["hotspots"]["eps_reason"]
@@ -463,6 +465,9 @@ def test_cluster_incidents_rejects_bad_crs_and_empty():
     frame = incident_frame(np.array([[0.0, 0.0], [1.0, 1.0]]))
     with pytest.raises(CRSError, match="longitude/latitude"):
         cluster_incidents(frame.to_crs("EPSG:4326"))
+    # Web Mercator is "metres" on paper but ~1.6x stretched in Britain: eps would be wrong
+    with pytest.raises(CRSError, match=r"EPSG:3857 \(Web Mercator\).*to_crs\('EPSG:27700'\)"):
+        cluster_incidents(frame.to_crs("EPSG:3857"), eps=100)
     with pytest.raises(CRSError, match="no coordinate reference system"):
         cluster_incidents(frame.set_crs(None, allow_override=True))
     with pytest.raises(EmptyDataError, match="none of the 3 incidents has a location"):
@@ -628,3 +633,20 @@ def test_cluster_summary_with_an_area_set():
     assert s.loc[1, "wards"] == "Outside district"
     assert s.loc[1, "constituency"] == "Outside district"
     assert s.attrs["hotspots"]["areas"]["name"] == "toy"
+
+
+def test_automatic_eps_warns_when_it_chains_the_district_into_one_cluster(bradford_areas):
+    from hotspots.simulate import simulate_incidents
+
+    incidents = simulate_incidents(bradford_areas, seed=0)
+    n_located = int((incidents["location_status"] == "located").sum())
+    with pytest.warns(UserWarning, match=r"put 1,825 of 1,826 located incidents in one cluster"):
+        labels = cluster_incidents(incidents)
+    assert n_located == 1826
+    assert labels.attrs["hotspots"]["eps_warning"].startswith("one cluster holds 1,825")
+    # a street-scale eps separates the planted clusters and does not warn
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        small = cluster_incidents(incidents, eps=150, min_samples=15)
+    assert small.attrs["hotspots"]["n_clusters"] >= 3
+    assert "eps_warning" not in small.attrs["hotspots"]

@@ -11,7 +11,7 @@ import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hotspots.errors import DataQualityWarning, EmptyDataError, ValidationError
+from hotspots.errors import CRSError, DataQualityWarning, EmptyDataError, ValidationError
 from hotspots.grid import grid_from_frame, hotspot_grid
 from hotspots.hotspot import area_gistar, hotspot_count, hotspot_gistar, hotspot_kde
 from hotspots.stats.gistar import gistar_grid
@@ -276,12 +276,31 @@ def test_gistar_weights_and_compat(make_incidents):
     frame = make_incidents(xy, weight=w)
     ours = hotspot_gistar(frame, cell_size=100, clip=BOX, weights="weight")
     assert ours.columns.tolist()[5:7] == ["n", "n_weighted"]
-    assert ours.attrs["hotspots"]["gistar_value"] == "n_weighted"
+    assert ours.attrs["hotspots"]["gistar_value"] == "n_weighted / coverage"
+    # the box is covered by whole cells: Gi* of the weighted counts, by the kernel
+    lattice, pos = grid_from_frame(ours)
+    wsum = np.zeros(lattice.shape)
+    wsum.ravel()[pos] = ours["n_weighted"]
+    np.testing.assert_allclose(ours["gistar"],
+                               gistar_grid(wsum, lattice.mask, cell_size=100.0).z.ravel()[pos],
+                               rtol=1e-12)
     plain = hotspot_gistar(frame, cell_size=100, clip=BOX)
+    assert plain.attrs["hotspots"]["gistar_value"] == "n / coverage"
     assert not np.allclose(ours["gistar"], plain["gistar"])
     compat = hotspot_gistar(frame, cell_size=100, weights="weight", compat="sfhotspot-1.0")
     info = compat.attrs["hotspots"]
     assert info["gistar_value"] == "n"
+    # sfhotspot 1.0 tests n, not the weights: the same z as without weights, on every cell
+    unweighted = hotspot_gistar(make_incidents(xy), cell_size=100, compat="sfhotspot-1.0")
+    np.testing.assert_allclose(compat["gistar"], unweighted["gistar"], rtol=1e-12)
+    assert not np.allclose(compat["n_weighted"], compat["n"])
+    # queen neighbourhood, self included, esda's z on the raw counts of the hull grid
+    lattice, pos = grid_from_frame(compat)
+    counts = np.zeros(lattice.shape)
+    counts.ravel()[pos] = compat["n"]
+    np.testing.assert_allclose(compat["gistar"],
+                               gistar_grid(counts, lattice.mask, cell_size=100.0).z.ravel()[pos],
+                               rtol=1e-12)
     assert info["p_adjust"] == "none"
     assert info["edge_correction"] == "none"
     assert info["grid_extent"] == "points hull"
@@ -483,3 +502,110 @@ def test_non_point_geometries_are_rejected_with_rows(make_incidents):
     with pytest.raises(ValidationError, match="not points") as err:
         hotspot_count(frame, cell_size=100, clip=BOX)
     assert err.value.problems[0].rows == (3,)
+
+
+# --- edge cases a user hits -------------------------------------------------------------------
+def test_single_incident_and_all_in_one_cell_give_the_hand_z(make_incidents):
+    # 10 x 10 cells, one incident in cell (4, 4): n = 100, mean 0.01, s^2 = 0.01 - 0.0001;
+    # the cell and its 8 neighbours: z = (1 - 9 * 0.01) / sqrt(s^2 (100 * 9 - 81) / 99)
+    z_hand = 0.91 / math.sqrt(0.0099 * 819 / 99)
+    one = hotspot_gistar(make_incidents([[450.0, 450.0]]), cell_size=100, clip=BOX)
+    assert one["n"].sum() == 1
+    busy = one.loc[one["n"] == 1]
+    assert busy["gistar"].item() == pytest.approx(z_hand, rel=1e-12)
+    # 50 incidents on one snap point: counts scale by 50, z is scale-invariant
+    many = hotspot_gistar(make_incidents(np.tile([[450.0, 450.0]], (50, 1))), cell_size=100,
+                          clip=BOX)
+    np.testing.assert_allclose(many["gistar"], one["gistar"], rtol=1e-12)
+    assert many["n"].max() == 50
+    # a single location gives no extent to size cells by: a clear error, not a traceback
+    with pytest.raises(ValueError, match="Pass cell_size explicitly"):
+        hotspot_gistar(make_incidents([[450.0, 450.0]]))
+
+
+def test_no_located_incidents_and_incidents_outside_the_boundary(make_incidents):
+    nothing = make_incidents(np.empty((0, 2)), n_unknown=4)
+    for verb in (hotspot_count, hotspot_kde, hotspot_gistar):
+        with pytest.raises(EmptyDataError, match="no incident has a known location"):
+            verb(nothing)
+    # with a boundary the grid exists: counts are zero and the unknown rows are reported
+    g = hotspot_count(nothing, cell_size=100, clip=BOX)
+    assert g["n"].sum() == 0
+    assert g.attrs["hotspots"]["n_unknown_location"] == 4
+    away = make_incidents([[5000.0, 5000.0], [5100.0, 5100.0]], n_unknown=1)
+    c = hotspot_count(away, cell_size=100, clip=BOX)
+    assert (c["n"] == 0).all()
+    assert (c.attrs["hotspots"]["n_located"], c.attrs["hotspots"]["n_outside_grid"]) == (2, 2)
+    with pytest.raises(EmptyDataError, match=r"\(2 located, 1 without a location\)"):
+        hotspot_gistar(away, cell_size=100, clip=BOX)
+
+
+def test_one_row_grid_matches_a_chain_of_neighbours(make_incidents):
+    # a strip one cell high: neighbours are the cells left and right only
+    strip = shapely.box(0, 0, 1000, 100)
+    rng = np.random.default_rng(21)
+    xy = np.column_stack([rng.uniform(0, 1000, 80) ** 1.3 / 1000**0.3, rng.uniform(0, 100, 80)])
+    g = hotspot_gistar(make_incidents(xy), cell_size=100, clip=strip)
+    assert len(g) == 10
+    assert g["n_neighbours"].tolist() == [1] + [2] * 8 + [1]
+    from scipy import sparse
+
+    from hotspots.stats.gistar import gistar_sparse
+
+    chain = sparse.diags([np.ones(9), np.ones(9)], [-1, 1])
+    ref = gistar_sparse(g["n"].to_numpy(float), chain)
+    np.testing.assert_allclose(g["gistar"], ref.z, rtol=1e-12)
+
+
+@pytest.mark.parametrize("crs", [4326, 3857])
+def test_geographic_and_web_mercator_frames_are_refused(make_incidents, crs):
+    frame = make_incidents([[410_000.0, 440_000.0], [411_000.0, 441_000.0]]).to_crs(crs)
+    for verb in (hotspot_count, hotspot_kde, hotspot_gistar):
+        with pytest.raises(CRSError, match=rf"EPSG:{crs}.*incidents\.to_crs\('EPSG:27700'\)"):
+            verb(frame, cell_size=100)
+
+
+def test_missing_weight_is_an_error_naming_row_and_column(make_incidents):
+    frame = make_incidents([[100.0, 100.0], [200.0, 200.0], [300.0, 300.0]],
+                           weight=[1.0, np.nan, 2.0])
+    with pytest.raises(ValidationError, match="column 'weight'") as err:
+        hotspot_gistar(frame, cell_size=100, clip=BOX, weights="weight")
+    problem = err.value.problems[0]
+    assert (problem.column, problem.rows, problem.n_rows) == ("weight", (3,), 1)
+    # without weights= the column is not used, so its gap does not matter
+    assert hotspot_count(frame, cell_size=100, clip=BOX)["n"].sum() == 3
+
+
+def test_grid_without_coverage_records_no_edge_correction(make_incidents):
+    rng = np.random.default_rng(22)
+    frame = make_incidents(clustered(rng))
+    grid = hotspot_grid(clip=BOX, cell_size=100).drop(columns="coverage")
+    g = hotspot_gistar(frame, grid=grid)
+    info = g.attrs["hotspots"]
+    assert (info["edge_correction"], info["gistar_value"], info["min_coverage"]) == (
+        "none", "n", None)
+    ref = hotspot_gistar(frame, cell_size=100, clip=BOX, edge_correction="none")
+    np.testing.assert_allclose(g["gistar"], ref["gistar"], rtol=1e-12)
+
+
+def test_planted_clusters_from_simulate_are_hot_and_clustered(bradford_areas):
+    # the acceptance test of issue 6 with hotspots.simulate: every planted centre lies in a
+    # Gi* hot cell (99 % after FDR) and in its own DBSCAN cluster
+    from hotspots.cluster import cluster_incidents, cluster_summary
+    from hotspots.simulate import simulate_incidents
+
+    grid = hotspot_grid(clip=bradford_areas, cell_size=500)
+    lattice, pos = grid_from_frame(grid)
+    for seed in range(4):
+        frame = simulate_incidents(bradford_areas, seed=seed)
+        centres = [(c["x"], c["y"]) for c in frame.attrs["hotspots"]["simulation"]["clusters"]]
+        g = hotspot_gistar(frame, grid=grid)
+        cells = lattice.locate([c[0] for c in centres], [c[1] for c in centres])
+        rows = g.set_index(pos).loc[cells]
+        assert (rows["hotspot"] == "hot").all(), (seed, rows["hotspot"].tolist())
+        assert (rows["gi_bin"] == 3).all()
+        s = cluster_summary(frame, cluster_incidents(frame, eps=150, min_samples=15))
+        holding = [s.loc[s.geometry.contains(shapely.Point(c)), "cluster_id"].tolist()
+                   for c in centres]
+        assert all(len(h) == 1 for h in holding), (seed, holding)
+        assert len({h[0] for h in holding}) == len(centres), (seed, holding)

@@ -293,9 +293,63 @@ def test_crlf_line_ends(tmp_path):
 
 def test_malformed_csv_names_the_file(tmp_path):
     path = write(tmp_path, "broken.csv", "id,lon,lat\nA,-1.7,53.8\nB,-1.7,53.8,x,y\n")
-    with pytest.raises(ValidationError, match=r"broken.csv is not a well-formed CSV file.*"
-                       r"Expected 3 fields in line 3, saw 5"):
+    with pytest.raises(ValidationError, match=r"broken.csv is not a well-formed CSV file: "
+                       r"1 row has more values than the header has columns \(3\) \(row 3\)"):
         read_incidents(path, x="lon", y="lat")
+
+
+def test_excel_export_with_trailing_empty_columns_and_a_ragged_line(tmp_path):
+    # Excel writes ",,," for formatted-but-empty columns, sometimes one more on a last line
+    text = ("id,lon,lat,place,,,\nA,-1.75,53.79,Caf\u00e9 \u00a35,,,\n"
+            "B,-1.76,53.80,x,,,\n,,,,,,,,\n")
+    path = write(tmp_path, "excel.csv", text, encoding="cp1252", newline="\r\n")
+    with pytest.warns(DataQualityWarning, match="not UTF-8"):
+        f = read_incidents(path, x="lon", y="lat", id="id")
+    assert f["incident_id"].tolist() == ["A", "B"]
+    assert f["place"].tolist() == ["Caf\u00e9 \u00a35", "x"]
+    assert f["source_row"].tolist() == [2, 3]
+    assert not any(c.startswith("Unnamed") for c in f.columns)
+    r = f.attrs["hotspots"]["load"]
+    notes = " ".join(r.notes)
+    assert "excel.csv: 3 empty columns without a header ignored." in notes
+    assert "excel.csv: 1 empty line ignored (row 4)" in notes
+    assert (r.rows_read, r.located, r.unknown_location, r.rejected_total) == (2, 2, 0, 0)
+
+
+def test_extra_field_with_a_value_is_still_malformed(tmp_path):
+    # every row longer than the header: pandas alone would shift the columns silently
+    path = write(tmp_path, "extra.csv", "id,lon,lat\nA,-1.7,53.8,,\nB,-1.7,53.8,,oops\n")
+    with pytest.raises(ValidationError) as info:
+        read_incidents(path, x="lon", y="lat")
+    (p,) = info.value.problems
+    assert (p.code, p.file, p.rows, p.n_rows) == ("malformed_csv", "extra.csv", (3,), 1)
+    assert "1 row has more values than the header has columns (3) (row 3)" in p.message
+
+
+def test_rows_longer_than_the_header_do_not_shift_columns(tmp_path):
+    path = write(tmp_path, "long.csv", "id,lon,lat\nA,-1.75,53.79,,\nB,-1.76,53.80,,\n")
+    f = read_incidents(path, x="lon", y="lat", id="id")
+    assert f["incident_id"].tolist() == ["A", "B"]
+    expected = WGS_TO_BNG.transform([-1.75, -1.76], [53.79, 53.80])
+    np.testing.assert_allclose(f.geometry.x, expected[0])
+    np.testing.assert_allclose(f.geometry.y, expected[1])
+
+
+def test_one_swapped_row_among_good_rows_is_rejected_by_name(tmp_path):
+    text = ("id,lon,lat\nA,-1.75,53.79\nB,53.78,-1.74\nC,-1.76,53.80\nD,-1.77,53.81\n")
+    path = write(tmp_path, "oneswap.csv", text)
+    with pytest.warns(DataQualityWarning) as rec:
+        f = read_incidents(path, x="lon", y="lat", id="id")
+    (msg,) = messages(rec)
+    assert "latitude and longitude swapped: 1 (oneswap.csv row 3)" in msg
+    assert "lon=53.78, lat=-1.74 in row 3" in msg
+    assert f["incident_id"].tolist() == ["A", "C", "D"]
+    r = f.attrs["hotspots"]["load"]
+    issue = r.rejected["swapped_coordinates"]
+    assert (issue.count, issue.rows, issue.column) == (1, (("oneswap.csv", 3),), "lon/lat")
+    assert "outside_gb" not in r.rejected
+    assert r.rows_read == r.located + r.unknown_location + r.rejected_total + \
+        r.duplicates_removed == 4
 
 
 def test_blank_lines_keep_spreadsheet_row_numbers(tmp_path):

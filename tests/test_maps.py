@@ -257,6 +257,15 @@ def test_offline_page_has_no_external_scripts_or_stylesheets(counts):
     assert "data:image/png;base64," in html  # leaflet.css images inlined
     assert "tile.openstreetmap" not in html
     assert "cartocdn" not in html
+    # Nothing that loads: no src= or CSS url() or @import pointing anywhere but data: or an
+    # in-page reference, in any tag (img, iframe, style, inline style attributes).
+    assert not re.search(r"\bsrc\s*=\s*[\"']?(https?:)?//", html)
+    assert not re.search(r"url\(\s*+[\"']?+(?!data:|#)", html)
+    assert "@import" not in html
+    # The only web addresses left are the SVG namespace, the Leaflet attribution link (read,
+    # not fetched) and comments in the vendored Leaflet CSS.
+    hosts = set(re.findall(r"https?://([^/\s\"'<>)]+)", html))
+    assert hosts <= {"www.w3.org", "leafletjs.com", "bugzilla.mozilla.org", "bugs.chromium.org"}
 
 
 def test_online_page_uses_tiles_and_cdn_links(counts):
@@ -308,6 +317,27 @@ def test_public_areas_map_suppresses_and_never_holds_the_hidden_numbers(city_are
     assert any(item.startswith("Suppressed (<5") for item in items)
     decoded = html.encode().decode("unicode_escape", errors="ignore")
     assert "counts under 5 suppressed" in decoded
+    # The whole page source: every layer's properties of a hidden area hold no number at all,
+    # and its share, in any way a page would write it, is nowhere in the file.
+    raw_by_name = raw.set_index("area_name")
+    for layer in layer_data(html):
+        for feature in layer["features"]:
+            props = feature["properties"]
+            values = [*props.get("t", []), *props.get("p", []), props.get("l")]
+            if values and values[0] in hidden:
+                assert all(isinstance(v, str) or v is None for v in values[1:]), values
+    visible_shares = set(raw.loc[~raw["area_name"].isin(hidden), "share"].round(6))
+    for name in hidden:
+        share = float(raw_by_name.loc[name, "share"])
+        if round(share, 6) in visible_shares:
+            continue
+        for text in (f"{100 * share:.1f}%", f"{100 * share:.2f}", f"{share:.4g}",
+                     repr(share)):
+            assert text not in html, (name, text)
+            assert text not in decoded, (name, text)
+    # Legend classes come from the visible counts only (all 5 or more).
+    numbers = [int(v) for item in items for v in re.findall(r"\d+", item)]
+    assert min(n for n in numbers if n != 0) >= 5
 
 
 def test_public_areas_map_of_a_suppressed_table_draws_it_as_given(city_areas, bicycle_thefts):
@@ -427,7 +457,7 @@ def city_clusters(city_2018):
     from hotspots.cluster import cluster_incidents, cluster_summary
 
     incidents = city_2018
-    labels = cluster_incidents(incidents)
+    labels = cluster_incidents(incidents, eps=75, min_samples=50)
     return cluster_summary(incidents, labels), labels
 
 

@@ -214,3 +214,25 @@ def test_bad_tables():
         suppress(once.assign(n=[3, 8, 40]))
     with pytest.raises(ValidationError, match="needs the column 'area_name'"):
         suppress(pd.DataFrame({"g": ["a"], "n": [1]}), by="g", share_columns=[])
+
+
+def test_numeric_columns_computed_from_counts_are_hidden_by_default():
+    # n_weighted equals n with unit weights and change = n_after - n_before: either would
+    # give the hidden count back, although neither is named like a share
+    t = pd.DataFrame({"cell_id": [0, 1, 2, 3], "x": [10.0, 20.0, 30.0, 40.0],
+                      "n": [3, 8, 40, 0], "n_weighted": [3.0, 8.0, 40.0, 0.0],
+                      "change": [1, -2, 5, 0], "population": [100, 200, 300, 400],
+                      "label": ["a", "b", "c", "d"]})
+    out = suppress(t)
+    assert out["n"].tolist() == ["<5", SUPPRESSED, 40, 0]
+    assert out["n_weighted"].tolist() == [SUPPRESSED, SUPPRESSED, 40.0, 0.0]
+    assert out["change"].tolist() == [SUPPRESSED, SUPPRESSED, 5, 0]
+    # columns that describe the row, not its count, stay
+    assert out["cell_id"].tolist() == [0, 1, 2, 3]
+    assert out["x"].tolist() == [10.0, 20.0, 30.0, 40.0]
+    assert out["population"].tolist() == [100, 200, 300, 400]
+    assert out["label"].tolist() == ["a", "b", "c", "d"]
+    assert out.attrs["hotspots"]["suppression"]["share_columns"] == ["n_weighted", "change"]
+    cells = csv_cells(out[["n", "n_weighted", "change"]])
+    for hidden in ("3", "8", "3.0", "8.0", "1", "-2"):
+        assert hidden not in cells

@@ -57,6 +57,22 @@ def test_planted_shift_moves_counts_between_the_named_areas(bradford):
     assert before["n"].sum() == after["n"].sum() == 2000
 
 
+def test_default_shift_leaves_the_largest_area_for_the_runner_up(bradford):
+    # the issue asks for "a planted shift of the largest constituency": by default the top
+    # area of the first period loses the shift part to the runner-up, which overtakes it
+    inc = simulate_incidents(bradford, seed=0)
+    sim = inc.attrs["hotspots"]["simulation"]
+    before = area_counts(inc, bradford, period="2017/18").set_index("area_name")["n"]
+    after = area_counts(inc, bradford, period="2018/19").set_index("area_name")["n"]
+    real = [n for n in before.index if n not in ("Outside district", "Unknown location")]
+    assert (sim["shift_from"], sim["shift_to"]) == ("Bradford West", "Keighley")
+    assert before[real].idxmax() == "Bradford West"
+    assert after[real].idxmax() == "Keighley"
+    # 12% of the 996 located rows of 2017/18 (120 rows) sit in Bradford West on top of its
+    # share of the background and clusters; they move to Keighley in 2018/19
+    assert before["Bradford West"] - after["Bradford West"] > 120
+
+
 def test_planted_clusters_are_recorded_and_dense(bradford):
     inc = simulate_incidents(bradford, clusters=3, cluster_share=0.5, cluster_sd=150, seed=5)
     centres = inc.attrs["hotspots"]["simulation"]["clusters"]

@@ -84,6 +84,10 @@ SENTENCES: dict[str, str] = {
     "change_not_sig": "the {change} in {area} is not statistically significant ({test}){caution}",
     "change_none": "the number in {area} did not change",
     "change_hidden": "the change in {area} is not tested here because the numbers are small",
+    # significant count changes in areas the sentences above have not named
+    "other_changes": "Other statistically significant changes (E-test): {changes}.",
+    "other_change": "{area} {direction} from {n_before} to {n_after} ({p})",
+    "other_more": "{n} more",
     # appended to a sentence or clause (the {caution} field) when both counts are small
     "caution_chance": "; numbers are small, so the change may be chance",
     "caution_sig": "; numbers are small, so treat the change with caution",
@@ -109,6 +113,8 @@ SENTENCES: dict[str, str] = {
 WORDS: dict[str, str] = {
     "fall": "fall",
     "rise": "rise",
+    "fell": "fell",
+    "rose": "rose",
     "and": "and",
     "a": "a",
     "an": "an",

@@ -567,6 +567,21 @@ def _check_geo_crs(crs: Any, name: str) -> None:
             "needs distances in metres. Project it first, e.g. "
             f"{name}.to_crs('EPSG:27700').",
         ))
+    if crs is not None:
+        from pyproj import CRS
+
+        c = CRS.from_user_input(crs)
+        op = c.coordinate_operation
+        if c.to_epsg() in (3857, 900913) or (
+            op is not None and "pseudo mercator" in op.method_name.lower()
+        ):
+            # Web Mercator "metres" are stretched by 1/cos(latitude), ~1.6 in Britain
+            raise CRSError(Problem(
+                "web_mercator",
+                f"{name} is in {normalize_crs(crs)} (Web Mercator), whose metres are "
+                "stretched by 1/cos(latitude), about 1.6 in Britain, so eps would be wrong. "
+                f"Project it first, e.g. {name}.to_crs('EPSG:27700').",
+            ))
 
 
 def _points_xy(geoms: gpd.GeoSeries, name: str) -> np.ndarray:
@@ -962,6 +977,21 @@ def cluster_incidents(
     logger.info("%s: %d clusters, %d located incidents in clusters, %d noise, %d without "
                 "location", method.upper(), est.n_clusters_, n_located - n_noise, n_noise,
                 n - n_located)
+    if method == "dbscan" and eps is None and n_located:
+        # The ArcGIS rule keeps 99% of incidents within reach of a core point, so on data
+        # with a sparse background it can chain most of a district into one cluster.
+        largest = int(np.bincount(est.labels_[est.labels_ >= 0]).max()) \
+            if est.n_clusters_ else 0
+        if largest > 0.5 * n_located:
+            out.attrs["hotspots"]["eps_warning"] = (
+                f"one cluster holds {largest:,} of {n_located:,} located incidents"
+            )
+            warnings.warn(
+                f"{caller}: the automatic search distance ({est.eps_:,.0f} m, ArcGIS rule) "
+                f"put {largest:,} of {n_located:,} located incidents in one cluster. Pass a "
+                f"smaller eps or a larger min_samples to separate hot spots.",
+                UserWarning, stacklevel=2,
+            )
     return out
 
 

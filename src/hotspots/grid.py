@@ -479,12 +479,31 @@ def _check_crs(crs: Any, name: str) -> None:
         ))
     c = CRS.from_user_input(crs)
     unit = c.axis_info[0].unit_name if c.axis_info else ""
+    # the variable a user would hold, for the suggested fix ("the incidents" -> incidents)
+    var = name.removeprefix("the ").replace(" ", "_")
     if not c.is_projected or unit not in ("metre", "meter"):
+        kind = "longitude/latitude in degrees" if c.is_geographic else "not metres"
         raise CRSError(Problem(
             "not_projected",
-            f"{name} is in {c.to_string()}, not a projected CRS in metres: grid cells and "
-            f"distances would be wrong. Reproject first, e.g. {name}.to_crs('EPSG:27700').",
+            f"{name} is in {c.to_string()} ({kind}), not a projected CRS in metres: grid "
+            f"cells and distances would be wrong. Reproject first, e.g. "
+            f"{var}.to_crs('EPSG:27700').",
         ))
+    if _is_web_mercator(c):
+        # "metres" on paper, but stretched by 1/cos(latitude): about 1.6 in Britain, so a
+        # 250 m cell would really be about 150 m across
+        raise CRSError(Problem(
+            "web_mercator",
+            f"{name} is in {c.to_string()} (Web Mercator), whose metres are stretched by "
+            "1/cos(latitude), about 1.6 in Britain, so cell sizes and distances would be "
+            f"wrong. Reproject first, e.g. {var}.to_crs('EPSG:27700').",
+        ))
+
+
+def _is_web_mercator(c: CRS) -> bool:
+    op = c.coordinate_operation
+    method = op.method_name if op is not None else ""
+    return "pseudo mercator" in method.lower() or c.to_epsg() in (3857, 900913)
 
 
 def _same_crs(a: Any, b: Any, name_a: str, name_b: str) -> None:

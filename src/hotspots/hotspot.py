@@ -505,7 +505,9 @@ def hotspot_gistar(
         ``neighbor_distance``, ``neighbor_distance_reason``, ``p_adjust``, ``alpha``,
         ``edge_correction``, ``min_coverage``, ``n_cells_tested``, ``p_adjust_reason``,
         ``permutations``, ``random_state``, ``p_value_source`` ("p_norm" or "p_sim"),
-        ``gistar_value`` ("n" or "n_weighted"), ``mean``, ``std``, ``n_hot``, ``n_cold``,
+        ``gistar_value`` (the value tested: "n" or "n_weighted", followed by
+        " / coverage" with the edge correction), ``mean``, ``std`` (of that value over the
+        tested cells), ``n_hot``, ``n_cold``,
         ``compat``.
 
     Raises
@@ -519,13 +521,24 @@ def hotspot_gistar(
     -----
     Gi* uses binary weights with the cell itself included; only tested cells are
     observations and neighbours (n = number of tested cells), so cells at the edge have
-    fewer neighbours, which the statistic accounts for through W_i. With the default edge
-    correction the value tested is the count per full cell of district (the count itself
-    for the cells wholly inside). It is computed
-    by moving-window sums over the grid, with no weights matrix, and equals
-    ``esda.G_Local(y, w, transform="B", star=True)`` with a distance-band ``w`` on the cell
-    centres. ``p_norm`` is two-sided (esda's is one-sided). ``gi_bin`` with ``"fdr_bh"``
-    applies ArcGIS's FDR rule at each of the three levels.
+    fewer neighbours, which the statistic accounts for through W_i. It is computed by
+    moving-window sums over the grid, with no weights matrix, and equals
+    ``esda.G_Local(y, w, transform="B", star=True).Zs`` (to 1e-9) where ``w`` is a
+    libpysal ``DistanceBand`` of threshold ``neighbor_distance * (1 + 1e-6)`` on the
+    centres of the tested cells and ``y`` is the value named by
+    ``attrs["hotspots"]["gistar_value"]``:
+
+    - ``edge_correction="none"`` (and ``compat``): every cell is tested and ``y`` is ``n``
+      (``n_weighted`` with weights): the plain peer computation on the same grid;
+    - the default ``"coverage"``: only cells with ``coverage >= min_coverage`` are tested
+      and ``y`` is ``n / coverage`` (the count per full cell of district, the count
+      itself for cells wholly inside), so z differs from the plain computation, most at
+      the boundary. A ``grid=`` without a ``coverage`` column gets no correction and
+      ``attrs["hotspots"]["edge_correction"]`` records ``"none"``.
+
+    ``p_norm`` is two-sided (esda's ``p_norm`` is one-sided: ours is twice it).
+    ``gi_bin`` with ``"fdr_bh"`` applies ArcGIS's FDR rule at each of the three levels;
+    ``gistar`` and ``p_norm`` are never adjusted (as ArcGIS's ``GiZScore``/``GiPValue``).
 
     Examples
     --------
@@ -580,12 +593,14 @@ def hotspot_gistar(
     values = b.weighted if use_weighted else b.counts
     assert values is not None
     mask = lattice.mask
+    gistar_value = "n_weighted" if use_weighted else "n"
+    if edge_correction == "coverage" and "coverage" not in b.frame.columns:
+        # a grid built elsewhere: nothing to correct with, so say so rather than claim it
+        logger.info("%s: the grid has no coverage column, so no edge correction", caller)
+        edge_correction = "none"
     if edge_correction == "coverage":
-        if "coverage" in b.frame.columns:
-            coverage = b.frame["coverage"].to_numpy(dtype=float)
-        else:
-            coverage = np.ones(len(b.frame))
-            logger.info("%s: the grid has no coverage column, so no edge correction", caller)
+        coverage = b.frame["coverage"].to_numpy(dtype=float)
+        gistar_value += " / coverage"
         tested = coverage >= min_coverage
         mask = np.zeros(lattice.shape, dtype=bool)
         mask.ravel()[b.position[tested]] = True
@@ -647,7 +662,7 @@ def hotspot_gistar(
         "permutations": int(res.permutations),
         "random_state": random_state if isinstance(random_state, (int, np.integer)) else None,
         "p_value_source": "p_sim" if res.p_sim is not None else "p_norm",
-        "gistar_value": "n_weighted" if use_weighted else "n",
+        "gistar_value": gistar_value,
         "mean": res.mean,
         "std": res.std,
         "n_hot": n_hot,

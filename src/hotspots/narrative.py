@@ -326,6 +326,38 @@ def _top_sentences(cmp: PeriodComparison) -> list[str]:
     return [first, _cap("; ".join(clauses)) + "."]
 
 
+#: Most areas named in the "other significant changes" sentence.
+OTHER_CHANGES = 3
+
+
+def _other_changes_sentence(cmp: PeriodComparison) -> str | None:
+    """Name the largest significant count changes in areas the top-area sentences skip."""
+    t = cmp.table
+    named = {cmp.top_before, cmp.top_after, schema.OUTSIDE_DISTRICT, schema.UNKNOWN_LOCATION}
+    rows = []
+    for _, row in t.iterrows():
+        nb, na, p = row["n_before"], row["n_after"], row["p_etest"]
+        if row[schema.AREA_NAME] in named or _hidden(nb) or _hidden(na) or _hidden(p):
+            continue
+        if pd.notna(p) and float(p) < cmp.alpha:
+            # direction from daily rates, as _change_clause does, for unequal periods
+            fell = int(na) * cmp.before.days < int(nb) * cmp.after.days
+            rows.append((abs(int(na) - int(nb)), str(row[schema.AREA_NAME]), int(nb), int(na),
+                         float(p), fell))
+    if not rows:
+        return None
+    rows.sort(key=lambda r: (-r[0], r[1]))
+    parts = [
+        SENTENCES["other_change"].format(
+            area=area, n_before=f"{nb:,}", n_after=f"{na:,}", p=format_p(p, cmp.alpha),
+            direction=WORDS["fell"] if fell else WORDS["rose"])
+        for _, area, nb, na, p, fell in rows[:OTHER_CHANGES]
+    ]
+    if len(rows) > OTHER_CHANGES:
+        parts.append(SENTENCES["other_more"].format(n=len(rows) - OTHER_CHANGES))
+    return SENTENCES["other_changes"].format(changes=_join(parts))
+
+
 def _sppt_sentence(cmp: PeriodComparison, noun: str) -> str | None:
     t = cmp.table
     rows = t[~t[schema.AREA_NAME].isin([schema.OUTSIDE_DISTRICT, schema.UNKNOWN_LOCATION])]
@@ -442,6 +474,9 @@ def describe(comparison: PeriodComparison, *, noun: str = "offences",
     if shares:
         out.append(shares)
     out.extend(_top_sentences(main))
+    others = _other_changes_sentence(main)
+    if others:
+        out.append(others)
     if not main.suppressed or not (_hidden(main.total_before) or _hidden(main.total_after)):
         sppt = _sppt_sentence(main, noun)
         if sppt:

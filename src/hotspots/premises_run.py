@@ -135,7 +135,8 @@ def run_premises(
     Returns
     -------
     list of pathlib.Path
-        Files written: ``premises-ranked.csv`` and ``.xlsx``, ``incident-links.csv``,
+        Files written: ``premises-ranked.csv`` (+ its ``.manifest.json``) and ``.xlsx``,
+        ``incident-links.csv``,
         ``visit-plan.xlsx`` (+ CSV copies and manifest), ``premises-map.html``, the visit
         sheets, and ``proximity.csv`` when ``vulnerable`` is given.
 
@@ -188,7 +189,7 @@ def run_premises(
 
     written: list[Path] = []
     table = ranked.copy()
-    written.append(write_table(table, out / "premises-ranked.csv", manifest=manifest))
+    written += _with_sidecar(write_table(table, out / "premises-ranked.csv", manifest=manifest))
     written.append(write_table(table, out / "premises-ranked.xlsx", manifest=manifest,
                                sheet="ranked"))
     links = pd.DataFrame({
@@ -212,9 +213,17 @@ def run_premises(
                                   map_href=map_href, caveats=caveats)
     if vulnerable is not None:
         report = proximity_report(vulnerable, incidents, gistar=gistar, ranked=ranked)
-        written.append(write_table(report, out / "proximity.csv", manifest=manifest))
+        written += _with_sidecar(write_table(report, out / "proximity.csv", manifest=manifest))
     logger.info("run_premises: %d files written to %s", len(written), out)
     return written
+
+
+def _with_sidecar(path: Path) -> list[Path]:
+    """Return the written CSV and its ``.manifest.json`` sidecar (when there is one)."""
+    from hotspots.io.write import manifest_path
+
+    sidecar = manifest_path(path)
+    return [path, sidecar] if sidecar.exists() else [path]
 
 
 def _gistar(incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:

@@ -58,6 +58,35 @@ SUPPRESSED = "[c]"
 
 _DERIVED_PREFIXES = ("share", "rate", "pct", "percent", "proportion")
 
+#: numeric columns that describe the row, not its count, so they are shown by default
+_NOT_DERIVED = frozenset({"population", "x", "y", "source_row", "cell_id", "area_id"})
+
+
+def _default_derived(table: pd.DataFrame, count_columns: list[str], by_cols: list[str],
+                     area_column: str) -> list[str]:
+    """Columns hidden with the counts when ``share_columns`` is not given.
+
+    Erring on the side of hiding: any numeric column could be computed from the count
+    (``n_weighted`` equals ``n`` with unit weights, ``change`` is ``n_after - n_before``), so
+    every numeric (non-boolean) column is treated as derived unless it describes the row
+    (:data:`_NOT_DERIVED`, names ending in ``_id``), plus text columns named like shares.
+    """
+    skip = {*count_columns, *by_cols, area_column, "suppressed"}
+    out = []
+    for c in table.columns:
+        if c in skip:
+            continue
+        name = str(c)
+        if name.startswith(_DERIVED_PREFIXES):
+            out.append(c)
+            continue
+        dtype = table[c].dtype
+        numeric = (pd.api.types.is_numeric_dtype(dtype)
+                   and not pd.api.types.is_bool_dtype(dtype))
+        if numeric and name not in _NOT_DERIVED and not name.endswith("_id"):
+            out.append(c)
+    return out
+
 
 def suppress(table: pd.DataFrame, k: int = 5, *, count_columns: Sequence[str] = ("n",),
              share_columns: Sequence[str] | None = None,
@@ -80,8 +109,11 @@ def suppress(table: pd.DataFrame, k: int = 5, *, count_columns: Sequence[str] = 
         Columns derived from the counts (shares, rates, changes), hidden with them. A column
         named ``share_<x>`` follows ``n_<x>``; with one count column every derived column
         follows it; otherwise a derived column is hidden when any count of its row is.
-        Default: the columns whose names start with ``share``, ``rate``, ``pct``,
-        ``percent`` or ``proportion``.
+        Default (errs on the side of hiding): the columns whose names start with
+        ``share``, ``rate``, ``pct``, ``percent`` or ``proportion``, and every other
+        numeric, non-boolean column (``n_weighted``, ``change``, ``kde``, p-values...)
+        except ``population``, ``x``, ``y``, ``cell_id``, ``source_row`` and names ending
+        in ``_id``. Pass a list to choose exactly.
     by : str or sequence of str, optional
         The columns that split the table into groups (as in ``area_counts(by=...)``). Then
         each group, and each area across the groups, is a line with a known total.
@@ -114,9 +146,10 @@ def suppress(table: pd.DataFrame, k: int = 5, *, count_columns: Sequence[str] = 
 
     Notes
     -----
-    Other columns are copied unchanged: pass every column computed from the counts in
-    ``share_columns``. ``attrs`` are copied as they are, apart from the stamp;
-    :func:`~hotspots.areas.area_counts` keeps no cell values there. A line whose only
+    Columns not in ``share_columns`` are copied unchanged: when passing ``share_columns``,
+    list every column computed from the counts. ``attrs`` are copied as they are, apart
+    from the stamp; :func:`~hotspots.areas.area_counts` keeps no cell values there (only
+    totals, which are treated as known anyway). A line whose only
     non-zero cells are all hidden cannot be protected further; such lines are counted in
     ``n_unprotected_lines`` and logged.
 
@@ -142,8 +175,7 @@ def suppress(table: pd.DataFrame, k: int = 5, *, count_columns: Sequence[str] = 
     count_columns = [count_columns] if isinstance(count_columns, str) else list(count_columns)
     by_cols = [] if by is None else ([by] if isinstance(by, str) else list(by))
     if share_columns is None:
-        share_columns = [c for c in table.columns if isinstance(c, str)
-                         and c.startswith(_DERIVED_PREFIXES) and c not in count_columns]
+        share_columns = _default_derived(table, count_columns, by_cols, area_column)
     else:
         share_columns = ([share_columns] if isinstance(share_columns, str)
                          else list(share_columns))

@@ -130,7 +130,7 @@ def simulate_incidents(
     urban wards get dense background, as real offences do), ``clusters`` Gaussian
     clusters (standard deviation ``cluster_sd`` metres) and a "shift" part placed
     uniformly inside one area of the highest level: ``shift_from`` in the first period and
-    ``shift_to`` in the second, so the area with the highest count moves between periods.
+    ``shift_to`` in the second (by default the largest area by count and the runner-up).
     A share ``unknown_share`` of each period's rows has no location.
 
     Parameters
@@ -152,8 +152,10 @@ def simulate_incidents(
         Share of located rows placed inside the shifted area.
     shift_from, shift_to : str, optional
         Names of the areas (highest level) that carry the shift part in the first and the
-        second period. Defaults: the first and the second area in name order (for Bradford,
-        Bradford East then Bradford South).
+        second period. Defaults: the area with the most located offences of the first
+        period before the shift part is added (the largest area by count), and the
+        runner-up (ties broken by name), so that with a large enough ``shift_share`` the top
+        area changes hands. The chosen names are in ``attrs["hotspots"]["simulation"]``.
     unknown_share : float
         Share of rows with an unknown location.
     recent_share : float
@@ -189,16 +191,13 @@ def simulate_incidents(
     top_level = areas.level_names[-1]
     top = areas[top_level].set_index(schema.AREA_NAME)
     names = sorted(top.index)
-    shift_from = shift_from or names[0]
-    shift_to = shift_to or names[min(1, len(names) - 1)]
     for label, value in (("shift_from", shift_from), ("shift_to", shift_to)):
-        if value not in top.index:
+        if value is not None and value not in top.index:
             raise ValueError(f"{label}={value!r} is not a {top_level}; choose from {names}.")
 
     centres = random_points_in(outline, clusters, rng) if clusters else np.empty((0, 2))
     parts = []
-    for period_value, n_rows, shifted in ((before, n_before, shift_from),
-                                          (after, n_after, shift_to)):
+    for i, (period_value, n_rows) in enumerate(((before, n_before), (after, n_after))):
         period = parse_period(period_value)
         n_unknown = round(n_rows * unknown_share)
         n_located = n_rows - n_unknown
@@ -208,6 +207,17 @@ def simulate_incidents(
         background = _background_points(areas, n_background, rng)
         clustered, _ = _clustered_points(centres, cluster_sd, n_cluster, outline, rng) \
             if n_cluster else (np.empty((0, 2)), None)
+        if i == 0 and (shift_from is None or shift_to is None):
+            # by default the shift leaves the area with the most offences (before the shift
+            # is added) for the runner-up, so the top area really changes hands
+            base = np.vstack([background, clustered])
+            counts = {name: int(shapely.contains_xy(top.loc[name, "geometry"],
+                                                    base[:, 0], base[:, 1]).sum())
+                      for name in names}
+            ranked = sorted(names, key=lambda name: (-counts[name], name))
+            shift_from = shift_from or ranked[0]
+            shift_to = shift_to or next(name for name in ranked if name != shift_from)
+        shifted = shift_from if i == 0 else shift_to
         shift = random_points_in(top.loc[shifted, "geometry"], n_shift, rng)
         xy = np.vstack([background, clustered, shift])
         geometry = np.concatenate(

@@ -79,12 +79,12 @@ def run_demo(
         for period in (sim["before"], sim["after"]):
             table = area_counts(incidents, areas, level=level, period=period)
             tag = period.replace("/", "-")
-            written.append(write_table(table, out / f"{level}_counts_{tag}.csv"))
+            written.append(write_table(table, out / f"{level}_counts_{tag}_restricted.csv"))
             public = area_counts(incidents, areas, level=level, period=period, suppress=5)
             written.append(write_table(public, out / f"{level}_counts_{tag}_public.csv"))
         by_recency = area_counts(incidents, areas, level=level, period=sim["after"],
                                  by=schema.RECENCY)
-        written.append(write_table(by_recency, out / f"{level}_counts_by_recency.csv"))
+        written.append(write_table(by_recency, out / f"{level}_counts_by_recency_restricted.csv"))
 
     top_level = areas.level_names[-1]
     comparison = compare_periods(incidents, areas, level=top_level, before=sim["before"],
@@ -102,11 +102,11 @@ def run_demo(
 
     recent = incidents[parse_period(sim["after"]).contains(incidents[schema.OCCURRED])]
     gistar = hotspot_gistar(recent, clip=areas)
-    written.append(write_table(gistar, out / "gistar_cells.gpkg"))
+    written.append(write_table(gistar, out / "gistar_cells_restricted.gpkg"))
     n_hot = int((gistar["hotspot"] == "hot").sum())
     labels = cluster_incidents(recent, eps=250, min_samples=15)
     clusters = cluster_summary(recent, labels, areas=areas)
-    written.append(write_table(clusters.drop(columns="geometry"), out / "clusters.csv"))
+    written.append(write_table(clusters.drop(columns="geometry"), out / "clusters_restricted.csv"))
     echo(f"\nHot spots, {sim['after']}: {n_hot} significant hot cells of "
          f"{gistar.attrs['hotspots']['cell_size']:.0f} m (Gi*, FDR 5%); "
          f"{len(clusters)} DBSCAN clusters.")

@@ -11,6 +11,7 @@ import re
 import warnings
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -155,3 +156,115 @@ def test_premises_name_shows_as_text_and_never_runs(
     page.wait_for_timeout(200)
     assert opened.dialogs == []
     assert opened.errors == []
+
+
+# --- data text never runs, in any builder ----------------------------------------------------
+
+# A <script> put in with innerHTML never runs, so a page that forgot to escape would still pass
+# a test with EVIL alone; an <img> with onerror does run. Both go into every data text field.
+PAYLOAD = EVIL + "<img src=x onerror=alert(2)>"
+
+_OPEN_EVERYTHING = """() => {
+    let opened = 0;
+    for (const key of Object.keys(window)) {
+        const map = window[key];
+        if (!(map instanceof L.Map)) { continue; }
+        map.eachLayer((layer) => {
+            if (layer.getTooltip && layer.getTooltip()) { layer.openTooltip(); opened++; }
+            if (layer.getPopup && layer.getPopup()) {
+                layer.openPopup();
+                opened++;
+                // keep every popup's content in the page, not only the last one opened
+                const box = document.createElement("div");
+                box.className = "copied-popup";
+                box.innerHTML = layer.getPopup().getElement().innerHTML;
+                document.body.appendChild(box);
+            }
+        });
+    }
+    return opened;
+}"""
+
+
+def _evil_areas(areas):
+    """The City of London boundaries with one ward and one constituency renamed PAYLOAD."""
+    from hotspots.areas import AreaSet
+
+    levels = {}
+    for level in areas.level_names:
+        frame = areas[level].copy()
+        frame.loc[0, "area_name"] = PAYLOAD
+        levels[level] = frame
+    return AreaSet(levels, name="evil", vintage=PAYLOAD)
+
+
+def _assert_inert(opened, *, min_opened: int) -> None:
+    page = opened.page
+    n_opened = page.evaluate(_OPEN_EVERYTHING)
+    assert n_opened >= min_opened
+    page.wait_for_timeout(400)  # let a failed <img> fire onerror, were it ever created
+    assert opened.dialogs == []
+    assert opened.errors == []
+    assert page.locator("img[src='x']").count() == 0
+    text = page.locator("body").inner_text()
+    assert EVIL in text  # shown as text, not dropped
+    # Control: the same payload put in unescaped does fire, so the check above can fail.
+    page.evaluate("(html) => { const d = document.createElement('div'); d.innerHTML = html;"
+                  " document.body.appendChild(d); }", PAYLOAD)
+    page.wait_for_timeout(400)
+    assert opened.dialogs == ["2"]
+
+
+def test_data_text_shows_as_text_and_never_runs_in_every_builder(
+    city_areas, city_2018, shared_file, open_map, tmp_path
+):
+    import geopandas as gpd
+    import shapely
+
+    from hotspots.areas import area_counts
+    from hotspots.change import compare_periods
+    from hotspots.hotspot import hotspot_count
+    from hotspots.io.premises import read_fhrs
+    from hotspots.maps import (
+        explore_areas,
+        explore_change,
+        explore_clusters,
+        explore_hotspots,
+        explore_premises,
+    )
+    from hotspots.premises import premises_rank
+
+    areas = _evil_areas(city_areas)
+    incidents = city_2018.copy()
+    incidents["category"] = incidents["category"].cat.rename_categories(
+        {incidents["category"].cat.categories[0]: PAYLOAD})
+    common = {"title": PAYLOAD, "period": PAYLOAD, "tiles": None, "offline": True}
+
+    counts = hotspot_count(incidents, clip=areas)
+    counts["ward"] = PAYLOAD
+    maps = {"hotspots": (explore_hotspots(counts, column="n", tooltip=["ward", "n"],
+                                          areas=areas, **common), 10)}
+    table = area_counts(incidents, areas, level="ward")
+    maps["areas"] = (explore_areas(table, areas, **common), 1)
+    both = pd.concat([city_2018, incidents], ignore_index=True)
+    both["occurred"] = both["occurred"].where(both.index < len(city_2018),
+                                              both["occurred"] + pd.DateOffset(years=1))
+    comparison = compare_periods(both, areas, level="ward", before=2018, after=2019)
+    maps["change"] = (explore_change(comparison, areas=areas, **common), 3)
+    summary = gpd.GeoDataFrame(
+        {"cluster_id": [0], "n": [40], "share": [0.4], "top_categories": [PAYLOAD],
+         "wards": [PAYLOAD]},
+        geometry=[shapely.Point(532500, 181300).buffer(100)], crs="EPSG:27700")
+    maps["clusters"] = (explore_clusters(summary, areas=areas, **common), 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ranked = premises_rank(city_2018, read_fhrs(shared_file(COL_FHRS)))
+    for column in ("name", "premises_type", "reasons"):
+        ranked[column] = ranked[column].astype(object)
+        ranked.loc[ranked["rank"] <= 3, column] = PAYLOAD
+    maps["premises"] = (explore_premises(ranked, top=5, areas=areas, **common), 5)
+
+    for kind, (m, min_opened) in maps.items():
+        opened = open_map(save(m, tmp_path, f"evil-{kind}"))
+        assert opened.page.locator(".hotspots-title").inner_text() == PAYLOAD, kind
+        _assert_inert(opened, min_opened=min_opened)

@@ -279,3 +279,20 @@ def test_gi_bin_without_adjustment_and_nan():
         for zz, pp in zip(z, padj, strict=True)
     ]
     assert b.tolist() == expected == [2, 0, 0, 0, 0, -3]
+
+
+def test_gi_bin_fdr_hand_vector():
+    # ANCHORS b1.4 by hand, n = 6. Sorted p: .0015 .02 .024 .07 .09 .6
+    # 99 %: (k/6) .01 = .0017 .0033 .005 ...   -> only p_(1) passes; cut-off .0015
+    # 95 %: (k/6) .05 = .0083 .0167 .025 ...   -> k = 3 passes (.024 <= .025) although
+    #        k = 2 fails (.02 > .0167): step-up; cut-off .024
+    # 90 %: (k/6) .10 = .0167 .0333 .05 .0667 .0833 .1 -> .07 > .0667, .09 > .0833:
+    #        cut-off still .024, so the raw p of .07 and .09 are NOT significant at 90 %
+    z = np.array([3.2, -2.3, 2.26, 1.7, -1.8, 0.5])
+    p = np.array([0.0015, 0.02, 0.024, 0.09, 0.07, 0.6])
+    assert gi_bin(z, p, method="fdr_bh").tolist() == [3, -2, 2, 0, 0, 0]
+    assert _arcgis_fdr_bins(z, p).tolist() == [3, -2, 2, 0, 0, 0]
+    assert gi_bin(z, p, method="none").tolist() == [3, -2, 2, 1, -1, 0]
+    # esda.fdr's cut-off (ANCHORS b1.5) on its documented example: 3 rejections at 5 %
+    q = np.array([0.001, 0.01, 0.02, 0.04, 0.2, 0.5])
+    assert (gi_bin(np.ones(6), q, method="fdr_bh") >= 2).sum() == 3

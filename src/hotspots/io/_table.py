@@ -411,15 +411,30 @@ def _read_csv(path: Path, raw: bytes) -> _Raw:
         raise EmptyDataError(Problem(
             "empty_file", f"the file {name} has no header and no rows.", file=name)) from None
     except pd.errors.ParserError as exc:
-        raise ValidationError(Problem(
-            "malformed_csv", f"{name} is not a well-formed CSV file: {str(exc).strip()}. "
-            "Check for unquoted commas or a stray quote on that line.", file=name)) from None
+        if "Expected" not in str(exc):  # not a row-length problem (e.g. an open quote)
+            raise ValidationError(Problem(
+                "malformed_csv", f"{name} is not a well-formed CSV file: {str(exc).strip()}. "
+                "Check for unquoted commas or a stray quote on that line.",
+                file=name)) from None
+        data = _read_ragged(raw, encoding, sep, name)
+    if not isinstance(data.index, pd.RangeIndex):
+        # every data row is longer than the header: pandas took the first columns as the
+        # index, which would shift every column; read it record by record instead
+        data = _read_ragged(raw, encoding, sep, name)
     data.columns = [str(c).strip() for c in data.columns]
     notes = []
+    # Excel exports often carry trailing columns with no header and no values (",,,")
+    unnamed = [c for c in data.columns
+               if (c == "" or c.startswith("Unnamed: ")) and data[c].isna().all()]
+    if unnamed:
+        data = data.drop(columns=unnamed)
+        notes.append(f"{name}: {_plural(len(unnamed), 'empty column')} without a header "
+                     "ignored.")
     blank = data.isna().all(axis=1).to_numpy()
     rows = np.arange(len(data), dtype=np.int64) + 2
     if blank.any():
-        notes.append(f"{name}: {int(blank.sum())} empty lines ignored (rows "
+        notes.append(f"{name}: {_plural(int(blank.sum()), 'empty line')} ignored "
+                     f"({'row' if blank.sum() == 1 else 'rows'} "
                      f"{', '.join(str(r) for r in rows[blank][:MAX_EXAMPLES])}"
                      f"{', ...' if blank.sum() > MAX_EXAMPLES else ''}).")
         data = data.loc[~blank]
@@ -429,6 +444,47 @@ def _read_csv(path: Path, raw: bytes) -> _Raw:
     if encoding == "utf-8-sig":
         notes.append(f"{name}: UTF-8 with a byte-order mark.")
     return _Raw(data, None, record, rows[~blank], notes, warning)
+
+
+def _read_ragged(raw: bytes, encoding: str, sep: str, name: str) -> pd.DataFrame:
+    """Re-read a CSV whose rows are longer than its header, if the extra fields are blank.
+
+    Excel writes ``,,,`` for formatted but empty columns, sometimes on data rows only.
+    pandas would then either fail, or (when every row is longer) silently take the first
+    columns as the index and shift every column. Here each record is checked with the
+    :mod:`csv` module (a rare path, so a Python loop is acceptable): blank extra fields are
+    dropped, short rows are padded, and any extra field holding a value is an error that
+    names the row.
+    """
+    import csv
+
+    text = raw.decode(encoding)
+    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+    header = [h.strip() for h in records[0]]
+    width = len(header)
+    seen: dict[str, int] = {}
+    columns = []
+    for i, h in enumerate(header):  # name like pandas: "Unnamed: 3", "x.1"
+        h = h or f"Unnamed: {i}"
+        columns.append(h if h not in seen else f"{h}.{seen[h]}")
+        seen[h] = seen.get(h, 0) + 1
+    rows: list[list[Any]] = []
+    bad: list[int] = []
+    for number, rec in enumerate(records[1:], start=2):
+        if len(rec) > width and any(f.strip() for f in rec[width:]):
+            bad.append(number)
+        cells = (rec + [""] * width)[:width]
+        rows.append([c if c != "" else np.nan for c in cells])
+    if bad:
+        raise ValidationError(Problem(
+            "malformed_csv", f"{name} is not a well-formed CSV file: {_plural(len(bad), 'row')} "
+            f"{'has' if len(bad) == 1 else 'have'} more values than the header has columns "
+            f"({width}) (row{'s' if len(bad) > 1 else ''} "
+            f"{', '.join(str(r) for r in bad[:MAX_EXAMPLES])}"
+            f"{', ...' if len(bad) > MAX_EXAMPLES else ''}"
+            "). Check for unquoted commas or a stray quote on that line, or a missing header.",
+            n_rows=len(bad), rows=tuple(bad[:MAX_EXAMPLES]), file=name))
+    return pd.DataFrame(rows, columns=columns, dtype=object)
 
 
 def _read_vector(path: Path, layer: Any) -> _Raw:
@@ -639,6 +695,24 @@ def parse_points(x: Any, y: Any, *, crs: Any = None, x_name: str = "x", y_name: 
     if crs_used is not None and is_geographic(crs_used):
         inside &= in_gb_lonlat(xv, yv)
     outside = cand & ~inside
+    # a row whose two values fit Great Britain once exchanged is a typing slip, not a place
+    # abroad: reject it under its own reason so that the message says what to fix
+    swapped = np.zeros(n, dtype=bool)
+    if outside.any() and crs_used is not None:
+        if is_geographic(crs_used):
+            swapped = outside & in_gb_lonlat(yv, xv)
+        elif crs_used == BNG:
+            swapped = outside & in_gb_bng(yv, xv)
+    if swapped.any():
+        first = int(np.flatnonzero(swapped)[0])
+        what = ("latitude and longitude" if is_geographic(crs_used)
+                else "easting and northing")
+        rejected["swapped_coordinates"] = (
+            swapped, f"{what} swapped",
+            f"These rows have {what} the wrong way round (e.g. {x_name}={xv[first]:g}, "
+            f"{y_name}={yv[first]:g} in row {int(rows[first])}) while the other rows are "
+            f"the right way round; correct them in the source.", f"{x_name}/{y_name}")
+        outside &= ~swapped
     if outside.any():
         first = int(np.flatnonzero(outside)[0])
         rejected["outside_gb"] = (
