@@ -17,6 +17,7 @@ from hotspots.errors import (
     DataQualityWarning,
     EmptyDataError,
     HotspotsError,
+    PublicModeError,
     ValidationError,
 )
 from hotspots.grid import hotspot_grid
@@ -86,6 +87,7 @@ __all__ = [
     "LoadReport",
     "Period",
     "PeriodComparison",
+    "PublicModeError",
     "ValidationError",
     "VisitPlan",
     "__version__",
