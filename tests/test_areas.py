@@ -431,7 +431,10 @@ def test_area_counts_suppress(bradford_areas):
     inc = incidents([(416000, 433000)] * 3 + [(416000, 433000 + 5000)] * 40 + [None] * 2)
     table = area_counts(inc, bradford_areas, level="constituency", suppress=5)
     assert "suppressed" in table.columns
-    shown = dict(zip(table["area_name"], table["n"], strict=True))
+    shown = dict(zip(table["area_name"], table["n_display"], strict=True))
     assert list(shown.values()).count("<5") == 2  # the 3 and the 2 unknowns
+    # n stays numeric: hidden cells are <NA>, so the shown counts still add up
+    assert str(table["n"].dtype) == "Int64"
+    assert int(table["n"].sum()) == 40
     assert table.attrs["hotspots"]["suppression"]["k"] == 5
     assert table.attrs["hotspots"]["level"] == "constituency"

@@ -33,9 +33,11 @@ LADS = {
 
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch, tmp_path):
-    """No test sees the real cache or a data dir from the environment unless it sets one."""
+    """No test sees the real cache, a data dir from the environment or the copies embedded in
+    the package unless it sets one (tests/test_embedded_boundaries.py covers those)."""
     monkeypatch.setenv(bmod.CACHE_DIR_ENV, str(tmp_path / "cache"))
     monkeypatch.delenv(bmod.DATA_DIR_ENV, raising=False)
+    monkeypatch.setattr(bmod, "_embedded_dir", lambda: None)
 
 
 def _all_files(name: str) -> list[dict]:
@@ -104,6 +106,28 @@ def test_list_boundaries_and_unknown_name():
     assert "30 electoral wards" in listed["bradford-2013"]
     with pytest.raises(KeyError, match="Known sets: bradford-2013, city-of-london-2013"):
         load_boundaries("leeds-2013")
+
+
+@pytest.mark.parametrize(("name", "meant"), [
+    ("bradford", "bradford-2013"), ("bradfrod-2013", "bradford-2013"),
+    ("city-of-london", "city-of-london-2013"), ("london", "london-central-2013"),
+    ("leeds-2013", None), ("calderdale-2013", None), ("nope", None)])
+def test_unknown_name_suggests_only_a_close_registered_name(name, meant):
+    with pytest.raises(KeyError) as info:
+        boundary_manifest(name)
+    message = str(info.value)
+    assert "Known sets: bradford-2013, city-of-london-2013, london-central-2013" in message
+    if meant:
+        assert f"Did you mean {meant!r}?" in message
+    else:
+        assert "Did you mean" not in message
+
+
+def test_every_registered_set_has_an_extent_in_metres():
+    for name, entry in boundary_manifest()["sets"].items():
+        x0, y0, x1, y1 = entry["bbox_27700"]
+        assert 0 <= x0 < x1 <= 700_000, name  # British National Grid eastings
+        assert 0 <= y0 < y1 <= 1_300_000, name
 
 
 def test_manifest_copy_is_independent():

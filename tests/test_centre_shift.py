@@ -153,3 +153,77 @@ def test_needs_projected_crs_and_valid_arguments():
         centre_shift(inc, before=2018, after=2018)
     with pytest.raises(CRSError):
         centre_shift(inc.to_crs(4326), before=2018, after=2019)
+
+
+# --- issue 11: far points, the district, the median centre, ellipse coverage ----------------
+
+def test_city_2019_far_points_are_left_out_by_default(city_2018, city_2019, city_areas):
+    both = pd.concat([city_2018, city_2019], ignore_index=True)
+    every = centre_shift(both, before=2018, after=2019)  # no district: every point counts
+    assert every.centres.attrs["hotspots"]["district"] is None
+    assert every.centres["std_distance"].iloc[1] == pytest.approx(2457.3, abs=0.1)
+    assert every.distance == pytest.approx(21.8, abs=0.05)
+    assert every.direction == "north-west"
+    # 48 located 2019 crimes lie over 1 km outside the City (one in Derbyshire)
+    near = centre_shift(both, before=2018, after=2019, areas=city_areas,
+                        outside_tolerance=1000)
+    assert near.centres["n_outside"].tolist() == [18, 48]
+    assert near.centres["std_distance"].iloc[1] == pytest.approx(758.4, abs=0.1)
+    assert near.distance == pytest.approx(7.35, abs=0.01)
+    assert near.direction == "south"
+    # default: only incidents inside the district
+    inside = centre_shift(both, before=2018, after=2019, areas=city_areas)
+    assert inside.centres.attrs["hotspots"]["district"] == "outline of areas"
+    assert inside.centres.attrs["hotspots"]["outside_tolerance"] == 0.0
+    assert inside.centres["n"].tolist() == [7339, 8646]
+    assert (inside.centres["n"] + inside.centres["n_outside"]).tolist() == [7943, 9356]
+    assert inside.centres["std_distance"].iloc[1] == pytest.approx(722.4, abs=0.1)
+    # a boundary given directly is the same district
+    same = centre_shift(both, before=2018, after=2019, boundary=city_areas.outline)
+    assert same.distance == pytest.approx(inside.distance, rel=1e-12)
+
+
+def test_median_centre_equals_pointpats_euclidean_median_and_resists_far_points():
+    centrography = pytest.importorskip("pointpats.centrography")
+    rng = np.random.default_rng(11)
+    pts = rng.normal(size=(200, 2)) * [150, 90]
+    # snap-point style: many incidents at a few places, and one far outlier
+    pts = np.vstack([pts, np.repeat(pts[:3], 30, axis=0), [[90_000.0, -40_000.0]]])
+    after = pts + np.array([40.0, 0.0])
+    res = centre_shift(frame(pts + ORIGIN, after + ORIGIN), before=2018, after=2019,
+                       centre="median")
+    ref = np.asarray(centrography.euclidean_median(pts))
+    row = res.centres.iloc[0]
+    assert abs(row["median_x"] - ORIGIN[0] - ref[0]) < 0.05
+    assert abs(row["median_y"] - ORIGIN[1] - ref[1]) < 0.05
+    assert res.centres.geometry.iloc[0].equals(shapely.Point(row["median_x"], row["median_y"]))
+    # the median moved with the bulk (40 m east); the mean is dragged by the outlier too
+    assert res.distance == pytest.approx(40.0, abs=0.01)
+    assert res.direction == "east"
+    assert res.centres.attrs["hotspots"]["centre"] == "median"
+    assert np.hypot(row["mean_x"] - row["median_x"], row["mean_y"] - row["median_y"]) > 300
+    # the median of points piled on one location is that location
+    heavy = np.vstack([np.repeat([[5.0, 5.0]], 50, axis=0), rng.uniform(-100, 100, (20, 2))])
+    r2 = centre_shift(frame(heavy + ORIGIN, heavy + ORIGIN), before=2018, after=2019,
+                      centre="median").centres.iloc[0]
+    assert (r2["median_x"], r2["median_y"]) == pytest.approx(tuple(ORIGIN + 5.0), abs=1e-6)
+    with pytest.raises(ValueError, match="'centre'"):
+        centre_shift(frame(pts + ORIGIN, after + ORIGIN), before=2018, after=2019,
+                     centre="mode")
+    with pytest.raises(ValueError, match="outside_tolerance"):
+        centre_shift(frame(pts + ORIGIN, after + ORIGIN), before=2018, after=2019,
+                     outside_tolerance=-1)
+
+
+@pytest.mark.parametrize(("n_std", "coverage"), [(1, 0.632), (2, 0.982), (3, 0.9999)])
+def test_ellipse_coverage_is_one_minus_exp_of_minus_n_std_squared(n_std, coverage):
+    # bivariate normal, elongated and rotated: the share inside the ellipse
+    rng = np.random.default_rng(5)
+    pts = rng.normal(size=(60_000, 2)) @ np.array([[300.0, 100.0], [0.0, 120.0]])
+    res = centre_shift(frame(pts + ORIGIN, pts[:10] + ORIGIN), before=2018, after=2019,
+                       n_std=n_std)
+    poly = res.ellipses.geometry.iloc[0]
+    share = shapely.contains_xy(poly, *(pts + ORIGIN).T).mean()
+    assert share == pytest.approx(coverage, abs=0.006)  # 68/95/99.7% would fail
+    assert res.centres.attrs["hotspots"]["ellipse_coverage"] == pytest.approx(
+        1 - np.exp(-n_std**2))

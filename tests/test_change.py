@@ -74,7 +74,7 @@ def incidents() -> gpd.GeoDataFrame:
 
 COLUMNS = ["area_id", "area_name", "n_before", "n_after", "share_before", "share_after",
            "change", "pct_change", "p_etest", "share_change", "p_sppt", "q_sppt",
-           "significant", "direction"]
+           "test", "dispersion", "p_change", "q_change", "significant", "direction"]
 
 
 def test_table_schema_rows_and_dtypes(incidents, areas):
@@ -111,11 +111,17 @@ def test_counts_and_shares_match_area_counts(incidents, areas):
 
 
 def test_test_columns_equal_direct_calls(incidents, areas):
-    cmp = compare_periods(incidents, areas, level="ward", before=2018, after=2019)
+    # the Poisson E-test without correction, as before issue 11 (the default is now the
+    # quasi-Poisson test on monthly counts with Benjamini-Hochberg; tests below)
+    cmp = compare_periods(incidents, areas, level="ward", before=2018, after=2019,
+                          test="etest-score", correction="none")
     t = cmp.table
     nb, na = t["n_before"].to_numpy(), t["n_after"].to_numpy()
     expected_p = [etest(b, a, 365, 365) if a + b else np.nan for b, a in zip(nb, na, strict=True)]
     assert_allclose(t["p_etest"], expected_p, equal_nan=True)
+    assert_allclose(t["p_change"], expected_p, equal_nan=True)
+    assert_allclose(t["q_change"], expected_p, equal_nan=True)
+    assert t["test"].tolist() == ["etest-score"] * 5
     sppt = sppt_chi2(nb, na)  # Benjamini-Yekutieli, areas zero in both periods dropped
     assert_allclose(t["p_sppt"], sppt.p, equal_nan=True)
     assert_allclose(t["q_sppt"], sppt.q, equal_nan=True)
@@ -131,7 +137,8 @@ def test_test_columns_equal_direct_calls(incidents, areas):
 
 
 def test_totals_top_areas_and_p_total(incidents, areas):
-    cmp = compare_periods(incidents, areas, level="ward", before=2018, after=2019)
+    cmp = compare_periods(incidents, areas, level="ward", before=2018, after=2019,
+                          test="etest-score")
     assert (cmp.total_before, cmp.total_after) == (65, 58)
     assert cmp.total_change == -7
     assert cmp.total_pct_change == pytest.approx(-700 / 65)
@@ -152,7 +159,8 @@ def test_top_area_ties_go_to_the_first_name(areas):
 
 
 def test_period_lengths_are_the_exposures(incidents, areas):
-    cmp = compare_periods(incidents, areas, level="ward", before=2018, after="2019-Q1")
+    cmp = compare_periods(incidents, areas, level="ward", before=2018, after="2019-Q1",
+                          test="etest-score", correction="none")
     assert (cmp.total_before, cmp.total_after) == (65, 18)
     assert cmp.p_total == pytest.approx(etest(65, 18, 365, 90))
     alpha = cmp.table.iloc[0]
@@ -271,7 +279,7 @@ def test_repr_html_and_repr(incidents, areas):
     cmp = compare_periods(incidents, areas, level="ward", before=2018, after=2019)
     html = cmp._repr_html_()
     assert "Alpha" in html
-    assert "E-test" in html
+    assert "quasi-Poisson test p = 0.892" in html  # the test actually used is named
     assert "top_before='Alpha'" in repr(cmp)
 
 

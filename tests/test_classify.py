@@ -268,3 +268,63 @@ def test_hotspot_classify_empty_period_is_not_significant(planted):
     assert res.attrs["hotspots"]["empty_periods"] == ["2013"]
     persistent = _cell_at(res, X0 + 250, Y0 + 250)
     assert res.loc[persistent, "n_sig_hot"] == 9
+
+
+# --- issue 11: partly covered first/last periods ---------------------------------------------
+
+def test_partial_last_period_turns_persistent_into_historical_unless_left_out(planted):
+    from hotspots.classify import hotspot_classify
+
+    inc, clip = planted
+    # the extract ends on 21 January 2019: 2019 is covered for 21 of 365 days and holds 25
+    # incidents, too few for the block's Gi* to be significant in this draw
+    cut = inc[inc["occurred"] < "2019-01-22"]
+    kw = {"freq": "Y", "scheme": "arcgis", "cell_size": CELL, "clip": clip}
+    used = hotspot_classify(cut, partial_periods="include", **kw)
+    left_out = hotspot_classify(cut, **kw)
+    cell = _cell_at(used, X0 + 250, Y0 + 250)
+    # with the 41-day "year" last, the always-hot block looks as if it had cooled
+    assert used.loc[cell, "category"] == "historical hot spot"
+    assert left_out.loc[cell, "category"] == "persistent hot spot"
+    for res in (used, left_out):
+        assert res.attrs["hotspots"]["partial_periods"] == ["2019"]
+    assert left_out.attrs["hotspots"]["periods"] == [str(y) for y in range(2010, 2019)]
+    assert used.attrs["hotspots"]["n_periods"] == 10
+    # every incident is accounted for: used, or counted as in a left-out period
+    n_2019 = int((cut["occurred"].dt.year == 2019).sum())
+    assert left_out.attrs["hotspots"]["n_in_excluded_periods"] == n_2019
+    assert left_out["n"].sum() + n_2019 == used["n"].sum() == len(cut)
+    assert n_2019 == 25
+    with pytest.raises(ValueError, match="partial_periods"):
+        hotspot_classify(cut, partial_periods="drop", **kw)
+
+
+@pytest.mark.slow
+def test_city_quarters_flag_the_partly_covered_2017_q4_and_2020_q4(city_areas, shared_file):
+    # issue 11: police.uk files Dec 2017 to Nov 2020 hold 1 month of 2017 Q4 and 2 of
+    # 2020 Q4; with them, 9 cells (100 m) are "former hot spots"
+    import warnings
+
+    from hotspots.classify import hotspot_classify
+    from hotspots.io import read_police_uk
+
+    street = shared_file("data", "city-of-london", "street")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # police.uk snap-point notes are not the point here
+        city = read_police_uk(sorted(street.glob("*.csv")))
+    kw = {"freq": "Q", "cell_size": 100, "clip": city_areas}
+    used = hotspot_classify(city, partial_periods="include", **kw)
+    left_out = hotspot_classify(city, **kw)
+    info = left_out.attrs["hotspots"]
+    assert info["partial_periods"] == ["2017 Q4", "2020 Q4"]
+    assert info["n_periods"] == 11
+    assert info["periods"][0] == "2018 Q1"
+    assert info["periods"][-1] == "2020 Q3"
+    assert info["coverage_start"].startswith("2017-12-01")
+    assert info["coverage_end"].startswith("2020-12-01")
+    assert int((used["category"] == "former hotspot").sum()) == 9
+    # without the partial quarters the two most recent are 2020 Q2-Q3, the lockdown: the
+    # "former hot spots" that remain reflect a real fall, not a short quarter
+    former = left_out["category"] == "former hotspot"
+    assert int(former.sum()) == 10
+    assert int((left_out["category"] == "persistent hotspot").sum()) == 9

@@ -18,6 +18,7 @@ from sklearn.cluster import DBSCAN, HDBSCAN
 from sklearn.neighbors import KDTree
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from hotspots import schema
 from hotspots.cluster import (
     IncidentClusterer,
     _core_distances,
@@ -388,14 +389,53 @@ def test_hdbscan_single_coordinate_clusters_raw_but_never_ours(seed):
     ours = IncidentClusterer("hdbscan", min_samples=5, min_cluster_size=20).fit(X).labels_
     assert single_location_clusters(raw) >= 3
     assert ours.max() >= 8
-    assert single_location_clusters(ours) == 0
+    # Raw HDBSCAN cuts heavy locations out of the clusters they sit in. Ours keeps them in;
+    # the one single-location cluster per seed is a heavy location that the hierarchy
+    # leaves out of every cluster (never noise, issue 11), which raw HDBSCAN isolates too.
+    singles = [c for c in range(ours.max() + 1) if len(np.unique(loc[ours == c])) == 1]
+    assert len(singles) == 1
+    (members,) = [np.flatnonzero(ours == c) for c in singles]
+    assert len(members) >= 20
+    assert len(np.unique(loc[raw == raw[members[0]]])) == 1
 
 
-def test_hdbscan_isolated_heavy_location_is_noise_documented():
+def test_hdbscan_isolated_heavy_location_is_its_own_cluster_not_noise(caplog):
+    # 50 incidents at one point far from everything else: the hierarchy leaves it out of
+    # every cluster, but it alone holds >= min_cluster_size incidents (issue 11)
     X = np.vstack([np.repeat([[0.0, 0.0]], 50, axis=0),
                    np.random.default_rng(0).uniform(5000, 6000, (30, 2))])
-    lab = IncidentClusterer("hdbscan", min_samples=5, min_cluster_size=10).fit(X).labels_
-    assert (lab[:50] == -1).all()
+    with caplog.at_level(logging.INFO, logger="hotspots.cluster"):
+        est = IncidentClusterer("hdbscan", min_samples=5, min_cluster_size=10).fit(X)
+    lab = est.labels_
+    assert len(set(lab[:50])) == 1
+    assert lab[0] >= 0
+    assert not (lab[50:] == lab[0]).any()
+    assert (est.probabilities_[:50] == 1.0).all()
+    assert (est.outlier_scores_[:50] == 0.0).all()
+    assert "1 locations holding 10 or more incidents" in caplog.text
+    # below min_cluster_size it stays noise
+    X9 = np.vstack([np.repeat([[0.0, 0.0]], 9, axis=0), X[50:]])
+    assert (IncidentClusterer("hdbscan", min_samples=5, min_cluster_size=10).fit(X9)
+            .labels_[:9] == -1).all()
+
+
+def test_hdbscan_busy_city_snap_points_are_never_noise(city_2019, caplog):
+    # issue 11: on City of London 2019 (min_cluster_size 10, min_samples 5) 41 snap points
+    # with 10 or more crimes each (1,184 crimes, up to 74 at one point) were noise
+    located = city_2019[city_2019[schema.LOCATION_STATUS] == schema.LOCATED]
+    xy = np.column_stack([located.geometry.x, located.geometry.y])
+    with caplog.at_level(logging.INFO, logger="hotspots.cluster"):
+        lab = IncidentClusterer("hdbscan", min_samples=5, min_cluster_size=10).fit(xy).labels_
+    assert "41 locations holding 10 or more incidents" in caplog.text
+    U, loc, counts = np.unique(xy, axis=0, return_inverse=True, return_counts=True)
+    loc = loc.ravel()
+    assert len(U) == 560
+    noise_locs = np.unique(loc[lab == -1])
+    assert counts[noise_locs].max() < 10
+    # the promoted points: single-location clusters holding 1,184 crimes, up to 74
+    singles = [c for c in range(lab.max() + 1) if len(np.unique(loc[lab == c])) == 1]
+    sizes = np.array([(lab == c).sum() for c in singles])
+    assert (len(singles), sizes.sum(), sizes.max()) == (41, 1184, 74)
 
 
 def test_refit_with_dbscan_drops_hdbscan_attributes():

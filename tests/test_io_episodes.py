@@ -15,7 +15,7 @@ from pyproj import Transformer
 from hotspots.errors import CRSError, DataQualityWarning, ValidationError
 from hotspots.io import episodes_as_incidents, read_missing_episodes
 
-KEY = "test-key"
+KEY = "test-key-of-24-bytes!!!"
 RAW_IDS = ["CHILD-ZQX-0001", "CHILD-ZQX-0002", "CHILD-ZQX-0001", "CHILD-ZQX-0003"]
 WGS_TO_BNG = Transformer.from_crs(4326, 27700, always_xy=True)
 
@@ -111,9 +111,9 @@ def test_keep_cannot_carry_the_child_id(tmp_path):
 
 
 def test_key_from_environment(tmp_path, monkeypatch):
-    monkeypatch.setenv("HOTSPOTS_PSEUDONYM_KEY", "env-key")
+    monkeypatch.setenv("HOTSPOTS_PSEUDONYM_KEY", "env-key-of-at-least-16-bytes")
     ep, _ = read(tmp_path, key=None)
-    assert ep["child"].iloc[0] == expected_pseudonym(RAW_IDS[0], "env-key")
+    assert ep["child"].iloc[0] == expected_pseudonym(RAW_IDS[0], "env-key-of-at-least-16-bytes")
     assert ep.attrs["hotspots"]["pseudonym"]["key_source"] == "$HOTSPOTS_PSEUDONYM_KEY"
 
 

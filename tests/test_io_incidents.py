@@ -291,11 +291,17 @@ def test_crlf_line_ends(tmp_path):
     assert not any("\r" in c for c in f.columns)
 
 
-def test_malformed_csv_names_the_file(tmp_path):
+def test_a_row_longer_than_the_header_is_rejected_with_its_row(tmp_path):
+    # issue 10 #3: a long row among good ones is set aside with its reason, not a whole-file
+    # error and never shifted
     path = write(tmp_path, "broken.csv", "id,lon,lat\nA,-1.7,53.8\nB,-1.7,53.8,x,y\n")
-    with pytest.raises(ValidationError, match=r"broken.csv is not a well-formed CSV file: "
-                       r"1 row has more values than the header has columns \(3\) \(row 3\)"):
-        read_incidents(path, x="lon", y="lat")
+    with pytest.warns(DataQualityWarning, match=r"1 row rejected, more fields than the header "
+                      r"\(broken.csv row 3\)\. The header has 3 fields; these rows have 5"):
+        f = read_incidents(path, x="lon", y="lat", id="id")
+    assert f["incident_id"].tolist() == ["A"]
+    r = f.attrs["hotspots"]["load"]
+    assert (r.rows_read, r.located, r.rejected_total) == (2, 1, 1)
+    assert r.rejected["long_row"].rows == (("broken.csv", 3),)
 
 
 def test_excel_export_with_trailing_empty_columns_and_a_ragged_line(tmp_path):
@@ -316,14 +322,17 @@ def test_excel_export_with_trailing_empty_columns_and_a_ragged_line(tmp_path):
     assert (r.rows_read, r.located, r.unknown_location, r.rejected_total) == (2, 2, 0, 0)
 
 
-def test_extra_field_with_a_value_is_still_malformed(tmp_path):
-    # every row longer than the header: pandas alone would shift the columns silently
-    path = write(tmp_path, "extra.csv", "id,lon,lat\nA,-1.7,53.8,,\nB,-1.7,53.8,,oops\n")
-    with pytest.raises(ValidationError) as info:
-        read_incidents(path, x="lon", y="lat")
-    (p,) = info.value.problems
-    assert (p.code, p.file, p.rows, p.n_rows) == ("malformed_csv", "extra.csv", (3,), 1)
-    assert "1 row has more values than the header has columns (3) (row 3)" in p.message
+def test_extra_field_with_a_value_is_rejected_when_every_row_is_long(tmp_path):
+    # every row longer than the header: pandas alone would shift the columns silently; the
+    # blank extra fields are a spreadsheet's, the one holding a value is a malformed row
+    path = write(tmp_path, "extra.csv",
+                 "id,lon,lat\nA,-1.7,53.8,,\nB,-1.7,53.8,,oops\nC,-1.7,53.8,,\n")
+    with pytest.warns(DataQualityWarning, match="more fields than the header"):
+        f = read_incidents(path, x="lon", y="lat", id="id")
+    assert f["incident_id"].tolist() == ["A", "C"]
+    r = f.attrs["hotspots"]["load"]
+    assert r.rejected["long_row"].rows == (("extra.csv", 3),)
+    assert any("blank fields beyond the header" in n for n in r.notes)
 
 
 def test_rows_longer_than_the_header_do_not_shift_columns(tmp_path):

@@ -52,10 +52,10 @@ FHRS_CSV = "fhrs-city-of-london-2021-08-19.csv"
         ("Distributors/Transporters", "Star Cars", "taxi/private hire"),
         ("Caring Premises", "Oak Lodge Children's Home", "residential"),
         # unknown types: keywords on the type text first, then on the name
-        ("Snooker & pool club", "Cue Ball", "entertainment"),
+        ("Snooker & pool club", "Cue Ball", "snooker/pool hall"),
         ("Private hire operator", "A1 Travel", "taxi/private hire"),
         ("Licensed premises", "Super Kebab House", "takeaway"),
-        ("Licensed premises", "Amusement Arcade", "entertainment"),
+        ("Licensed premises", "Amusement Arcade", "amusement arcade"),
         (None, "City Taxis Ltd", "taxi/private hire"),
         (None, "Tom & Jerry's Cafe", "cafe/restaurant"),
         (None, "Acme Widgets", "other"),
@@ -70,14 +70,14 @@ def test_classify_premises_type_map_override_wins_and_may_add_classes():
     types = ["Pub/bar/nightclub", "Other catering premises", "Shisha lounge"]
     names = ["The Crown", "Good Hotel London", "Cloud Nine"]
     default = classify_premises(types, names).tolist()
-    assert default == ["pub/bar/nightclub", "hotel/guest house", "entertainment"]
+    assert default == ["pub/bar/nightclub", "hotel/guest house", "shisha lounge"]
     got = classify_premises(types, names, type_map={"PUB/BAR/NIGHTCLUB": "entertainment",
                                                      "shisha lounge": "shisha"}).tolist()
     assert got == ["entertainment", "hotel/guest house", "shisha"]
 
 
 def test_class_table_uses_only_documented_classes():
-    assert len(set(schema.PREMISES_CLASSES)) == len(schema.PREMISES_CLASSES) == 8
+    assert len(set(schema.PREMISES_CLASSES)) == len(schema.PREMISES_CLASSES) == 14
     assert {v for v in PREMISES_TYPE_CLASSES.values() if v is not None} <= set(
         schema.PREMISES_CLASSES)
     assert {c for c, _ in CLASS_KEYWORDS} <= set(schema.PREMISES_CLASSES)

@@ -347,9 +347,12 @@ def test_public_areas_map_of_a_suppressed_table_draws_it_as_given(city_areas, bi
     table = suppress(bicycle_thefts, k=5)
     html = render(explore_areas(table, areas, tiles=None))
     shown = _shown_by_area(html)
-    for name, n in zip(table["area_name"], table["n"], strict=True):
+    drawn = 0
+    for name, text in zip(table["area_name"], table["n_display"], strict=True):
         if name in shown:
-            assert shown[name][0] == (n if isinstance(n, str) else int(n))
+            drawn += 1
+            assert shown[name][0] == (int(text) if text.isdigit() else text)
+    assert drawn == len(areas["ward"])
 
 
 def test_restricted_areas_map_shows_raw_counts(city_areas, bicycle_thefts):
@@ -413,6 +416,12 @@ def test_premises_names_escaped_and_numbered_markers(ranked):
     assert address not in html  # not in the default allow-list
 
 
+#: The FSA types of the City file that are businesses open to the public.
+_COMMERCIAL_FHRS = {"Restaurant/Cafe/Canteen", "Takeaway/sandwich shop", "Pub/bar/nightclub",
+                    "Hotel/bed & breakfast/guest house", "Retailers - other",
+                    "Retailers - supermarkets/hypermarkets"}
+
+
 def test_public_premises_map_leaves_out_residential(ranked):
     frame = ranked.copy()
     frame.loc[frame["rank"] == 2, "premises_class"] = "residential"
@@ -420,11 +429,19 @@ def test_public_premises_map_leaves_out_residential(ranked):
     hidden = set(frame.loc[frame["rank"].isin([2, 4]), "name"])
     html = render(explore_premises(frame, top=5, mode="public", tiles=None))
     (fc, *_rest) = layer_data(html)
-    assert [f["properties"]["r"] for f in fc["features"]] == [1, 3, 5, 6, 7]
+    ordered = frame.sort_values("rank")
+    allowed = ordered["premises_type"].isin(_COMMERCIAL_FHRS) & ~ordered["rank"].isin([2, 4])
+    allowed &= ordered["score"] > 0
+    assert [f["properties"]["r"] for f in fc["features"]] == ordered.loc[allowed, "rank"].head(
+        5).tolist()
     for name in hidden:
         assert name not in [f["properties"]["p"][1] for f in fc["features"]]
     decoded = html.encode().decode("unicode_escape", errors="ignore")
-    assert "2 residential premises not shown" in decoded
+    located = ~(frame.geometry.is_empty | frame.geometry.isna())
+    left_out = int((located & ~(frame["premises_type"].isin(_COMMERCIAL_FHRS)
+                               & ~frame["rank"].isin([2, 4]))).sum())
+    assert left_out >= 2
+    assert f"{left_out} premises not shown: public maps show only commercial types" in decoded
 
 
 def test_premises_default_leaves_out_unlinked_and_checks_top(ranked):

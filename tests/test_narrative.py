@@ -11,6 +11,7 @@ import pytest
 
 from hotspots import _templates
 from hotspots.change import compare_periods
+from hotspots.errors import DataQualityWarning
 from hotspots.narrative import describe, format_p, percent, round_half_up
 
 _spec = importlib.util.spec_from_file_location("toy_change", Path(__file__).with_name(
@@ -96,7 +97,9 @@ def test_total_same_and_tiny_change(areas):
 
 
 def test_total_up_from_none(areas):
-    out = sentences(areas, {}, {"Alpha": 25})
+    # no incident before: the data alone cannot show that 2018 was covered, so it is said
+    with pytest.warns(DataQualityWarning, match="No incident is dated in the period 2018"):
+        out = sentences(areas, {}, {"Alpha": 25})
     assert out[0] == ("25 offences in 2019, up from none in 2018 "
                       "(statistically significant, E-test p < 0.001).")
 
@@ -133,9 +136,12 @@ def test_shares_group_equal_percentages_alphabetically(areas):
     assert out[1] == ("In 2019, Beta and Gamma each had 41% of offences, Alpha 10%; "
                       "in 9% the location is not known.")
     assert out[2] == "The highest number moved from Alpha (50 to 19) to Gamma (20 to 82)."
-    # etest(50, 19) = 1.6e-4, etest(20, 82) = 2.3e-10
-    assert out[3] == ("The fall in Alpha is statistically significant (E-test p < 0.001); "
-                      "the rise in Gamma is statistically significant (E-test p < 0.001).")
+    # etest(50, 19) = 1.6e-4, etest(20, 82) = 2.3e-10; one month per period, so "auto"
+    # uses the E-test, and the area sentences give the BH-adjusted value
+    assert out[3] == ("The fall in Alpha is statistically significant (E-test, "
+                      "Benjamini–Hochberg adjusted p < 0.001); the rise in Gamma is "
+                      "statistically significant (E-test, Benjamini–Hochberg adjusted "
+                      "p < 0.001).")
 
 
 def test_top_area_unchanged_and_outside_district(areas):
@@ -143,7 +149,8 @@ def test_top_area_unchanged_and_outside_district(areas):
     assert out[1] == ("In 2019, Alpha had 80% of offences, Beta 11%; 9% were outside the "
                       "district; the location of every one is known.")
     assert out[2] == "Alpha had the highest number in both periods (40 to 44)."
-    assert out[3] == "The rise in Alpha is not statistically significant (E-test p = 0.67)."
+    assert out[3] == ("The rise in Alpha is not statistically significant (E-test, "
+                      "Benjamini–Hochberg adjusted p = 0.67).")
 
 
 def test_sppt_sentence(areas):
@@ -225,15 +232,19 @@ def test_other_significant_changes_are_named_largest_first(city_2018, city_2019,
     others = [s for s in sentences if s.startswith("Other statistically significant")]
     # Bishopsgate (the top area) is described by its own sentence and is not repeated here;
     # counts recomputed from the table: Langbourn 285 -> 475 is the largest other change
+    # monthly data: quasi-Poisson test per ward, Benjamini-Hochberg across the wards
     assert others == [
-        "Other statistically significant changes (E-test): Langbourn rose from 285 to 475 "
-        "(p < 0.001), Cordwainer rose from 355 to 473 (p < 0.001), Tower rose from 596 to 710 "
-        "(p = 0.002) and 6 more."
+        "Other statistically significant changes (quasi-Poisson test, Benjamini–Hochberg "
+        "adjusted): Langbourn rose from 285 to 475 (p < 0.001), Cordwainer rose from 355 to "
+        "473 (p = 0.04), Tower rose from 596 to 710 (p = 0.04) and 1 more."
     ]
     t = cmp.table.set_index("area_name")
-    sig = t[(t["p_etest"] < 0.05)].drop(index=["Bishopsgate", "Outside district",
-                                                "Unknown location"], errors="ignore")
-    assert len(sig) == 9
+    sig = t[(t["q_change"] < 0.05)].drop(index=["Bishopsgate", "Outside district",
+                                                 "Unknown location"], errors="ignore")
+    assert len(sig) == 4
+    # the uncorrected Poisson E-test would name 9 (the old behaviour, issue 11)
+    assert int((t["p_etest"] < 0.05).drop(index=["Bishopsgate", "Outside district",
+                                                  "Unknown location"]).sum()) == 9
 
 
 def test_other_changes_sentence_never_uses_suppressed_counts(city_2019, city_areas):
@@ -251,9 +262,66 @@ def test_other_changes_sentence_never_uses_suppressed_counts(city_2019, city_are
     assert len(spike) == 26
     frame = pd.concat([before, spike, after]).drop(columns=["ward", "ward_id",
                                                             "constituency", "constituency_id"])
-    cmp = compare_periods(frame, city_areas, level="ward", before="2019-Q1", after="2019-Q2")
+    # the uncorrected E-test flags the spike; that is what must not leak once suppressed
+    cmp = compare_periods(frame, city_areas, level="ward", before="2019-Q1", after="2019-Q2",
+                          test="etest-score", correction="none")
     text = " ".join(describe(cmp))
     assert "Bassishaw rose from 4 to 22" in text
     public = " ".join(describe(cmp.suppress(k=5)))
     assert "Bassishaw rose" not in public
     assert "from 4 to" not in public
+
+
+# --- issue 9, leak 6: no rank that involves a hidden count ------------------------------------
+
+def test_suppress_drops_a_top_area_whose_count_is_hidden(areas):
+    # Alpha (6) is hidden by secondary suppression beside Beta (3): "Highest: Alpha" would say
+    # Beta <= Alpha, and with the total (9) narrow both hidden counts.
+    inc = make_incidents(spec({"Alpha": 6, "Beta": 3}, {"Alpha": 40, "Beta": 30}))
+    cmp = compare_periods(inc, areas, level="ward", before=2018, after=2019)
+    assert (cmp.top_before, cmp.top_after) == ("Alpha", "Alpha")
+    public = cmp.suppress(5)
+    assert public.table.set_index("area_name").loc["Alpha", "n_before"] == "[c]"
+    assert public.top_before is None
+    assert public.top_after == "Alpha"  # nothing is hidden after: the rank is safe
+    assert "Highest" not in public._repr_html_()
+    text = " ".join(describe(public))
+    assert "highest" not in text.lower()
+
+
+def test_shares_sentence_names_no_area_a_hidden_count_could_exceed(areas):
+    # After: Alpha 8 ([c], secondary), Beta 3 (<5), Gamma 9, 20 unknown, total 40. The hidden
+    # counts add up to 11, so Alpha could be up to 10: "Gamma had 23%" (the largest area)
+    # would tell a reader Alpha <= 9 and so Beta >= 2.
+    inc = make_incidents(spec({"Alpha": 20, "Beta": 20, "Gamma": 20},
+                              {"Alpha": 8, "Beta": 3, "Gamma": 9, "unknown": 20}))
+    cmp = compare_periods(inc, areas, level="ward", before=2018, after=2019)
+    assert any(s.startswith("In 2019, Gamma had 23% of offences") for s in describe(cmp))
+    out = describe(cmp, k=5)
+    assert cmp.suppress(5).table.set_index("area_name").loc["Alpha", "n_after"] == "[c]"
+    assert not any("Gamma had" in s or s.startswith("In 2019") for s in out)
+    assert "Gamma fell from 20 to 9" in " ".join(out)  # its own change is still described
+    # when the shown area is larger than any hidden count could be, it is named
+    inc = make_incidents(spec({"Alpha": 20, "Beta": 20, "Gamma": 20},
+                              {"Alpha": 8, "Beta": 3, "Gamma": 40}))
+    out = describe(compare_periods(inc, areas, level="ward", before=2018, after=2019), k=5)
+    assert "In 2019, Gamma had 78% of offences; the location of every one is known." in out
+
+
+def test_no_significant_share_change_is_claimed_for_hidden_areas(areas):
+    inc = make_incidents(spec({"Alpha": 60, "Beta": 3, "Gamma": 40},
+                              {"Alpha": 58, "Beta": 2, "Gamma": 42}))
+    out = describe(compare_periods(inc, areas, level="ward", before=2018, after=2019), k=5)
+    assert out[-1].startswith("No area with published numbers had a significant change")
+
+
+def test_split_comparison_keeps_the_top_area_only_when_the_overall_one_does(areas):
+    rows = spec({"Alpha": 6, "Beta": 3}, {"Alpha": 40, "Beta": 30})
+    inc = make_incidents(rows, category=["x"] * 9 + ["x"] * 40 + ["y"] * 30)
+    cmp = compare_periods(inc, areas, level="ward", before=2018, after=2019, by="category")
+    public = cmp.suppress(5)
+    assert (cmp.top_before, cmp.top_after) == ("Alpha", "Alpha")
+    assert (public.top_before, public.top_after) == (public.overall.top_before,
+                                                     public.overall.top_after)
+    assert public.top_before is None
+    assert public.top_after == "Alpha"

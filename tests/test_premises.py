@@ -305,21 +305,27 @@ def test_rank_ties_are_deterministic_and_row_order_free():
     dates = pd.Timestamp("2019-01-01") + pd.to_timedelta(rng.integers(0, 365, 300), unit="D")
     cats = rng.choice(["Violence and sexual offences", "Drugs", "Public order"], 300)
     inc = make_incidents(pts, occurred=dates, category=list(cats))
-    ref = premises_rank(inc, prem, window=2019)
+    with pytest.warns(DataQualityWarning, match="equally near several premises"):
+        ref = premises_rank(inc, prem, window=2019)
     order = ref["premises_id"].tolist()
     # scores ordered, ties broken by linked count then id
     key = list(zip(-ref["score"], -ref["n_linked"], ref["premises_id"], strict=True))
     assert key == sorted(key)
     for seed in range(3):
         r = np.random.default_rng(seed)
-        shuffled = premises_rank(inc.iloc[r.permutation(len(inc))],
-                                 prem.iloc[r.permutation(len(prem))], window=2019)
+        with pytest.warns(DataQualityWarning, match="equally near"):
+            shuffled = premises_rank(inc.iloc[r.permutation(len(inc))],
+                                     prem.iloc[r.permutation(len(prem))], window=2019)
         assert shuffled["premises_id"].tolist() == order
         np.testing.assert_allclose(shuffled["score"], ref["score"])
-    # an explicit tie: two premises at one spot with one incident between them go by id
+    # an explicit tie: two premises at one spot share the incident there (issue 11; it
+    # went whole to the smallest id before), so c with a whole incident ranks first
     twin = make_premises([("b", "B", (0, 0)), ("a", "A", (0, 0)), ("c", "C", (10, 0))])
-    got = premises_rank(make_incidents([(10, 0), (0, 0)]), twin, window=2019)
-    assert got["premises_id"].tolist() == ["a", "c", "b"]
+    with pytest.warns(DataQualityWarning, match="1 of the 2 linked incidents"):
+        got = premises_rank(make_incidents([(10, 0), (0, 0)]), twin, window=2019)
+    assert got["premises_id"].tolist() == ["c", "a", "b"]
+    assert got["n_linked"].tolist() == [1.0, 0.5, 0.5]
+    assert got["n_tied"].tolist() == [0, 1, 1]
 
 
 def test_rank_window_excludes_and_counts():

@@ -35,7 +35,8 @@ def city():
     incidents = read_police_uk(files)
     premises = read_fhrs(FHRS_JSON)
     link = link_premises(incidents, premises, max_distance=50)
-    with pytest.warns(DataQualityWarning, match="police.uk"):
+    with (pytest.warns(DataQualityWarning, match="police.uk"),
+          pytest.warns(DataQualityWarning, match="46%.*equally near several premises")):
         ranked = premises_rank(incidents, premises, radius=50, window=2019, link=link)
     plan = visit_plan(ranked, top=20, max_per_operation=6, max_span=1000,
                       incidents=incidents, link=link)
@@ -59,7 +60,8 @@ def test_every_incident_is_linked_or_counted(city):
     assert info["n_linked"] + sum(info["n_unlinked"].values()) == city["rows"]
     assert int(link["premises_id"].notna().sum()) == info["n_linked"]
     # the ranking counts exactly the linked incidents (all of 2019 is in the window)
-    assert int(ranked["n_linked"].sum()) == info["n_linked"]
+    # tied incidents are shared (fractions), so the premises' counts still add up to the links
+    assert ranked["n_linked"].sum() == pytest.approx(info["n_linked"], abs=1e-6)
     assert ranked.attrs["hotspots"]["n_outside_window"] == 0
     assert len(ranked) == len(city["premises"]) == 1720
 
@@ -78,7 +80,7 @@ def test_top_of_the_list_is_explained_by_its_reasons(city):
         counts = [int(x) for x in re.findall(r"(\d+) [a-zA-Z]", row.top_categories)]
         assert sum(counts) <= row.n_linked
         if row.trend == "up":
-            assert f"rising ({row.n_first_half} → {row.n_second_half}" in row.reasons
+            assert f"rising ({row.n_first_half:g} → {row.n_second_half:g}" in row.reasons
     # premises without incidents say so and come last
     tail = ranked[ranked["n_linked"] == 0]
     assert (tail["reasons"] == "no linked incidents").all()
@@ -108,7 +110,8 @@ def test_run_premises_end_to_end(city, tmp_path):
     from hotspots.premises_run import run_premises
 
     files = sorted(STREET.glob("2019-*-city-of-london-street.csv"))
-    with pytest.warns(DataQualityWarning, match="police.uk"):
+    with (pytest.warns(DataQualityWarning, match="police.uk"),
+          pytest.warns(DataQualityWarning, match="equally near several premises")):
         paths = run_premises(files, FHRS_JSON, fhrs=True, out_dir=tmp_path, top=20)
     assert all(p.exists() for p in paths)
     manifest = json.loads((tmp_path / "visit-plan-manifest.json").read_text())
@@ -128,3 +131,38 @@ def test_run_premises_end_to_end(city, tmp_path):
     assert (ops["n_visits"] <= 6).all()
     sheets = [p for p in paths if p.name.startswith("visit-sheet-operation")]
     assert len(sheets) == len(ops)
+
+
+def test_tied_links_are_shared_not_given_to_the_smallest_id(city):
+    # issue 11: the 1,698 located premises sit at 860 distinct points; at 50 m 46% of the
+    # links are exact ties, which all went to the smallest premises id, and 282 tied
+    # premises got none
+    premises, link, ranked = city["premises"], city["link"], city["ranked"]
+    located = premises[~premises.geometry.is_empty]
+    assert len(located) == 1698
+    assert len(np.unique(shapely.get_coordinates(located.geometry), axis=0)) == 860
+    info = link.attrs["hotspots"]
+    assert info["n_tied_links"] == 3803
+    assert info["share_tied_links"] == pytest.approx(0.458, abs=5e-4)
+    tied = link[link["n_tied"] > 1]
+    assert (tied["premises_ids"].map(len) == tied["n_tied"]).all()
+    assert (tied["premises_id"] == tied["premises_ids"].map(lambda t: t[0])).all()
+    in_ties = {p for ids in tied["premises_ids"] for p in ids}
+    smallest_id_rule = set(link["premises_id"].dropna())
+    assert len(in_ties - smallest_id_rule) == 282
+    # now every tied premises has its share, and the shares add up per incident
+    n_linked = ranked.set_index("premises_id")["n_linked"]
+    assert (n_linked.loc[sorted(in_ties)] > 0).all()
+    expected = {}
+    for ids in link["premises_ids"]:
+        for p in ids:
+            expected[p] = expected.get(p, 0.0) + 1.0 / len(ids)
+    got = n_linked[n_linked > 0]
+    assert set(got.index) == set(expected)
+    np.testing.assert_allclose(got.loc[sorted(expected)], [expected[p] for p in
+                                                          sorted(expected)], rtol=1e-9)
+    assert ranked.attrs["hotspots"]["share_tied_links"] == pytest.approx(0.458, abs=5e-4)
+    shared = pd.Series([p for ids in tied["premises_ids"] for p in ids]).value_counts()
+    n_tied = ranked.set_index("premises_id")["n_tied"]
+    assert (n_tied.loc[shared.index] == shared).all()
+    assert int(n_tied.sum()) == int(shared.sum())

@@ -10,7 +10,14 @@ import pandas as pd
 import pytest
 
 from hotspots.errors import ValidationError
-from hotspots.privacy import SUPPRESSED, suppress
+from hotspots.privacy import SUPPRESSED, labelled
+from hotspots.privacy import suppress as suppress_numeric
+
+
+def suppress(*args, **kwargs) -> pd.DataFrame:
+    """The printed form of a suppressed table (labels in the count columns), which the cell-by-
+    cell expectations below are written against; the numeric form is tested at the end."""
+    return labelled(suppress_numeric(*args, **kwargs))
 
 
 def one_line(counts, names=None) -> pd.DataFrame:
@@ -236,3 +243,67 @@ def test_numeric_columns_computed_from_counts_are_hidden_by_default():
     cells = csv_cells(out[["n", "n_weighted", "change"]])
     for hidden in ("3", "8", "3.0", "8.0", "1", "-2"):
         assert hidden not in cells
+
+
+# --- the numeric format ------------------------------------------------------------------------
+def test_counts_stay_numeric_with_a_display_column():
+    t = one_line([3, 8, 40, 0])
+    out = suppress_numeric(t)
+    assert str(out["n"].dtype) == "Int64"
+    assert out["n"].isna().tolist() == [True, True, False, False]
+    assert int(out["n"].sum()) == 40  # .sum() works and adds the shown counts
+    assert out["n_display"].tolist() == ["<5", SUPPRESSED, "40", "0"]
+    assert str(out["share"].dtype) == "Float64"
+    assert out["share"].isna().tolist() == [True, True, False, False]
+    stamp = out.attrs["hotspots"]["suppression"]
+    assert stamp["format"] == "numeric"
+    assert stamp["display_columns"] == {"n": "n_display"}
+    cells = csv_cells(out)
+    for hidden in ("3", "8", repr(3 / 51), repr(8 / 51)):
+        assert hidden not in cells
+
+
+def test_derived_columns_keep_their_kind():
+    t = pd.DataFrame({"area_name": ["A", "B", "C"], "n": [2, 30, 40],
+                      "change": [1, -2, 5], "significant": [True, False, True],
+                      "direction": ["up", "down", "up"]})
+    out = suppress_numeric(t, share_columns=["change", "significant", "direction"])
+    assert str(out["change"].dtype) == "Int64"
+    assert str(out["significant"].dtype) == "boolean"
+    assert out["change"].isna().tolist() == [True, True, False]
+    assert out["significant"].isna().tolist() == [True, True, False]
+    assert out["direction"].tolist() == [SUPPRESSED, SUPPRESSED, "up"]
+
+
+# --- check_public: protection recomputed from the numbers ---------------------------------------
+def test_check_public_ignores_stamps_and_suppressed_columns():
+    from hotspots.errors import PublicModeError
+    from hotspots.privacy import check_public
+
+    t = one_line([2, 8, 40, 0], names=["Baildon", "B", "C", "D"])
+    restricted = suppress_numeric(t, mode="restricted")
+    with pytest.raises(PublicModeError, match=r"shows 1 count\(s\) below 5 \(Baildon 2\)"):
+        check_public(restricted, 5)
+    with pytest.raises(PublicModeError, match="Baildon 2"):
+        check_public(t.assign(suppressed=False), 5)
+    check_public(suppress_numeric(t), 5)  # protected: passes
+    check_public(labelled(suppress_numeric(t)), 5)  # printed form too
+
+
+def test_check_public_finds_a_cell_given_away_by_the_shares():
+    from hotspots.errors import PublicModeError
+    from hotspots.privacy import check_public
+
+    # one hidden cell: total = 40 / share = 51, minus the shown 8 + 40 + 0 gives 3
+    t = one_line([3, 8, 40, 0])
+    leaky = t.assign(n=["<5", 8, 40, 0], share=["[c]", 8 / 51, 40 / 51, 0.0])
+    with pytest.raises(PublicModeError, match="area 0 can be worked out from the total"):
+        check_public(leaky, 5)
+    # two hidden cells whose sum is 4: "<5" 1..4 and the other at least 5 cannot add to 4,
+    # but as plain non-negative numbers 3 could be 0..4: too narrow for k = 5
+    narrow = one_line([3, 1, 40, 60]).assign(n=["<5", "<5", 40, 60],
+                                             share=["[c]", "[c]", 40 / 104, 60 / 104])
+    with pytest.raises(PublicModeError, match="can be worked out"):
+        check_public(narrow, 5)
+    fine = one_line([3, 8, 40, 0]).pipe(suppress_numeric)
+    check_public(fine, 5)

@@ -78,6 +78,12 @@ SENTENCES: dict[str, str] = {
         "to {area_after} ({after_counts})."
     ),
     "top_same": "{area} had the highest number in both periods ({counts}).",
+    # when people are counted (count="people"), the sentence names them
+    "top_moved_people": (
+        "The highest number of {noun} moved from {area_before} ({before_counts}) "
+        "to {area_after} ({after_counts})."
+    ),
+    "top_same_people": "{area} had the highest number of {noun} in both periods ({counts}).",
     "counts_pair": "{n_before} to {n_after}",
     # one clause per area, joined with "; " into one sentence
     "change_sig": "the {change} in {area} is statistically significant ({test}){caution}",
@@ -103,6 +109,11 @@ SENTENCES: dict[str, str] = {
     ),
     "sppt_none": (
         "No area's share of {noun} changed significantly "
+        "(SPPT with Benjamini–Yekutieli correction; no q-value below {alpha})."
+    ),
+    # some areas' numbers are suppressed: say nothing about their shares
+    "sppt_none_shown": (
+        "No area with published numbers had a significant change in its share of {noun} "
         "(SPPT with Benjamini–Yekutieli correction; no q-value below {alpha})."
     ),
     "sppt_area": "{area} ({pct_before} to {pct_after})",

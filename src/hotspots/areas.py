@@ -49,9 +49,11 @@ import shapely
 from scipy import ndimage
 
 from hotspots import schema
+from hotspots._params import check_in
 from hotspots.crs import BNG, ensure_bng
 from hotspots.errors import CRSError, DataQualityWarning, Problem, ValidationError
-from hotspots.periods import PeriodLike, parse_period
+from hotspots.extent import check_outside
+from hotspots.periods import PeriodLike, check_coverage, parse_period
 
 __all__ = [
     "NOT_RECORDED",
@@ -921,7 +923,8 @@ def _incident_xy(incidents: gpd.GeoDataFrame, caller: str
 
 
 def assign_areas(incidents: gpd.GeoDataFrame, areas: AreaSet, *,
-                 levels: str | Sequence[str] | None = None) -> gpd.GeoDataFrame:
+                 levels: str | Sequence[str] | None = None,
+                 allow_outside: bool = False) -> gpd.GeoDataFrame:
     """Label every incident with its area at each level.
 
     Parameters
@@ -933,6 +936,10 @@ def assign_areas(incidents: gpd.GeoDataFrame, areas: AreaSet, *,
         The boundaries.
     levels : str or list of str, optional
         The levels to assign; all by default.
+    allow_outside : bool, default False
+        Accept that most located incidents fall outside every area of a level (a force-wide
+        download counted by the wards of one district). By default that is refused: it is
+        what the wrong boundary set looks like.
 
     Returns
     -------
@@ -951,6 +958,10 @@ def assign_areas(incidents: gpd.GeoDataFrame, areas: AreaSet, *,
         When the incidents have no CRS.
     hotspots.errors.ValidationError
         When a geometry is not a point.
+    hotspots.extent.OutsideAreasError
+        When more than half of the located incidents fall outside every area of a level
+        (unless ``allow_outside``); the message names the registered boundary sets whose
+        extent holds them.
 
     Warns
     -----
@@ -984,13 +995,15 @@ def assign_areas(incidents: gpd.GeoDataFrame, areas: AreaSet, *,
     xs, ys = x[idx], y[idx]
     record = {"boundaries": areas.name, "vintage": areas.vintage, "levels": chosen,
               "n_rows": len(out), "n_located": len(idx), "n_unknown": len(out) - len(idx),
-              "n_outside": {},
+              "n_outside": {}, "allow_outside": allow_outside,
               "edge_rule": "closed polygons; shared edges go to the smallest area_id"}
     replaced = []
     for level in chosen:
         frame = areas._frame(level)
         n_areas = len(frame)
         pos = areas.locate(xs, ys, level=level)
+        check_outside(xs, ys, pos < 0, areas_name=areas.name, level=level,
+                      allow_outside=allow_outside)
         codes = np.full(len(out), n_areas + 1, dtype=np.int32)  # Unknown location
         codes[idx] = np.where(pos >= 0, pos, n_areas)  # Outside district
         cats = [*frame[schema.AREA_NAME].tolist(), schema.OUTSIDE_DISTRICT,
@@ -1112,7 +1125,8 @@ def area_counts(incidents: gpd.GeoDataFrame, areas: AreaSet, *, level: str = "co
                 by: str | Sequence[str] | None = None, period: PeriodLike | None = None,
                 population: pd.Series | pd.DataFrame | str | None = None,
                 suppress: int | str | None = None,
-                time: str = schema.OCCURRED) -> pd.DataFrame:
+                time: str = schema.OCCURRED, allow_outside: bool = False,
+                count: str = "rows", person: str | None = None) -> pd.DataFrame:
     """Count incidents per area: a tidy table with shares and rates.
 
     Parameters
@@ -1136,10 +1150,24 @@ def area_counts(incidents: gpd.GeoDataFrame, areas: AreaSet, *, level: str = "co
         Residents per area: a Series indexed by ``area_id``, a DataFrame with columns
         ``area_id`` and ``population``, or the name of a column of the level's boundaries.
     suppress : int or "10-5", optional
-        Hide small counts with :func:`hotspots.privacy.suppress` (``k``, or the ONS 10-5
-        rule) for public output.
+        Hide small counts for public output: the table is protected as a
+        :class:`hotspots.privacy.Release` of its own and audited (``k``), or rounded by the
+        ONS 10-5 rule. ``n`` stays ``Int64`` (``<NA>`` where hidden) beside ``n_display``
+        (``"<5"``, ``"[c]"``). Tables published together (wards and constituencies, two
+        periods) must be protected together with :class:`hotspots.privacy.Release`.
     time : str, default "occurred"
         The date column used by ``period``.
+    allow_outside : bool, default False
+        Accept that most located incidents fall outside every area (see
+        :func:`assign_areas`); refused by default.
+    count : {"rows", "people"}, default "rows"
+        ``"people"`` counts distinct values of ``person`` (e.g. children) instead of rows
+        (see :mod:`hotspots.people`): a person with rows in two areas is counted in each,
+        ``share`` is over the distinct people of the group (shares can then add to more
+        than 1), and ``attrs["hotspots"]`` gains ``count, person, n_people,
+        n_people_in_several_areas, n_rows_no_person, note``.
+    person : str, optional
+        The person column (pseudonyms) for ``count="people"``.
 
     Returns
     -------
@@ -1160,13 +1188,18 @@ def area_counts(incidents: gpd.GeoDataFrame, areas: AreaSet, *, level: str = "co
     KeyError
         When ``level`` is not a level of ``areas``.
     hotspots.errors.ValidationError
-        When a ``by``/``time`` column is missing or the population is unusable.
+        When a ``by``/``time`` column is missing or the population is unusable; when the
+        period lies wholly outside the months the data cover (the message gives them).
+    hotspots.extent.OutsideAreasError
+        When most located incidents fall outside every area of the level (unless
+        ``allow_outside``): the wrong boundary set.
 
     Warns
     -----
     hotspots.errors.DataQualityWarning
         When a period is given and some incidents have no date (they are left out and
-        counted in ``n_excluded_no_date``), or areas lack a population.
+        counted in ``n_excluded_no_date``), when the data cover the period only in part
+        (the warning gives the months covered), or areas lack a population.
 
     Examples
     --------
@@ -1188,6 +1221,7 @@ def area_counts(incidents: gpd.GeoDataFrame, areas: AreaSet, *, level: str = "co
                 f"Columns found: {', '.join(map(str, incidents.columns))}.", column=time))
         times = pd.to_datetime(incidents[time], errors="coerce")
         no_date = times.isna().to_numpy()
+        check_coverage(per, times, what="the incidents")
         keep = per.contains(times)
         n_no_date = int(no_date.sum())
         n_outside_period = int((~keep & ~no_date).sum())
@@ -1199,7 +1233,7 @@ def area_counts(incidents: gpd.GeoDataFrame, areas: AreaSet, *, level: str = "co
     if _current_assignment(incidents, areas, level):
         area_codes = incidents[schema.area_name_column(level)].cat.codes.to_numpy()
     else:
-        assigned = assign_areas(incidents, areas, levels=[level])
+        assigned = assign_areas(incidents, areas, levels=[level], allow_outside=allow_outside)
         area_codes = assigned[schema.area_name_column(level)].cat.codes.to_numpy()
     n_cells = len(frame_lv) + 2
     if by_cols:
@@ -1210,9 +1244,19 @@ def area_counts(incidents: gpd.GeoDataFrame, areas: AreaSet, *, level: str = "co
     if n_groups * n_cells > 10_000_000:
         raise ValueError(f"area_counts(by={by_cols!r}) would make {n_groups * n_cells:,} rows; "
                          "split by columns with fewer distinct values.")
-    flat = group[keep] * n_cells + area_codes[keep].astype(np.int64)
-    counts = np.bincount(flat, minlength=n_groups * n_cells).reshape(n_groups, n_cells)
-    totals = counts.sum(axis=1, keepdims=True)
+    check_in("count", count, ("rows", "people"), caller="area_counts")
+    people: dict[str, Any] = {}
+    if count == "people":
+        from hotspots.people import PEOPLE_NOTE, people_table_counts, person_codes
+
+        persons = person_codes(incidents, person, "area_counts")
+        counts, totals, people = people_table_counts(persons, keep, group, area_codes,
+                                                     n_groups, n_cells)
+        people = {"count": "people", "person": person, **people, "note": PEOPLE_NOTE}
+    else:
+        flat = group[keep] * n_cells + area_codes[keep].astype(np.int64)
+        counts = np.bincount(flat, minlength=n_groups * n_cells).reshape(n_groups, n_cells)
+        totals = counts.sum(axis=1, keepdims=True)
     shares = np.divide(counts, totals, out=np.full(counts.shape, np.nan), where=totals > 0)
 
     table: dict[str, Any] = {}
@@ -1246,15 +1290,12 @@ def area_counts(incidents: gpd.GeoDataFrame, areas: AreaSet, *, level: str = "co
         "period_start": None if per is None else per.start.isoformat(),
         "period_end": None if per is None else per.end.isoformat(),
         "n_input": n_input, "n_total": int(keep.sum()),
-        "n_excluded_no_date": n_no_date, "n_outside_period": n_outside_period,
+        "n_excluded_no_date": n_no_date, "n_outside_period": n_outside_period, **people,
     }
     if suppress is not None:
-        from hotspots.privacy import suppress as _suppress
+        # protected as a release of its own (totals and by split included) and audited;
+        # refused with PublicModeError when no suppression pattern protects it
+        from hotspots.privacy.publish import protect_area_table
 
-        share_cols = [c for c in ("share", "rate_per_1000") if c in out.columns]
-        if isinstance(suppress, str):
-            out = _suppress(out, rule=suppress, share_columns=share_cols,
-                            by=by_cols or None)
-        else:
-            out = _suppress(out, k=suppress, share_columns=share_cols, by=by_cols or None)
+        out = protect_area_table(out, suppress, by=by_cols)
     return out

@@ -1,8 +1,9 @@
 """Tracking shifts in counts: whether the numbers, or the areas holding them, really changed.
 
-- :func:`compare_periods`: counts and shares by area in two periods, with a Poisson E-test
-  of each count change and the SPPT test of each change in share (Benjamini–Yekutieli
-  corrected across areas). Returns a :class:`PeriodComparison` that
+- :func:`compare_periods`: counts and shares by area in two periods, with a test of each
+  count change that allows for overdispersion (quasi-Poisson on monthly counts by
+  default, else the E-test; corrected across areas) and the SPPT test of each change in
+  share (Benjamini–Yekutieli corrected across areas). Returns a :class:`PeriodComparison` that
   :func:`hotspots.narrative.describe` turns into sentences.
 - :func:`trend`: counts per financial year, year, quarter or month, with the change from
   the previous period and its E-test; periods the data only partly cover are flagged and
@@ -37,9 +38,25 @@ from hotspots._change_common import (
     resolve_periods,
     split_groups,
 )
+from hotspots._change_tests import (
+    CORRECTION_NAMES,
+    COUNT_TESTS,
+    TEST_NAMES,
+    count_test_columns,
+    monthly_matrix,
+    plan_test,
+)
 from hotspots._params import check_in, check_positive, check_probability
 from hotspots.errors import DataQualityWarning
-from hotspots.periods import Period, PeriodLike, parse_period, period_labels, period_of_label
+from hotspots.periods import (
+    Period,
+    PeriodLike,
+    check_coverage,
+    parse_period,
+    period_labels,
+    period_of_label,
+)
+from hotspots.stats.multiple import PADJUST_METHODS
 from hotspots.stats.tests import etest, etest_many, sppt_chi2
 
 if TYPE_CHECKING:
@@ -91,7 +108,9 @@ class PeriodComparison:
         Incidents in each period (all areas, unknown locations included). After
         :meth:`suppress`, a total below ``k`` becomes the string ``"<k"``.
     p_total : float
-        E-test p-value of the change in the totals, allowing for the period lengths.
+        p-value of the change in the totals, by ``test`` (on the monthly totals for the
+        quasi-Poisson and negative binomial tests; the E-tests allow for the period
+        lengths).
     top_before, top_after : str or None
         Area (of ``level``) with the highest count in each period, all ``by`` groups
         together; ties go to the first name in alphabetical order. Within one period the
@@ -107,6 +126,14 @@ class PeriodComparison:
         Suppression threshold when ``suppressed``.
     overall : PeriodComparison or None
         With ``by``: the same comparison without the split (what the sentences describe).
+    test : str
+        The test of the count changes and of the totals: "quasi-poisson",
+        "negative-binomial", "etest-score" or "etest-wald".
+    correction : str
+        Multiple-testing correction of ``significant`` across the rows ("fdr_bh", ...).
+    dispersion : float
+        Dispersion of the monthly totals (quasi-Poisson: variance over the Poisson
+        variance; negative binomial: alpha); NaN for the E-tests.
     """
 
     table: pd.DataFrame
@@ -125,6 +152,19 @@ class PeriodComparison:
     suppressed: bool = False
     k: int | None = None
     overall: PeriodComparison | None = field(default=None, repr=False)
+    test: str = "etest-score"
+    correction: str = "none"
+    dispersion: float = float("nan")
+
+    @property
+    def test_name(self) -> str:
+        """The count test as written in sentences ("quasi-Poisson test", "E-test")."""
+        return TEST_NAMES.get(self.test, self.test)
+
+    @property
+    def correction_name(self) -> str:
+        """The correction as written in sentences ("Benjamini–Hochberg", "no")."""
+        return CORRECTION_NAMES.get(self.correction, self.correction)
 
     @property
     def total_change(self) -> int | None:
@@ -207,9 +247,15 @@ class PeriodComparison:
         -------
         PeriodComparison
             With ``suppressed=True``; :func:`hotspots.narrative.describe` then writes
-            "fewer than 5" instead of any hidden number.
+            "fewer than 5" instead of any hidden number. ``top_before``/``top_after`` are
+            None unless the top area's count is shown and larger than any value a hidden
+            count could take given the published numbers (see
+            :mod:`hotspots._published_ranks`): naming the highest area is a statement
+            about every hidden count.
         """
-        from hotspots.privacy import suppress as _suppress
+        # the comparison reads labels ("<5", "[c]") in its count columns
+        from hotspots._published_ranks import safe_top
+        from hotspots.privacy.suppress import suppress_labelled as _suppress
 
         k = int(check_positive("k", k, caller="PeriodComparison.suppress"))
         table = _suppress_table(self.table, k, _suppress, by=self.by)
@@ -220,13 +266,29 @@ class PeriodComparison:
                                share_columns=["change", "pct_change", "p_etest"],
                                area_column=self.by)
         overall = self.overall.suppress(k) if self.overall is not None else None
+        total_before = _mask_total(self.total_before, k)
+        total_after = _mask_total(self.total_after, k)
+        # "Highest: X" is a statement about every hidden count (each is at most X's): keep
+        # it only when it tells a reader nothing they cannot work out from the table.
+        if self.by is None:
+            top_before = safe_top(table, "n_before", self.top_before, total_before)
+            top_after = safe_top(table, "n_after", self.top_after, total_after)
+        elif overall is not None:
+            top_before, top_after = overall.top_before, overall.top_after
+        else:
+            top_before = top_after = None
         return replace(
             self,
             table=table,
-            total_before=_mask_total(self.total_before, k),
-            total_after=_mask_total(self.total_after, k),
+            total_before=total_before,
+            total_after=total_after,
+            top_before=top_before,
+            top_after=top_after,
             p_total=(float("nan") if _is_small(self.total_before, k)
                      or _is_small(self.total_after, k) else self.p_total),
+            # the monthly totals' dispersion says something about a hidden total too
+            dispersion=(float("nan") if _is_small(self.total_before, k)
+                        or _is_small(self.total_after, k) else self.dispersion),
             group_totals=groups,
             suppressed=True,
             k=k,
@@ -238,12 +300,13 @@ class PeriodComparison:
             f"<p><b>{escape(self.level.capitalize())} comparison</b>: "
             f"{escape(self.before.label)} against {escape(self.after.label)}"
             f"{' by ' + escape(self.by) if self.by else ''}. Totals {self.total_before} → "
-            f"{self.total_after} (E-test p {_fmt_p_sentence(self.p_total)}). "
-            f"Highest: {escape(str(self.top_before))} → {escape(str(self.top_after))}."
-            f"{' Small numbers suppressed.' if self.suppressed else ''}</p>"
+            f"{self.total_after} ({escape(self.test_name)} p {_fmt_p_sentence(self.p_total)}). "
+            + (f"Highest: {escape(str(self.top_before))} → {escape(str(self.top_after))}."
+               if self.top_before is not None and self.top_after is not None else "")
+            + f"{' Small numbers suppressed.' if self.suppressed else ''}</p>"
         )
         fmt_share = dict.fromkeys(("share_before", "share_after", "share_change"), _fmt_share)
-        fmt_p = dict.fromkeys(("p_etest", "p_sppt", "q_sppt"), _fmt_p)
+        fmt_p = dict.fromkeys(("p_etest", "p_sppt", "q_sppt", "p_change", "q_change"), _fmt_p)
         fmt_pct = {"pct_change": lambda v: v if isinstance(v, str) else
                    ("" if pd.isna(v) else f"{v:+.0f}%")}
         body = self.table.to_html(index=False, formatters={**fmt_share, **fmt_p, **fmt_pct},
@@ -307,7 +370,8 @@ def _top_area(table: pd.DataFrame, col: str) -> str | None:
 
 
 _DERIVED = ("share_before", "share_after", "change", "pct_change", "p_etest", "share_change",
-            "p_sppt", "q_sppt", "significant", "direction")
+            "p_sppt", "q_sppt", "test", "dispersion", "p_change", "q_change", "significant",
+            "direction")
 
 
 def _suppress_table(table: pd.DataFrame, k: int, suppress_fn: Any, *,
@@ -327,7 +391,8 @@ def _suppress_table(table: pd.DataFrame, k: int, suppress_fn: Any, *,
     return out
 
 
-def _level_frame(incidents: pd.DataFrame, areas: AreaSet, level: str, caller: str) -> pd.DataFrame:
+def _level_frame(incidents: pd.DataFrame, areas: AreaSet, level: str, caller: str, *,
+                 allow_outside: bool = False) -> pd.DataFrame:
     """Return the incidents with the ``level`` area columns, assigning them when needed."""
     check_in("level", level, list(areas.level_names), caller=caller)
     col = schema.area_name_column(level)
@@ -337,7 +402,7 @@ def _level_frame(incidents: pd.DataFrame, areas: AreaSet, level: str, caller: st
         return incidents
     from hotspots.areas import assign_areas
 
-    return assign_areas(incidents, areas, levels=[level])
+    return assign_areas(incidents, areas, levels=[level], allow_outside=allow_outside)
 
 
 
@@ -365,7 +430,7 @@ def _period_counts(names: pd.Series, mask: np.ndarray, order: list[str]) -> np.n
 
 
 def _compare_block(nb: np.ndarray, na: np.ndarray, days_b: float, days_a: float,
-                   alpha: float) -> dict[str, Any]:
+                   alpha: float, tests: dict[str, np.ndarray]) -> dict[str, Any]:
     """All test columns for one group of rows (areas + pseudo areas)."""
     tb, ta = nb.sum(), na.sum()
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -374,7 +439,9 @@ def _compare_block(nb: np.ndarray, na: np.ndarray, days_b: float, days_a: float,
         pct = np.where(nb > 0, 100.0 * (na - nb) / np.where(nb > 0, nb, 1), np.nan)
     p_e = etest_many(nb, na, days_b, days_a)
     sppt = sppt_chi2(nb, na, method="fdr_by")
-    significant = np.nan_to_num(p_e, nan=1.0) < alpha
+    # corrected across the rows: with 25 wards, one in 20 unchanged wards would be
+    # "significant" at 0.05 by chance alone
+    significant = np.nan_to_num(tests["q_change"], nan=1.0) < alpha
     # compare daily rates: with periods of different lengths the raw counts mislead
     direction = np.where(significant, np.where(na / days_a > nb / days_b, "up", "down"),
                          DIRECTIONS[2])
@@ -383,7 +450,7 @@ def _compare_block(nb: np.ndarray, na: np.ndarray, days_b: float, days_a: float,
         "share_before": share_b, "share_after": share_a,
         "change": (na - nb).astype(np.int64), "pct_change": pct,
         "p_etest": p_e, "share_change": share_a - share_b,
-        "p_sppt": sppt.p, "q_sppt": sppt.q,
+        "p_sppt": sppt.p, "q_sppt": sppt.q, **tests,
         "significant": significant, "direction": direction,
     }
 
@@ -397,7 +464,13 @@ def compare_periods(
     after: PeriodLike,
     by: str | None = None,
     alpha: float = 0.05,
+    test: Literal["auto", "quasi-poisson", "negative-binomial", "etest-score",
+                  "etest-wald"] = "auto",
+    correction: Literal["fdr_bh", "fdr_by", "holm", "bonferroni", "none"] = "fdr_bh",
     time: str = schema.OCCURRED,
+    count: Literal["rows", "people"] = "rows",
+    person: str | None = None,
+    allow_outside: bool = False,
 ) -> PeriodComparison:
     """Compare counts and shares by area between two periods, with significance tests.
 
@@ -421,8 +494,29 @@ def compare_periods(
         are then within each group.
     alpha : float
         Significance level for ``significant`` and ``direction``.
+    test : {"auto", "quasi-poisson", "negative-binomial", "etest-score", "etest-wald"}
+        Test of each count change (and of the totals). "auto" (default): the
+        quasi-Poisson test on monthly counts when both periods are whole calendar months,
+        at least 3 each, and the incidents fall in more than one month of each (the data
+        then show how much counts vary); otherwise the E-test ("etest-score"). See Notes.
+    correction : {"fdr_bh", "fdr_by", "holm", "bonferroni", "none"}
+        Multiple-testing correction of ``p_change`` across the rows of each group, giving
+        ``q_change`` and ``significant`` (see
+        :func:`hotspots.stats.multiple.adjust_pvalues`). Default Benjamini–Hochberg.
     time : str
         Column of incident dates.
+    count : {"rows", "people"}, default "rows"
+        ``"people"`` counts distinct values of ``person`` per area and period (see
+        :mod:`hotspots.people`): a person in two areas counts in each, ``total_before`` /
+        ``total_after`` are distinct people, the shares are over them (so they can add to
+        more than 1), and ``test="auto"`` uses the E-test (people are not events spread
+        over months). ``describe`` then names them ("The highest number of children ...").
+    person : str, optional
+        The person column (pseudonyms, e.g. ``"child"``) for ``count="people"``.
+    allow_outside : bool, default False
+        Accept incidents most of which fall outside every area (passed to
+        :func:`hotspots.areas.assign_areas`); by default that is refused as the wrong
+        boundary set.
 
     Returns
     -------
@@ -441,14 +535,27 @@ def compare_periods(
         ``change``                int64         ``n_after - n_before``
         ``pct_change``            float64       percent, ``100 * change / n_before``; NaN
                                                 when ``n_before`` is 0
-        ``p_etest``               float64       Poisson E-test of the two counts, allowing
-                                                for the period lengths; NaN when both are 0
+        ``p_etest``               float64       Poisson E-test (score form) of the two
+                                                counts, allowing for the period lengths;
+                                                NaN when both are 0. For reference: it
+                                                ignores overdispersion
         ``share_change``          float64       ``share_after - share_before``
         ``p_sppt``                float64       SPPT chi-square p of the share change (area
                                                 against the rest); NaN when both counts 0
         ``q_sppt``                float64       ``p_sppt`` with Benjamini–Yekutieli
                                                 correction across the rows of the group
-        ``significant``           bool          ``p_etest < alpha``
+        ``test``                  object        the count test of the row:
+                                                "quasi-poisson", "negative-binomial",
+                                                "etest-score", "etest-wald" ("... score"
+                                                when one period has no incident; "" when
+                                                neither has)
+        ``dispersion``            float64       the row's monthly dispersion (quasi-Poisson:
+                                                Pearson chi-square / df, 1 = Poisson;
+                                                negative binomial: alpha); NaN for E-tests
+        ``p_change``              float64       p-value of ``test``
+        ``q_change``              float64       ``p_change`` corrected across the rows of
+                                                the group (``correction``)
+        ``significant``           bool          ``q_change < alpha``
         ``direction``             str           "up", "down" (the daily rate rose or fell
                                                 significantly) or "no significant change"
         ========================  ============  ============================================
@@ -462,12 +569,30 @@ def compare_periods(
     Notes
     -----
     **What "significant" means.** ``significant`` and ``direction`` answer "did the
-    number of incidents in this area change by more than chance?": the E-test of the two
-    counts (Krishnamoorthy & Thomson 2004) at level ``alpha``, using the period lengths
-    in days as exposures, so a 3-month and a 12-month period are compared fairly. It is
-    one test per area and is **not** corrected for the number of areas. Whether an area's
-    **share** changed (the concentration question, independent of the overall rise or
-    fall) is the SPPT column ``q_sppt``, which is corrected across areas
+    number of incidents in this area change by more than chance?", corrected for testing
+    every area at once (``correction``, Benjamini–Hochberg by default): with 25 wards
+    and no real change, about one would otherwise be flagged at 0.05 by chance.
+
+    **Which test.** Police counts vary more than Poisson counts (overdispersion): the
+    monthly City of London totals of 2018-2019 vary 7.2 times more. A Poisson test then
+    finds changes that are ordinary variation: for 7,943 crimes in 2018 against 9,356 in
+    2019 the E-test gives p = 6e-27, the quasi-Poisson test on the 24 monthly counts
+    6e-5 and the negative binomial test 4e-5; across the 25 wards the E-test flags 10
+    uncorrected, 8 after Benjamini–Hochberg. The default therefore estimates the
+    dispersion from the monthly counts of each row
+    (:func:`hotspots.stats.overdispersion.quasi_poisson_test`, floored at 1 so that it
+    is never more confident than Poisson) and compares the mean count per calendar month
+    of the two periods (so a 3-month and a 12-month period are compared fairly). With
+    police.uk data (dates are months) or any finer dates, this needs whole calendar months
+    of at least 3 months each. Otherwise "auto" falls back to the E-test, and
+    ``table.attrs["hotspots"]["test_reason"]`` says why. The E-test is available in its
+    pooled score form ("etest-score", statsmodels' ``etest-score``, crimepy) and in the
+    unpooled Wald form of Krishnamoorthy & Thomson (2004) ("etest-wald", scipy's
+    ``poisson_means_test``); both use the period lengths in days as exposures and assume
+    Poisson counts.
+
+    Whether an area's **share** changed (the concentration question, independent of the
+    overall rise or fall) is the SPPT column ``q_sppt``, corrected across areas
     (Benjamini–Yekutieli, crimepy's default); use ``q_sppt < alpha`` for that question.
 
     Incidents with no date are in neither period; they and the incidents outside both
@@ -482,19 +607,47 @@ def compare_periods(
     """
     caller = "compare_periods"
     alpha = check_probability("alpha", alpha, caller=caller)
+    check_in("test", test, COUNT_TESTS, caller=caller)
+    check_in("correction", correction, PADJUST_METHODS, caller=caller)
     pb, pa = resolve_periods(before, after, caller)
     check_columns(incidents, caller, time=time, by=by)
-    frame = _level_frame(incidents, areas, level, caller)
+    frame = _level_frame(incidents, areas, level, caller, allow_outside=allow_outside)
     rows = _area_rows(areas, level)
     order = rows[schema.AREA_NAME].tolist()
     times = pd.to_datetime(frame[time], errors="coerce")
+    # a period the data do not reach would compare zeros with counts: refuse or warn
+    for period in (pb, pa):
+        check_coverage(period, times, what="the incidents")
     in_b, in_a = pb.contains(times), pa.contains(times)
     n_nodate = int(times.isna().sum())
     n_neither = int((~in_b & ~in_a).sum()) - n_nodate
     if n_nodate:
         warnings.warn(f"{n_nodate} incidents have no date in column {time!r} and are in "
                       f"neither period of {caller}.", DataQualityWarning, stacklevel=2)
+    check_in("count", count, ("rows", "people"), caller=caller)
+    people: dict[str, Any] = {}
+    if count == "people":
+        # one row per person, area (and group) and period: counting rows counts people
+        from hotspots.people import people_frame
+
+        frame, people = people_frame(frame, person, schema.area_name_column(level), by,
+                                     in_b, in_a, caller)
+        times = pd.to_datetime(frame[time], errors="coerce")
+        in_b, in_a = pb.contains(times), pa.contains(times)
+        # distinct people are not events spread over months: no monthly dispersion model
+        test = "etest-score" if test == "auto" else test
     names = frame[schema.area_name_column(level)].astype("object")
+    plan = plan_test(test, times, pb, pa, caller)
+
+    def tests_for(sel: np.ndarray, nb: np.ndarray, na: np.ndarray,
+                  keys: pd.Series, order_: list[str]) -> dict[str, np.ndarray]:
+        mat_b = mat_a = None
+        if plan.monthly:
+            mat_b = monthly_matrix(keys, times, sel & in_b, order_, plan.first_before,
+                                   plan.months_before)
+            mat_a = monthly_matrix(keys, times, sel & in_a, order_, plan.first_after,
+                                   plan.months_after)
+        return count_test_columns(plan, nb, na, days_b, days_a, mat_b, mat_a, correction)
 
     days_b, days_a = pb.days, pa.days
     blocks: list[pd.DataFrame] = []
@@ -504,7 +657,8 @@ def compare_periods(
         sel = codes == i
         nb = _period_counts(names, sel & in_b, order)
         na = _period_counts(names, sel & in_a, order)
-        block = pd.DataFrame(_compare_block(nb, na, days_b, days_a, alpha))
+        block = pd.DataFrame(_compare_block(nb, na, days_b, days_a, alpha,
+                                            tests_for(sel, nb, na, names, order)))
         block.insert(0, schema.AREA_NAME, rows[schema.AREA_NAME].to_numpy())
         block.insert(0, schema.AREA_ID, rows[schema.AREA_ID].array)
         if by is not None:
@@ -527,26 +681,44 @@ def compare_periods(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DataQualityWarning)  # already warned above
             overall = compare_periods(frame, areas, level=level, before=pb, after=pa,
-                                      alpha=alpha, time=time)
-    p_total = etest(total_b, total_a, days_b, days_a) if total_b + total_a else float("nan")
+                                      alpha=alpha, test=test,
+                                      correction=correction, time=time, count=count,
+                                      person=person)
+    if people:
+        from hotspots.people import people_shares
+
+        total_b, total_a = people["n_before"], people["n_after"]
+        table, group_rows = people_shares(table, group_rows, people, by)
+    everything = pd.Series("total", index=frame.index, dtype="object")
+    totals = tests_for(np.ones(len(frame), dtype=bool), np.array([total_b]),
+                       np.array([total_a]), everything, ["total"])
+    p_total = float(totals["p_change"][0])
+    dispersion = float(totals["dispersion"][0])
     ref = overall.table if overall is not None else table
     table.attrs["hotspots"] = {
         "function": caller, "level": level, "before": pb.label, "after": pa.label,
         "alpha": alpha, "by": by, "vintage": getattr(areas, "vintage", None),
-        "significance": "significant = E-test p_etest < alpha (count change, not corrected "
-                        "across areas); share change: SPPT q_sppt (Benjamini-Yekutieli)",
+        "test": plan.test, "test_reason": plan.reason, "correction": correction,
+        "dispersion_total": dispersion,
+        "significance": f"significant = q_change < alpha: {plan.test} p_change corrected "
+                        f"across the rows ({correction}); share change: SPPT q_sppt "
+                        "(Benjamini-Yekutieli)",
         "n_total_before": total_b, "n_total_after": total_a,
         "n_no_date": n_nodate, "n_outside_periods": n_neither,
+        **{k: v for k, v in people.items() if not k.startswith("groups_")},
     }
     logger.info("%s: %d incidents in %s, %d in %s (%d in neither period).", caller, total_b,
                 pb.label, total_a, pa.label, n_neither + n_nodate)
+    logger.info("%s: count changes tested with %s (%s), dispersion of the totals %.3g; "
+                "significant is corrected across areas (%s).", caller, plan.test,
+                plan.reason, dispersion, correction)
     return PeriodComparison(
         table=table, level=level, before=pb, after=pa, by=by, alpha=alpha,
         total_before=total_b, total_after=total_a, p_total=p_total,
         top_before=_top_area(ref, "n_before"), top_after=_top_area(ref, "n_after"),
         vintage=getattr(areas, "vintage", None),
         group_totals=pd.DataFrame(group_rows) if by is not None else None,
-        overall=overall,
+        overall=overall, test=plan.test, correction=correction, dispersion=dispersion,
     )
 
 

@@ -24,7 +24,7 @@ from numpy.typing import ArrayLike
 from hotspots import schema
 from hotspots._change_common import count_on, dated, grid_choices, grid_for, grid_output
 from hotspots._params import check_in, check_positive, check_probability
-from hotspots.periods import period_labels
+from hotspots.periods import period_labels, period_of_label
 from hotspots.stats.tests import mann_kendall
 
 if TYPE_CHECKING:
@@ -58,6 +58,10 @@ ARCGIS_CATEGORIES = (
 )
 
 Compat = Literal["sfhotspot-1.0"] | None
+
+#: A first or last period is partial when the data cover less than this share of its days
+#: (police.uk: one month of a quarter is 1/3; day dates starting on 2 January are not).
+PARTIAL_COVERAGE = 0.9
 
 
 def _check_matrices(z: ArrayLike, significant: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
@@ -346,6 +350,7 @@ def hotspot_classify(
     recent_prop: float = 0.2,
     share: float = 0.9,
     compat: Compat = None,
+    partial_periods: Literal["exclude", "include"] = "exclude",
     time: str = schema.OCCURRED,
 ) -> gpd.GeoDataFrame:
     """Emerging hot spots: classify grid cells by their Gi* hot/cold history over periods.
@@ -383,6 +388,16 @@ def hotspot_classify(
         cells, Holm across each cell's periods, and the rule quirks of
         :func:`classify_sfhotspot`. Periods still come from ``freq`` (half-open), not
         from sfhotspot's ``cut()`` with right-closed intervals.
+    partial_periods : {"exclude", "include"}
+        What to do with a first or last period that the data cover only in part (police.uk
+        files for December 2017 to November 2020 hold one month of 2017 Q4 and two of
+        2020 Q4): "exclude" (default) leaves them out of the classification and the trend
+        test, because their lower counts read as a cooling of every cell; "include" uses
+        them as sfhotspot and ArcGIS do. Either way they are listed in
+        ``attrs["hotspots"]["partial_periods"]`` and logged. Coverage is found as in
+        :func:`hotspots.change.trend` (first to last day, or month for police.uk dates);
+        a period is partial when it covers less than :data:`PARTIAL_COVERAGE` (90%) of
+        its days.
     time : str
         Column of incident dates.
 
@@ -392,7 +407,7 @@ def hotspot_classify(
         The grid's columns (``cell_id, x, y, inside, [<level>_id, <level>]``), then:
 
         ===============  ========  ====================================================
-        ``n``            int64     incidents in the cell over all periods
+        ``n``            int64     incidents in the cell over the periods used
         ``n_sig_hot``    int64     periods in which the cell is a significant hot spot
         ``n_sig_cold``   int64     periods in which it is a significant cold spot
         ``mk_z``         float64   Mann–Kendall z of the cell's Gi* z series
@@ -402,10 +417,12 @@ def hotspot_classify(
         ``geometry``               cell polygon
         ===============  ========  ====================================================
 
-        ``attrs["hotspots"]``: ``function, scheme, freq, periods`` (labels),
-        ``n_periods, empty_periods, p_adjust, alpha, trend_alpha, compat,
-        neighbor_distance``, the rule parameters and the grid's ``cell_size``,
-        ``cell_size_reason``, ``grid_type``.
+        ``attrs["hotspots"]``: ``function, scheme, freq, periods`` (labels of the periods
+        used), ``n_periods, empty_periods, partial_periods`` (labels of the partly
+        covered periods), ``partial_periods_rule``, ``n_in_excluded_periods`` (incidents
+        in partial periods left out), ``coverage_start``, ``coverage_end``, ``p_adjust,
+        alpha, trend_alpha, compat, neighbor_distance``, the rule parameters and the
+        grid's ``cell_size``, ``cell_size_reason``, ``grid_type``.
 
     Raises
     ------
@@ -415,13 +432,23 @@ def hotspot_classify(
     Notes
     -----
     In each period Gi* is computed on the cell counts with binary weights, the cell
-    itself included (:func:`hotspots.stats.gistar.gistar_grid`, the same numbers as
-    :func:`hotspots.hotspot.hotspot_gistar` on that period). A period in which every cell
+    itself included, every cell of the grid tested (:func:`hotspots.stats.gistar.gistar_grid`:
+    the same z as :func:`hotspots.hotspot.hotspot_gistar` with its default
+    ``edge_correction="none"`` on the same grid and period). Significance here always uses
+    the normal approximation, whereas ``hotspot_gistar`` switches to permutations for
+    sparse or skewed counts on snap points, so its labels can differ. A period in which every cell
     has the same count (e.g. no incidents) has no defined z; its z is taken as 0 (not
     significant) and the period is listed in ``empty_periods``. ArcGIS uses a space-time
     neighbourhood (this period and the previous one); here the neighbourhood is spatial
     only, so results differ from ArcGIS where patterns move between periods. ArcGIS needs
     at least 10 periods; fewer are allowed and logged.
+
+    **Partial periods.** A period the data cover in part has fewer incidents and lower
+    Gi* z-scores in every cell, which reads as cooling (or, first, as warming) however
+    steady the pattern. On City of London police.uk data by quarter (100 m cells) the
+    partly covered 2017 Q4 and 2020 Q4 are flagged and left out; 9 cells are "former hot
+    spots" with them and 10 without: those reflect a real fall, the 2020 lockdown
+    quarters (2020 Q2-Q3, the two most recent whole quarters), not a short quarter.
 
     Examples
     --------
@@ -445,9 +472,22 @@ def hotspot_classify(
         p_adjust = "none" if compat else "fdr_bh"
     if neighbor_distance is not None:
         check_positive("neighbor_distance", neighbor_distance, caller=caller)
+    check_in("partial_periods", partial_periods, ("exclude", "include"), caller=caller)
     times = dated(incidents, time, caller)
     labels = period_labels(times, freq)
-    periods = [str(c) for c in labels.cat.categories]
+    all_periods = [str(c) for c in labels.cat.categories]
+    partial, cover = _partial_periods(times, all_periods, freq, caller)
+    if partial:
+        logger.info("%s: the data cover only part of %s; %s", caller, ", ".join(partial),
+                    "they are left out" if partial_periods == "exclude" else
+                    "they are used as they are")
+    periods = ([c for c in all_periods if c not in partial] if partial_periods == "exclude"
+               else all_periods)
+    if len(periods) < 2 and len(all_periods) >= 2:
+        raise ValueError(f"{caller} needs at least 2 periods; the data cover {len(periods)} "
+                         f"whole period(s) of freq={freq!r} (partly covered: "
+                         f"{', '.join(partial)}). Use a shorter freq, or "
+                         "partial_periods='include'.")
     if len(periods) < 2:
         raise ValueError(f"{caller} needs at least 2 periods; the data span {len(periods)} "
                          f"period(s) of freq={freq!r}. Use a shorter freq.")
@@ -460,7 +500,11 @@ def hotspot_classify(
     lattice, position = grid_from_frame(g, caller=caller)
     if neighbor_distance is None:
         neighbor_distance = lattice.cell_size * math.sqrt(2.0)
-    codes = labels.cat.codes.to_numpy()
+    # codes of the periods used; incidents of excluded periods get -1
+    used_code = {all_periods.index(c): k for k, c in enumerate(periods)}
+    codes = np.array([used_code.get(c, -1) for c in range(len(all_periods))] + [-1],
+                     dtype=np.int64)[labels.cat.codes.to_numpy()]
+    n_excluded = int(((codes < 0) & has_date).sum())
     n_cells = len(g)
     z = np.zeros((n_cells, len(periods)))
     p = np.ones((n_cells, len(periods)))
@@ -503,7 +547,9 @@ def hotspot_classify(
     })
     out.attrs = {"hotspots": {
         "function": caller, "scheme": scheme, "freq": freq, "periods": periods,
-        "n_periods": len(periods), "empty_periods": empty, "p_adjust": p_adjust,
+        "n_periods": len(periods), "empty_periods": empty, "partial_periods": partial,
+        "partial_periods_rule": partial_periods, "n_in_excluded_periods": n_excluded,
+        "coverage_start": cover[0], "coverage_end": cover[1], "p_adjust": p_adjust,
         "alpha": alpha, "trend_alpha": trend_alpha, "compat": compat,
         "neighbor_distance": float(neighbor_distance),
         "params": ({"hotspot_prop": hotspot_prop, "persistent_prop": persistent_prop,
@@ -514,3 +560,20 @@ def hotspot_classify(
     logger.info("%s: %d cells over %d periods (%s scheme)", caller, n_cells, len(periods),
                 scheme)
     return out
+
+
+def _partial_periods(times: pd.Series, periods: list[str], freq: str, caller: str
+                     ) -> tuple[list[str], tuple[str | None, str | None]]:
+    """Labels of the periods the data cover only in part, and the coverage (ISO times)."""
+    from hotspots.change import _coverage
+
+    start, end, _ = _coverage(pd.to_datetime(times, errors="coerce"), None, None, caller)
+    if start is None or end is None:
+        return [], (None, None)
+    partial = []
+    for label in periods:
+        p = period_of_label(label, freq)
+        covered = (min(p.end, end) - max(p.start, start)) / pd.Timedelta(days=1)
+        if covered < PARTIAL_COVERAGE * p.days:
+            partial.append(label)
+    return partial, (start.isoformat(), end.isoformat())

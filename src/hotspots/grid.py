@@ -37,6 +37,7 @@ import shapely
 from pyproj import CRS
 
 from hotspots import schema
+from hotspots._grid_clip import ClippedCells, area_columns, cached_cells, clip_mask
 from hotspots.crs import BNG
 from hotspots.errors import CRSError, DataQualityWarning, EmptyDataError, Problem, ValidationError
 from hotspots.stats.gistar import lattice_runs, neighbourhood_sum
@@ -640,105 +641,34 @@ def _outline_of(clip: Any) -> tuple[shapely.Geometry, Any, dict[str, Any]]:
     )
 
 
-# --- masks and area labels ------------------------------------------------------------------
-def _mask_for_region(lattice: Grid, region: shapely.Geometry) -> tuple[
-    np.ndarray, np.ndarray, np.ndarray
-]:
-    """Find the cells that overlap ``region``, and their centre-inside flag and coverage.
-
-    Returns three (nrow, ncol) arrays: cells intersecting ``region`` with positive area,
-    cells whose centre lies inside it, and the share of each cell's area inside it.
-    """
-    shapely.prepare(region)
-    all_ids = np.arange(lattice.nrow * lattice.ncol)
-    cx, cy = lattice.centres(all_ids)
-    centre_in = shapely.contains_xy(region, cx, cy).reshape(lattice.shape)
-    # Cells cut by the boundary lie within one cell of a boundary vertex once the boundary is
-    # densified to a quarter of a cell: only those need an exact intersection test.
-    ring = shapely.segmentize(shapely.boundary(region), lattice.cell_size / 4)
-    coords = shapely.get_coordinates(ring)
-    touched = np.zeros(lattice.shape, dtype=bool)
-    idx = lattice.locate(coords[:, 0], coords[:, 1])
-    touched.ravel()[idx[idx >= 0]] = True
-    d = lattice.cell_size * math.sqrt(2.0) if lattice.grid_type == "square" else lattice.cell_size
-    near = neighbourhood_sum(
-        touched.astype(float), lattice_runs(lattice.cell_size, d, lattice.grid_type)
-    ) > 0
-    cand = np.flatnonzero((near & ~centre_in).ravel())
-    keep = centre_in.copy()
-    if cand.size:
-        polys = lattice.polygons(cand)
-        # sharing only an edge or a corner with the region does not make a cell part of it
-        hit = shapely.intersects(region, polys) & ~shapely.touches(region, polys)
-        keep.ravel()[cand[hit]] = True
-    # cells away from the boundary lie wholly inside; only those near it need an area
-    coverage = keep.astype(float)
-    partial = np.flatnonzero((near & keep).ravel())
-    if partial.size:
-        inter = shapely.area(shapely.intersection(lattice.polygons(partial), region))
-        coverage.ravel()[partial] = np.clip(inter / lattice.cell_area, 0.0, 1.0)
-    return keep, centre_in, coverage
-
-
-def _locate_centres(frame: gpd.GeoDataFrame, cx: np.ndarray, cy: np.ndarray) -> np.ndarray:
-    """Position of the area holding each point, -1 if none (edges: smallest ``area_id``)."""
-    tree = shapely.STRtree(frame.geometry.to_numpy())
-    ip, ia = tree.query(shapely.points(cx, cy), predicate="intersects")
-    which = np.full(cx.size, -1, dtype=np.int64)
-    if ip.size:
-        # a centre on a shared edge belongs to the area with the smallest id (as assign_areas)
-        rank = np.argsort(np.argsort(frame[schema.AREA_ID].astype(str).to_numpy(), kind="stable"))
-        order = np.lexsort((rank[ia], ip))
-        ip, ia = ip[order], ia[order]
-        first = np.ones(ip.size, dtype=bool)
-        first[1:] = ip[1:] != ip[:-1]
-        which[ip[first]] = ia[first]
-    return which
-
-
-def _largest_overlap(frame: gpd.GeoDataFrame, cells: np.ndarray) -> np.ndarray:
-    """Position of the area covering the largest part of each cell, -1 if none."""
-    polys = frame.geometry.to_numpy()
-    pick = np.full(cells.size, -1, dtype=np.int64)
-    ic, ja = shapely.STRtree(polys).query(cells, predicate="intersects")
-    if ic.size:
-        area = shapely.area(shapely.intersection(cells[ic], polys[ja]))
-        # sort by cell, then by decreasing overlap: the first row per cell wins
-        order = np.lexsort((-area, ic))
-        ic, ja, area = ic[order], ja[order], area[order]
-        first = np.ones(ic.size, dtype=bool)
-        first[1:] = ic[1:] != ic[:-1]
-        win = first & (area > 0)
-        pick[ic[win]] = ja[win]
-    return pick
-
-
-def _area_columns(areas: Any, cx: np.ndarray, cy: np.ndarray, cells: np.ndarray
-                  ) -> dict[str, pd.Series]:
-    """``<level>_id`` and ``<level>`` columns: area of the centre, else largest overlap."""
-    cols: dict[str, pd.Series] = {}
-    for level in areas.level_names:
-        frame = areas[level]
-        if hasattr(areas, "locate"):
-            which = np.asarray(areas.locate(cx, cy, level=level), dtype=np.int64)
-        else:
-            which = _locate_centres(frame, cx, cy)
-        edge = np.flatnonzero(which < 0)
-        if edge.size:
-            which[edge] = _largest_overlap(frame, cells[edge])
-        ids = frame[schema.AREA_ID].astype(str).to_numpy()
-        names = frame[schema.AREA_NAME].astype(str).to_numpy()
-        id_col = pd.array(np.where(which >= 0, ids[np.maximum(which, 0)], None), dtype="string")
-        cats = [*dict.fromkeys(names), schema.OUTSIDE_DISTRICT]
-        name_vals = np.where(which >= 0, names[np.maximum(which, 0)], schema.OUTSIDE_DISTRICT)
-        cols[schema.area_id_column(level)] = pd.Series(id_col)
-        cols[schema.area_name_column(level)] = pd.Series(
-            pd.Categorical(name_vals, categories=cats)
-        )
-    return cols
-
-
 # --- building grids -------------------------------------------------------------------------
+def _clipped_cells(cover: Grid, region: shapely.Geometry, areas: Any) -> ClippedCells:
+    """Mask, columns and polygons of the cells of ``cover`` that overlap ``region``."""
+    lowest = None
+    centre_in = None
+    if areas is not None and hasattr(areas, "locate"):
+        # interior cells by the label raster: one lookup gives inside/outside and the ward
+        cx, cy = cover.centres(np.arange(cover.nrow * cover.ncol))
+        lowest = np.asarray(areas.locate(cx, cy, level=areas.level_names[0]), dtype=np.int64)
+        centre_in = (lowest >= 0).reshape(cover.shape)
+    mask, centre_in, coverage = clip_mask(cover, region, centre_in)
+    lattice = cover.with_mask(mask)
+    ids = lattice.cell_ids()
+    cx, cy = lattice.centres(ids)
+    cells = lattice.polygons(ids)
+    data: dict[str, Any] = {
+        schema.CELL_ID: ids.astype(np.int64),
+        "x": cx,
+        "y": cy,
+        "inside": centre_in.ravel()[ids],
+        "coverage": coverage.ravel()[ids],
+    }
+    if areas is not None:
+        data.update(area_columns(areas, lattice, ids, cx, cy, cells,
+                                 None if lowest is None else lowest[ids]))
+    return ClippedCells(mask, data, cells)
+
+
 @dataclass
 class _GridBuild:
     grid: Grid
@@ -822,9 +752,13 @@ def _build_grid(
         region = shapely.buffer(hull, cell_size / 2, quad_segs=30)
         extent = "points hull"
     snap = compat is None
-    lattice = Grid.covering(region.bounds, cell_size, grid_type, snap=snap)  # type: ignore[arg-type]
-    mask, centre_in, coverage = _mask_for_region(lattice, region)
-    lattice = lattice.with_mask(mask)
+    cover = Grid.covering(region.bounds, cell_size, grid_type, snap=snap)  # type: ignore[arg-type]
+    if areas is not None:
+        # the same boundary, cell size and origin give the same cells: built once, cached
+        built = cached_cells(areas, cover, lambda: _clipped_cells(cover, region, areas))
+    else:
+        built = _clipped_cells(cover, region, None)
+    lattice = cover.with_mask(built.mask)
     n_cells = lattice.n_cells
     if n_cells > MAX_CELLS_WARNING:
         warnings.warn(
@@ -833,19 +767,8 @@ def _build_grid(
             UserWarning,
             stacklevel=3,
         )
-    ids = lattice.cell_ids()
-    cx, cy = lattice.centres(ids)
-    cells = lattice.polygons(ids)
-    inside = centre_in.ravel()[ids]
-    data: dict[str, Any] = {
-        schema.CELL_ID: ids.astype(np.int64),
-        "x": cx,
-        "y": cy,
-        "inside": inside,
-        "coverage": coverage.ravel()[ids],
-    }
-    if areas is not None:
-        data.update(_area_columns(areas, cx, cy, cells))
+    data = built.columns
+    cells = built.geometry
     frame = gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(cells, crs=crs), crs=crs)
     info.update({
         "cell_size": float(cell_size),
@@ -937,6 +860,12 @@ def hotspot_grid(
 
     The origin is snapped to a multiple of the cell size, so grids built with the same cell
     size share cell edges and ``cell_id`` is stable for a given boundary.
+
+    Speed: cells away from the boundary are found from the AreaSet's label raster (the one
+    :func:`hotspots.areas.assign_areas` uses) and only cells a boundary crosses get an exact
+    intersection, against the boundary's local piece. With an AreaSet ``clip`` the cells are
+    cached per (boundary set, cell size, grid type, origin), so the second grid verb over the
+    same boundary and cell size does not build them again (each call gets its own copy).
 
     Examples
     --------

@@ -19,6 +19,9 @@ Conventions
   Poisson count varies by ±45% or more from year to year by chance alone.
 - **Suppressed comparisons** (:meth:`~hotspots.change.PeriodComparison.suppress`): a hidden
   count is written "fewer than 5", and changes involving one are not tested in the text.
+  No rank is stated that involves a hidden count: the highest area is named only when the
+  suppressed comparison keeps it, and the shares sentence names only areas larger than any
+  value a hidden count could take (:mod:`hotspots._published_ranks`).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from hotspots import schema
+from hotspots._published_ranks import rank_floor
 from hotspots._templates import SENTENCES, WORDS
 
 if TYPE_CHECKING:
@@ -170,11 +174,28 @@ def _join(names: list[str]) -> str:
     return ", ".join(names[:-1]) + f" {WORDS['and']} " + names[-1]
 
 
-def _test_phrase(p: float, alpha: float, *, with_verdict: bool = True) -> str:
+def _test_phrase(p: float, alpha: float, *, with_verdict: bool = True,
+                 name: str = "E-test") -> str:
     fp = format_p(p, alpha)
     if not with_verdict:
-        return WORDS["test_only"].format(p=fp)
-    return WORDS["test_sig" if p < alpha else "test_not_sig"].format(p=fp)
+        return WORDS["test_only"].format(p=fp).replace("E-test", name)
+    return WORDS["test_sig" if p < alpha else "test_not_sig"].format(p=fp).replace("E-test",
+                                                                                   name)
+
+
+def _area_test(cmp: PeriodComparison, row: pd.Series) -> tuple[Any, str]:
+    """Return the p-value that decides an area's ``significant``, and its name.
+
+    The corrected ``q_change`` when the table has it (the test and correction named, e.g.
+    "quasi-Poisson test, Benjamini–Hochberg adjusted"), else the E-test's ``p_etest``.
+    """
+    if "q_change" not in row.index:
+        return row["p_etest"], "E-test"
+    name = getattr(cmp, "test_name", "E-test")
+    correction = getattr(cmp, "correction", "none")
+    if correction != "none":
+        name = f"{name}, {cmp.correction_name} adjusted"
+    return row["q_change"], name
 
 
 def _caution(n_before: int, n_after: int, p: float, alpha: float) -> str:
@@ -204,7 +225,8 @@ def _total_sentence(cmp: PeriodComparison, noun: str) -> str:
     fields.update(n_before=f"{nb:,}", n_after=f"{na:,}")
     if nb == 0 and na == 0:
         return SENTENCES["total_none"].format(**fields)
-    fields["test"] = _test_phrase(cmp.p_total, cmp.alpha)
+    fields["test"] = _test_phrase(cmp.p_total, cmp.alpha,
+                                  name=getattr(cmp, "test_name", "E-test"))
     fields["caution"] = _caution(nb, na, cmp.p_total, cmp.alpha)
     if _lengths_differ(cmp) and nb > 0:
         # compare monthly rates: "down from" on raw counts would mislead
@@ -243,7 +265,10 @@ def _shares_sentence(cmp: PeriodComparison, noun: str) -> str | None:
                                                 schema.UNKNOWN_LOCATION])]
     visible = rows[~rows["n_after"].map(_hidden)].copy()
     visible["n_after"] = visible["n_after"].astype(int)
-    visible = visible[visible["n_after"] > 0]
+    # Naming the largest areas says every hidden area is smaller: name only areas larger
+    # than any value a hidden count could take (0 when nothing is hidden).
+    floor = rank_floor(table, "n_after", total) if cmp.suppressed else 0
+    visible = visible[visible["n_after"] > max(floor, 0)]
     if visible.empty:
         return None
     visible = visible.sort_values(["n_after", schema.AREA_NAME], ascending=[False, True],
@@ -288,7 +313,7 @@ def _area_row(cmp: PeriodComparison, name: str) -> pd.Series:
 
 def _change_clause(cmp: PeriodComparison, row: pd.Series) -> str:
     area = str(row[schema.AREA_NAME])
-    nb, na, p = row["n_before"], row["n_after"], row["p_etest"]
+    (p, name), nb, na = _area_test(cmp, row), row["n_before"], row["n_after"]
     if _hidden(nb) or _hidden(na) or _hidden(p):
         return SENTENCES["change_hidden"].format(area=area)
     nb, na, p = int(nb), int(na), float(p)
@@ -300,11 +325,15 @@ def _change_clause(cmp: PeriodComparison, row: pd.Series) -> str:
     change = WORDS["fall"] if rate_a < rate_b else WORDS["rise"]
     key = "change_sig" if p < cmp.alpha else "change_not_sig"
     return SENTENCES[key].format(change=change, area=area,
-                                 test=_test_phrase(p, cmp.alpha, with_verdict=False),
+                                 test=_test_phrase(p, cmp.alpha, with_verdict=False,
+                                                   name=name),
                                  caution=_caution(nb, na, p, cmp.alpha))
 
 
-def _top_sentences(cmp: PeriodComparison) -> list[str]:
+def _top_sentences(cmp: PeriodComparison, noun: str | None = None) -> list[str]:
+    # people counts name what is counted ("The highest number of children ... moved")
+    people = cmp.table.attrs.get("hotspots", {}).get("count") == "people"
+    suffix, extra = ("_people", {"noun": noun}) if people and noun else ("", {})
     if cmp.top_before is None or cmp.top_after is None:
         return []
     rb, ra = _area_row(cmp, cmp.top_before), _area_row(cmp, cmp.top_after)
@@ -317,11 +346,13 @@ def _top_sentences(cmp: PeriodComparison) -> list[str]:
                                                n_after=_count(row["n_after"], cmp.k))
 
     if cmp.top_before == cmp.top_after:
-        first = SENTENCES["top_same"].format(area=cmp.top_after, counts=pair(ra))
+        first = SENTENCES["top_same" + suffix].format(area=cmp.top_after, counts=pair(ra),
+                                                      **extra)
         clauses = [_change_clause(cmp, ra)]
     else:
-        first = SENTENCES["top_moved"].format(area_before=cmp.top_before, area_after=cmp.top_after,
-                                              before_counts=pair(rb), after_counts=pair(ra))
+        first = SENTENCES["top_moved" + suffix].format(
+            area_before=cmp.top_before, area_after=cmp.top_after, before_counts=pair(rb),
+            after_counts=pair(ra), **extra)
         clauses = [_change_clause(cmp, rb), _change_clause(cmp, ra)]
     return [first, _cap("; ".join(clauses)) + "."]
 
@@ -335,8 +366,9 @@ def _other_changes_sentence(cmp: PeriodComparison) -> str | None:
     t = cmp.table
     named = {cmp.top_before, cmp.top_after, schema.OUTSIDE_DISTRICT, schema.UNKNOWN_LOCATION}
     rows = []
+    name = "E-test"
     for _, row in t.iterrows():
-        nb, na, p = row["n_before"], row["n_after"], row["p_etest"]
+        (p, name), nb, na = _area_test(cmp, row), row["n_before"], row["n_after"]
         if row[schema.AREA_NAME] in named or _hidden(nb) or _hidden(na) or _hidden(p):
             continue
         if pd.notna(p) and float(p) < cmp.alpha:
@@ -355,7 +387,7 @@ def _other_changes_sentence(cmp: PeriodComparison) -> str | None:
     ]
     if len(rows) > OTHER_CHANGES:
         parts.append(SENTENCES["other_more"].format(n=len(rows) - OTHER_CHANGES))
-    return SENTENCES["other_changes"].format(changes=_join(parts))
+    return SENTENCES["other_changes"].format(changes=_join(parts)).replace("E-test", name)
 
 
 def _sppt_sentence(cmp: PeriodComparison, noun: str) -> str | None:
@@ -368,7 +400,9 @@ def _sppt_sentence(cmp: PeriodComparison, noun: str) -> str | None:
     sig = rows[testable & q.map(lambda v: not _hidden(v) and pd.notna(v) and v < cmp.alpha)]
     alpha = f"{cmp.alpha:g}"
     if sig.empty:
-        return SENTENCES["sppt_none"].format(noun=noun, alpha=alpha)
+        # With hidden rows, "no area" would state something about their hidden q-values.
+        key = "sppt_none_shown" if q.map(_hidden).any() else "sppt_none"
+        return SENTENCES[key].format(noun=noun, alpha=alpha)
     total_b, total_a = int(cmp.total_before), int(cmp.total_after)
     sig = sig.assign(_size=sig["share_change"].abs()).sort_values(
         ["_size", schema.AREA_NAME], ascending=[False, True], kind="stable")
@@ -416,7 +450,7 @@ def _group_sentences(cmp: PeriodComparison) -> list[str]:
     return out
 
 
-def describe(comparison: PeriodComparison, *, noun: str = "offences",
+def describe(comparison: PeriodComparison, *, noun: str | None = None,
              k: int | None = None) -> list[str]:
     """Describe a period comparison in short sentences for a committee paper.
 
@@ -424,8 +458,12 @@ def describe(comparison: PeriodComparison, *, noun: str = "offences",
     ----------
     comparison : PeriodComparison
         From :func:`hotspots.change.compare_periods` (suppressed or not).
-    noun : str
-        What is counted, plural ("offences", "missing episodes", "referrals").
+    noun : str, optional
+        What is counted, plural ("offences", "missing episodes", "children assessed at
+        risk"). Default "offences", or "children" ("people") when the comparison counts
+        distinct people (``compare_periods(count="people", person="child")``); the
+        sentence on the highest area then names them ("The highest number of children
+        assessed at risk moved from ...").
     k : int, optional
         Suppress the comparison at this threshold first (as
         ``comparison.suppress(k)``), so that no count below ``k`` appears in the text.
@@ -436,7 +474,7 @@ def describe(comparison: PeriodComparison, *, noun: str = "offences",
     list of str
         In order:
 
-        1. the total and its change, with the E-test
+        1. the total and its change, with the comparison's test (``test``)
            ("284 offences in 2018/19, down from 344 in 2017/18, a 17% reduction
            (statistically significant, E-test p = 0.02).");
         2. when the periods differ in length, a note that daily rates are compared;
@@ -446,7 +484,9 @@ def describe(comparison: PeriodComparison, *, noun: str = "offences",
         4. the area with the highest number: "The highest number moved from Bradford East
            (89 to 60) to Bradford South (55 to 61)." or "X had the highest number in both
            periods (...)";
-        5. whether each of those changes is statistically significant (E-test);
+        5. whether each of those changes is statistically significant, by the
+           comparison's test and corrected across areas ("quasi-Poisson test,
+           Benjamini–Hochberg adjusted p = 0.03"), as its ``significant`` column;
         6. which areas' shares changed significantly (SPPT, Benjamini–Yekutieli);
         7. with ``by``: one sentence per group total.
 
@@ -465,6 +505,15 @@ def describe(comparison: PeriodComparison, *, noun: str = "offences",
     if k is not None and not comparison.suppressed:
         comparison = comparison.suppress(k)
     main = comparison.overall if comparison.overall is not None else comparison
+    if noun is None:
+        # "offences" for rows; "children"/"people" when the comparison counts people
+        info = main.table.attrs.get("hotspots", {})
+        if info.get("count") == "people":
+            from hotspots.people import noun_for
+
+            noun = noun_for(info.get("person"))
+        else:
+            noun = "offences"
     noun = str(noun)
     out = [_total_sentence(main, noun)]
     if _lengths_differ(main):
@@ -473,7 +522,7 @@ def describe(comparison: PeriodComparison, *, noun: str = "offences",
     shares = _shares_sentence(main, noun)
     if shares:
         out.append(shares)
-    out.extend(_top_sentences(main))
+    out.extend(_top_sentences(main, noun))
     others = _other_changes_sentence(main)
     if others:
         out.append(others)

@@ -24,6 +24,7 @@ periods select them exactly.
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
@@ -31,7 +32,10 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-__all__ = ["Period", "PeriodLike", "parse_period", "period_labels", "period_of_label"]
+from hotspots.errors import DataQualityWarning, Problem, ValidationError
+
+__all__ = ["Period", "PeriodLike", "check_coverage", "data_coverage", "parse_period",
+           "period_labels", "period_of_label"]
 
 PeriodLike = Any  # str | int | tuple[date-like, date-like] | Period
 
@@ -245,3 +249,124 @@ def period_of_label(label: str, freq: Freq) -> Period:
     if freq == "M":
         return parse_period(pd.Timestamp(label).strftime("%Y-%m"))
     return parse_period(label)
+
+
+# --------------------------------------------------------------------------------------------
+# coverage: does the data hold the period asked for?
+# --------------------------------------------------------------------------------------------
+def data_coverage(times: pd.Series | pd.DatetimeIndex | np.ndarray
+                  ) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """Return the whole months the dates span, as a half-open ``[start, end)``.
+
+    Parameters
+    ----------
+    times : pandas.Series, DatetimeIndex or array
+        Dates; missing and unreadable values are ignored.
+
+    Returns
+    -------
+    tuple of pandas.Timestamp, or None
+        The first day of the first month and the first day of the month after the last;
+        ``None`` when there is no date. Months are the unit because police.uk dates are
+        months: a force's extract for 2017 covers "2017-01 to 2017-12".
+
+    Examples
+    --------
+    >>> data_coverage(pd.Series(pd.to_datetime(["2017-01-01", "2017-12-01"])))
+    (Timestamp('2017-01-01 00:00:00'), Timestamp('2018-01-01 00:00:00'))
+    """
+    t = pd.to_datetime(pd.Series(times), errors="coerce").dropna()
+    if t.empty:
+        return None
+    if getattr(t.dt, "tz", None) is not None:
+        t = t.dt.tz_localize(None)
+    first = t.min().to_period("M").to_timestamp()
+    last = t.max().to_period("M").to_timestamp() + pd.DateOffset(months=1)
+    return first, last
+
+
+def _months(start: pd.Timestamp, end: pd.Timestamp) -> str:
+    """``2017-01 to 2017-12`` for whole months, else the first and last day."""
+    whole = all(t == t.to_period("M").to_timestamp() for t in (start, end))
+    if whole:
+        last = end - pd.DateOffset(months=1)
+        return f"{start:%Y-%m}" if last == start else f"{start:%Y-%m} to {last:%Y-%m}"
+    last = end - pd.Timedelta(days=1)
+    return f"{start:%Y-%m-%d}" if last == start else f"{start:%Y-%m-%d} to {last:%Y-%m-%d}"
+
+
+def check_coverage(period: PeriodLike, times: pd.Series | pd.DatetimeIndex | np.ndarray, *,
+                   what: str = "the data") -> None:
+    """Refuse a period the data do not cover; warn when they cover it only in part.
+
+    The months the data cover are those from the first dated incident to the last. They are
+    taken as the data's coverage when every month between holds at least one incident, as in
+    a police.uk extract (a force records crimes every month). Sparse data (a few flagged
+    incidents, with empty months) cannot show what they cover: then a period without any
+    incident is only a warning, and a period partly outside the span is not reported.
+
+    Parameters
+    ----------
+    period : period-like
+        The period asked for (anything :func:`parse_period` reads).
+    times : pandas.Series, DatetimeIndex or array
+        The dates of the data. Nothing is checked when none is a date.
+    what : str
+        How to call the data in the messages.
+
+    Raises
+    ------
+    hotspots.errors.ValidationError
+        When the data have incidents in every month of their span and the period does not
+        overlap it: a table for it would be all zeros. The message gives the months covered.
+
+    Warns
+    -----
+    hotspots.errors.DataQualityWarning
+        When the period starts before or ends after the months the data cover (its counts
+        are for the covered part only); for sparse data, when the period holds no incident.
+
+    Examples
+    --------
+    >>> months = pd.Series(pd.date_range("2017-01-01", "2017-12-01", freq="MS"))
+    >>> check_coverage("2017", months)  # covered: nothing happens
+    >>> check_coverage("2019", months)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    hotspots.errors.ValidationError: ... the data cover 2017-01 to 2017-12. ...
+    """
+    per = parse_period(period)
+    span = data_coverage(times)
+    if span is None:
+        return
+    start, end = span
+    t = pd.to_datetime(pd.Series(times), errors="coerce").dropna()
+    if getattr(t.dt, "tz", None) is not None:
+        t = t.dt.tz_localize(None)
+    n_months = (end.year - start.year) * 12 + end.month - start.month
+    # months with data, as integers (faster than Period objects on millions of rows)
+    n_with_data = len(np.unique(t.dt.year.to_numpy() * 12 + t.dt.month.to_numpy()))
+    label = f"{per.label} ({_months(per.start, per.end)})"
+    outside = per.end <= start or per.start >= end
+    # one or two months of data show no span of coverage: "none in 2018" beside a single
+    # month of 2019 may be files left out, so such data are treated as sparse (warn only)
+    if n_with_data < n_months or n_months < 3:
+        if outside:
+            warnings.warn(
+                f"No incident is dated in the period {label}: {what} span "
+                f"{_months(start, end)}, with {n_months - n_with_data} of {n_months} months "
+                "empty, so whether they cover the period cannot be told. If they should, "
+                "check that the files for it were included.", DataQualityWarning, stacklevel=3)
+        return
+    covered = f"{what} cover {_months(start, end)}"
+    if outside:
+        raise ValidationError(Problem(
+            "period_not_covered",
+            f"The period {label} is outside the data: {covered}. A table for it would be "
+            f"all zeros; choose a period within those months, or add the files that cover "
+            f"it.", column="period"))
+    if per.start < start or per.end > end:
+        part = _months(max(per.start, start), min(per.end, end))
+        warnings.warn(
+            f"The period {label} is only partly covered: {covered}, so its counts are for "
+            f"{part} only.", DataQualityWarning, stacklevel=3)

@@ -8,8 +8,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ import pandas as pd
 from hotspots import schema
 from hotspots.errors import DataQualityWarning, Problem, ValidationError
 
-__all__ = ["run_premises"]
+__all__ = ["is_fhrs_file", "run_premises"]
 
 logger = logging.getLogger(__name__)
 
@@ -51,12 +52,19 @@ def _read_premises(path: Any, fhrs: bool, options: Mapping[str, Any] | None
     if isinstance(path, gpd.GeoDataFrame):
         return path
     opts = dict(options or {})
-    if fhrs:
+    detected = not fhrs and is_fhrs_file(path, opts)
+    if fhrs or detected:
         # column options describe generic files; FHRS files have fixed fields
         ignored = sorted(set(opts) - {"type_map", "kind"})
         if ignored:
             logger.info("run_premises: FHRS file, so %s ignored", ", ".join(ignored))
-        return read_fhrs(path, **{k: v for k, v in opts.items() if k in ("type_map", "kind")})
+        out = read_fhrs(path, **{k: v for k, v in opts.items() if k in ("type_map", "kind")})
+        if detected:
+            load = out.attrs.get("hotspots", {}).get("load")
+            if load is not None:
+                load.notes.append(f"{Path(path).name} was recognised as FSA food hygiene "
+                                  "(FHRS) data by its content and read as such.")
+        return out
     missing = [k for k in ("id", "name") if k not in opts]
     if missing:
         raise ValidationError(Problem(
@@ -67,11 +75,55 @@ def _read_premises(path: Any, fhrs: bool, options: Mapping[str, Any] | None
     return read_premises(path, **opts)
 
 
+def is_fhrs_file(path: Any, options: Mapping[str, Any] | None = None) -> bool:
+    """Whether a premises file is to be read as FSA FHRS data without ``fhrs=True``.
+
+    Parameters
+    ----------
+    path : path-like
+        The premises file.
+    options : mapping, optional
+        The generic-table options given (``id``, ``name``, ...).
+
+    Returns
+    -------
+    bool
+        True when its content is FHRS data (:func:`hotspots.io.premises.looks_like_fhrs`)
+        and it is JSON or XML, or no ``id``/``name`` columns were given for it: columns given
+        for an FHRS CSV are the user's choice and are respected.
+
+    Examples
+    --------
+    >>> is_fhrs_file("no-such-file.json")
+    False
+    """
+    from hotspots.io.premises import looks_like_fhrs
+
+    if not isinstance(path, (str, os.PathLike)) or not looks_like_fhrs(path):
+        return False
+    opts = options or {}
+    return Path(path).suffix.lower() in (".json", ".xml") or not ("id" in opts
+                                                                  and "name" in opts)
+
+
 def _loads(frame: Any) -> list[Any]:
     load = frame.attrs.get("hotspots", {}).get("load")
     if load is None:
         return []
     return list(load) if isinstance(load, list) else [load]
+
+
+def _visit_log(visits: Any) -> Any:
+    """Read a visit log given as a path (a plan workbook: its ``visits`` sheet)."""
+    if visits is None or isinstance(visits, pd.DataFrame):
+        return visits
+    from hotspots.io.visits import read_visit_log
+
+    path = Path(visits)
+    sheet = None
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        sheet = "visits" if "visits" in pd.ExcelFile(path).sheet_names else None
+    return read_visit_log(path, sheet=sheet)
 
 
 def run_premises(
@@ -94,6 +146,9 @@ def run_premises(
     vulnerable: gpd.GeoDataFrame | None = None,
     marking: str | None = "OFFICIAL-SENSITIVE",
     write_map: bool = True,
+    extra_agencies: Sequence[str] = (),
+    title: str | None = None,
+    visits: Any = None,
 ) -> list[Path]:
     """Rank premises of concern and plan visits, writing every output to a folder.
 
@@ -131,6 +186,13 @@ def run_premises(
         Protective marking on the visit sheets.
     write_map : bool
         Write the interactive map (``premises-map.html``, offline).
+    extra_agencies : sequence of str
+        Partner agencies invited to every operation (``visit_plan(extra_agencies=...)``).
+    title : str, optional
+        Heading of the visit sheets (default "Premises visits").
+    visits : path-like or DataFrame, optional
+        A visit log (:func:`hotspots.io.read_visit_log`; the filled-in ``visits`` sheet of
+        an earlier plan works as it is) fed back into the ranking (``premises_rank(visits=)``).
 
     Returns
     -------
@@ -145,6 +207,7 @@ def run_premises(
     hotspots.errors.ValidationError
         When the inputs cannot be read (see the readers).
     """
+    from hotspots.io.atomic import atomic_save
     from hotspots.io.write import build_manifest, write_table, write_visit_plan
     from hotspots.premises import link_premises, premises_rank, proximity_report, visit_plan
     from hotspots.visit_sheet import write_visit_sheets
@@ -164,14 +227,14 @@ def run_premises(
         warnings.simplefilter("always", DataQualityWarning)
         ranked = premises_rank(incidents, premises, radius=radius, window=window,
                                half_life_days=half_life_days, category_weights=category_weights,
-                               gistar=gistar, link=link)
+                               gistar=gistar, link=link, visits=_visit_log(visits))
     for w in caught:
         if issubclass(w.category, DataQualityWarning):
             caveats.append(str(w.message))
         # re-issue so that the caller (and the CLI) still sees every warning
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     plan = visit_plan(ranked, top=top, max_per_operation=max_per_operation, max_span=max_span,
-                      incidents=incidents, link=link)
+                      incidents=incidents, link=link, extra_agencies=tuple(extra_agencies))
 
     attrs = ranked.attrs.get("hotspots", {})
     period = None
@@ -206,11 +269,12 @@ def run_premises(
         m = explore_premises(ranked, top=max(top, 1), offline=True,
                              title="Premises of concern")
         map_path = out / "premises-map.html"
-        m.save(str(map_path))
+        atomic_save(m.save, map_path)
         written.append(map_path)
         map_href = map_path.name
     written += write_visit_sheets(plan, out, manifest=manifest, marking=marking,
-                                  map_href=map_href, caveats=caveats)
+                                  map_href=map_href, caveats=caveats,
+                                  **({"title": title} if title else {}))
     if vulnerable is not None:
         report = proximity_report(vulnerable, incidents, gistar=gistar, ranked=ranked)
         written += _with_sidecar(write_table(report, out / "proximity.csv", manifest=manifest))

@@ -28,6 +28,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hotspots.io.atomic import atomic_write_text
+from hotspots.premises.inspection import inspection_text
+
 __all__ = ["render_visit_sheets", "route_svg", "write_visit_sheets"]
 
 logger = logging.getLogger(__name__)
@@ -35,7 +38,7 @@ logger = logging.getLogger(__name__)
 TEMPLATE = "visit_sheet.html.j2"
 #: Default protective marking printed at the top and bottom of every sheet.
 DEFAULT_MARKING = "OFFICIAL-SENSITIVE"
-_SVG_SIZE = (420, 300)
+_SVG_SIZE = (440, 230)  # wide and short: the page is for the table of visits
 _SVG_PAD = 36
 _NICE_LENGTHS = (10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000)
 
@@ -117,6 +120,13 @@ def _metres(value: Any) -> str:
     return "" if not np.isfinite(v) else f"{v:,.0f}"
 
 
+def _last_visit(v: Any) -> str:
+    when = getattr(v, "last_visit", None)
+    if when is None or pd.isna(when):
+        return ""
+    return f"{pd.Timestamp(when):%d %b %Y}, {_text(getattr(v, 'last_outcome', ''))}".rstrip(", ")
+
+
 def _operation_context(plan: Any, op_row: Any) -> dict[str, Any]:
     visits = plan.visits[plan.visits["operation"] == op_row["operation"]].sort_values("order")
     geoms = visits.geometry.to_numpy()
@@ -132,6 +142,8 @@ def _operation_context(plan: Any, op_row: Any) -> dict[str, Any]:
             "address": _text(getattr(v, "address", "")),
             "postcode": _text(getattr(v, "postcode", "")), "agencies": _text(v.agencies),
             "leg": _metres(v.leg_distance_m), "reasons": _text(getattr(v, "reasons", "")),
+            "rating": inspection_text(getattr(v, "rating", None), getattr(v, "rating_date", None)),
+            "last_visit": _last_visit(v),
         })
     return {
         "operation": int(op_row["operation"]),
@@ -256,12 +268,12 @@ def write_visit_sheets(
     kwargs = {"title": title, "manifest": manifest, "marking": marking, "map_href": map_href,
               "caveats": caveats}
     combined = out / f"{prefix}s-all.html"
-    combined.write_text(render_visit_sheets(plan, **kwargs), encoding="utf-8")
+    atomic_write_text(combined, render_visit_sheets(plan, **kwargs))
     written = [combined]
     width = max(2, len(str(len(plan.operations))))
     for op in plan.operations["operation"].astype(int):
         path = out / f"{prefix}-operation-{op:0{width}d}.html"
-        path.write_text(render_visit_sheets(plan, operations=[op], **kwargs), encoding="utf-8")
+        atomic_write_text(path, render_visit_sheets(plan, operations=[op], **kwargs))
         written.append(path)
     logger.info("wrote %d visit sheets to %s", len(written) - 1, out)
     return written

@@ -94,9 +94,10 @@ def test_ward_clipped_bradford_grid(bradford_points, grid_type):
 
 
 def test_ward_clipped_bradford_grid_with_edge_correction(bradford_points):
-    # the default: cells with at least half their area in Bradford, counts per full cell
+    # the coverage option: cells with at least half their area in Bradford, counts per
+    # full cell
     wards, frame = bradford_points
-    g = hotspot_gistar(frame, clip=wards, cell_size=400)
+    g = hotspot_gistar(frame, clip=wards, cell_size=400, edge_correction="coverage")
     tested = (g["coverage"] >= 0.5).to_numpy()
     xy = np.column_stack([g["x"], g["y"]])[tested]
     values = (g["n"] / g["coverage"]).to_numpy()[tested]

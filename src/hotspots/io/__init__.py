@@ -11,6 +11,7 @@ from hotspots.io.episodes import episodes_as_incidents, read_missing_episodes
 from hotspots.io.incidents import is_police_uk, read_incidents, read_police_uk
 from hotspots.io.load_report import LoadReport
 from hotspots.io.premises import read_fhrs, read_premises
+from hotspots.io.visits import read_visit_log
 
 __all__ = [
     "LoadReport",
@@ -24,4 +25,5 @@ __all__ = [
     "read_missing_episodes",
     "read_police_uk",
     "read_premises",
+    "read_visit_log",
 ]

@@ -20,9 +20,14 @@ Row-level rules (all vectorised)
 - A geometry that is not a point: *rejected*.
 - Most of the file with latitude/longitude swapped, or BNG metres where lon/lat was declared:
   the whole read fails with a :class:`~hotspots.errors.CRSError` that says how to fix it.
+- A CSV record with fewer or more fields than the header: *rejected* with its field count
+  (never padded or shifted; see :mod:`hotspots.io._csvread`), unless a reader's narrowly
+  safe repair applies (police.uk's unquoted comma in Location), which is flagged.
 - A date that does not parse: the row is *kept* with ``NaT`` (its location is still useful)
-  and a ``DataQualityWarning`` gives the count and first rows.
-- A date after ``today``: *kept* as given, with a ``DataQualityWarning``.
+  and a ``DataQualityWarning`` gives the count and first rows (*rejected* for a date every
+  row of a known layout has, such as police.uk's Month).
+- A date after ``today`` or before 1900: *kept* as given, with a ``DataQualityWarning``.
+  Day/month order and time zones follow :mod:`hotspots.io._dates`.
 
 Row numbers are spreadsheet row numbers: the header is row 1, so the first record is row 2.
 They count records, so a quoted field with a line break stays on one row. For frames and
@@ -35,7 +40,6 @@ from __future__ import annotations
 import difflib
 import glob
 import hashlib
-import io
 import logging
 import os
 import sys
@@ -67,6 +71,9 @@ from hotspots.errors import (
     Problem,
     ValidationError,
 )
+from hotspots.io._csvfile import RowRepair, shorten
+from hotspots.io._csvread import _Raw, read_csv_file
+from hotspots.io._dates import DEFAULT_TZ, parse_date_column, parse_dates
 from hotspots.io.load_report import MAX_EXAMPLES, FileRecord, LoadReport, RowIssue
 
 __all__ = ["Points", "TableRows", "expand_paths", "parse_dates", "parse_points", "read_table"]
@@ -84,21 +91,10 @@ CSV_SUFFIXES = {".csv", ".txt", ".tsv", ".tab"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 PARQUET_SUFFIXES = {".parquet", ".geoparquet", ".pq"}
 VECTOR_SUFFIXES = {".gpkg", ".geojson", ".json", ".shp", ".fgb", ".gml", ".kml", ".zip"}
+COMPRESSED_SUFFIXES = {".gz", ".gzip", ".bz2"}
 
-_BOM = b"\xef\xbb\xbf"
-_DATE_MIN = pd.Timestamp("1678-01-01")  # datetime64[ns] limits, with a margin
-_DATE_MAX = pd.Timestamp("2262-01-01")
-
-
-def _date_formats(dayfirst: bool) -> list[str]:
-    """List the formats tried in turn when no ``date_format`` is given (ISO 8601 first)."""
-    dm = ("%d", "%m") if dayfirst else ("%m", "%d")
-    slash = [f"{dm[0]}/{dm[1]}/%Y %H:%M:%S", f"{dm[0]}/{dm[1]}/%Y %H:%M",
-             f"{dm[0]}/{dm[1]}/%Y", f"{dm[0]}/{dm[1]}/%y"]
-    dash = [f"{dm[0]}-{dm[1]}-%Y %H:%M:%S", f"{dm[0]}-{dm[1]}-%Y %H:%M", f"{dm[0]}-{dm[1]}-%Y",
-            f"{dm[0]}.{dm[1]}.%Y"]
-    named = ["%d %b %Y", "%d %B %Y", "%d-%b-%Y", "%d-%b-%y", "%d %b %Y %H:%M", "%d %B %Y %H:%M"]
-    return ["ISO8601", *slash, *dash, "%Y/%m/%d %H:%M:%S", "%Y/%m/%d", *named]
+#: dates before this are flagged: no police or council record in use starts before 1900
+EARLIEST_PLAUSIBLE = pd.Timestamp("1900-01-01")
 
 
 def _user_stacklevel() -> int:
@@ -348,145 +344,6 @@ def expand_paths(paths: PathLike | Sequence[PathLike], *,
 
 
 # --- reading --------------------------------------------------------------------------------
-@dataclass
-class _Raw:
-    data: pd.DataFrame
-    geometry: Any  # GeoSeries or None
-    record: FileRecord
-    rows: np.ndarray  # spreadsheet row number of each data row
-    notes: list[str]
-    encoding_warning: str | None = None
-
-
-def _decode_choice(raw: bytes) -> tuple[str, str | None]:
-    """Pick the encoding of CSV bytes: UTF-8 (with or without BOM), UTF-16, else cp1252."""
-    if raw.startswith(_BOM):
-        return "utf-8-sig", None
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16", None
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        try:
-            raw.decode("cp1252")
-        except UnicodeDecodeError:
-            return "latin-1", f"not UTF-8 (first bad byte at offset {exc.start}); read as Latin-1"
-        return "cp1252", (f"not UTF-8 (first bad byte at offset {exc.start}); read as "
-                          "Windows-1252 (cp1252)")
-    return "utf-8", None
-
-
-def _separator(raw: bytes, encoding: str, path: Path) -> str:
-    """Pick the delimiter from the header line: comma, else tab or semicolon if only they occur.
-
-    Excel writes "Unicode text" as tab-separated UTF-16 and, in many European locales, CSV
-    with semicolons.
-    """
-    if path.suffix.lower() in {".tsv", ".tab"}:
-        return "\t"
-    head = raw[:65536].decode(encoding, errors="ignore").lstrip("\ufeff").splitlines()
-    first = head[0] if head else ""
-    if "," not in first:
-        for sep in ("\t", ";", "|"):
-            if sep in first:
-                return sep
-    return ","
-
-
-def _read_csv(path: Path, raw: bytes) -> _Raw:
-    name = path.name
-    if not raw.replace(_BOM, b"").strip():
-        raise EmptyDataError(Problem(
-            "empty_file", f"the file {name} is empty ({len(raw)} bytes): there is no header "
-            "and no rows.", file=name))
-    encoding, enc_note = _decode_choice(raw)
-    sep = _separator(raw, encoding, path)
-    try:
-        # dtype=str keeps ids ("0123") and coordinates exactly as written; the C engine
-        # handles CRLF; blank lines are kept so that row numbers match a spreadsheet.
-        data = pd.read_csv(io.BytesIO(raw), dtype=str, encoding=encoding, sep=sep,
-                           keep_default_na=False, na_values=[""], skip_blank_lines=False,
-                           engine="c")
-    except pd.errors.EmptyDataError:
-        raise EmptyDataError(Problem(
-            "empty_file", f"the file {name} has no header and no rows.", file=name)) from None
-    except pd.errors.ParserError as exc:
-        if "Expected" not in str(exc):  # not a row-length problem (e.g. an open quote)
-            raise ValidationError(Problem(
-                "malformed_csv", f"{name} is not a well-formed CSV file: {str(exc).strip()}. "
-                "Check for unquoted commas or a stray quote on that line.",
-                file=name)) from None
-        data = _read_ragged(raw, encoding, sep, name)
-    if not isinstance(data.index, pd.RangeIndex):
-        # every data row is longer than the header: pandas took the first columns as the
-        # index, which would shift every column; read it record by record instead
-        data = _read_ragged(raw, encoding, sep, name)
-    data.columns = [str(c).strip() for c in data.columns]
-    notes = []
-    # Excel exports often carry trailing columns with no header and no values (",,,")
-    unnamed = [c for c in data.columns
-               if (c == "" or c.startswith("Unnamed: ")) and data[c].isna().all()]
-    if unnamed:
-        data = data.drop(columns=unnamed)
-        notes.append(f"{name}: {_plural(len(unnamed), 'empty column')} without a header "
-                     "ignored.")
-    blank = data.isna().all(axis=1).to_numpy()
-    rows = np.arange(len(data), dtype=np.int64) + 2
-    if blank.any():
-        notes.append(f"{name}: {_plural(int(blank.sum()), 'empty line')} ignored "
-                     f"({'row' if blank.sum() == 1 else 'rows'} "
-                     f"{', '.join(str(r) for r in rows[blank][:MAX_EXAMPLES])}"
-                     f"{', ...' if blank.sum() > MAX_EXAMPLES else ''}).")
-        data = data.loc[~blank]
-    data = data.reset_index(drop=True)
-    record = FileRecord(name, len(data), hashlib.sha256(raw).hexdigest(), str(path))
-    warning = f"{name} is {enc_note}" if enc_note else None
-    if encoding == "utf-8-sig":
-        notes.append(f"{name}: UTF-8 with a byte-order mark.")
-    return _Raw(data, None, record, rows[~blank], notes, warning)
-
-
-def _read_ragged(raw: bytes, encoding: str, sep: str, name: str) -> pd.DataFrame:
-    """Re-read a CSV whose rows are longer than its header, if the extra fields are blank.
-
-    Excel writes ``,,,`` for formatted but empty columns, sometimes on data rows only.
-    pandas would then either fail, or (when every row is longer) silently take the first
-    columns as the index and shift every column. Here each record is checked with the
-    :mod:`csv` module (a rare path, so a Python loop is acceptable): blank extra fields are
-    dropped, short rows are padded, and any extra field holding a value is an error that
-    names the row.
-    """
-    import csv
-
-    text = raw.decode(encoding)
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
-    header = [h.strip() for h in records[0]]
-    width = len(header)
-    seen: dict[str, int] = {}
-    columns = []
-    for i, h in enumerate(header):  # name like pandas: "Unnamed: 3", "x.1"
-        h = h or f"Unnamed: {i}"
-        columns.append(h if h not in seen else f"{h}.{seen[h]}")
-        seen[h] = seen.get(h, 0) + 1
-    rows: list[list[Any]] = []
-    bad: list[int] = []
-    for number, rec in enumerate(records[1:], start=2):
-        if len(rec) > width and any(f.strip() for f in rec[width:]):
-            bad.append(number)
-        cells = (rec + [""] * width)[:width]
-        rows.append([c if c != "" else np.nan for c in cells])
-    if bad:
-        raise ValidationError(Problem(
-            "malformed_csv", f"{name} is not a well-formed CSV file: {_plural(len(bad), 'row')} "
-            f"{'has' if len(bad) == 1 else 'have'} more values than the header has columns "
-            f"({width}) (row{'s' if len(bad) > 1 else ''} "
-            f"{', '.join(str(r) for r in bad[:MAX_EXAMPLES])}"
-            f"{', ...' if len(bad) > MAX_EXAMPLES else ''}"
-            "). Check for unquoted commas or a stray quote on that line, or a missing header.",
-            n_rows=len(bad), rows=tuple(bad[:MAX_EXAMPLES]), file=name))
-    return pd.DataFrame(rows, columns=columns, dtype=object)
-
-
 def _read_vector(path: Path, layer: Any) -> _Raw:
     import geopandas as gpd
 
@@ -504,7 +361,8 @@ def _read_vector(path: Path, layer: Any) -> _Raw:
             frame = gpd.read_file(path, layer=layer, engine="pyogrio")
     except Exception as exc:  # pyogrio/pyarrow raise many types; name the file in one error
         raise ValidationError(Problem(
-            "unreadable_file", f"could not read {path.name}: {exc}", file=path.name)) from None
+            "unreadable_file", f"could not read {path.name}: {shorten(exc, 300)}",
+            file=path.name)) from None
     return _from_frame(frame, name=path.name, path=str(path),
                        sha256=hashlib.sha256(raw).hexdigest() if raw else None)
 
@@ -525,28 +383,103 @@ def _from_frame(frame: pd.DataFrame, *, name: str | None, path: str | None = Non
     return _Raw(data, geometry, record, np.arange(len(data), dtype=np.int64) + 2, [])
 
 
-def _load_one(path: Path, layer: Any) -> _Raw:
+def _is_csv_archive(path: Path) -> bool:
+    """Tell whether a ``.zip`` holds exactly one CSV/text file (so no shapefile)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            members = [m.filename for m in zf.infolist() if not m.is_dir()]
+    except (OSError, zipfile.BadZipFile):
+        return False
+    return len(members) == 1 and Path(members[0]).suffix.lower() in CSV_SUFFIXES
+
+
+def _load_one(path: Path, layer: Any, expected: Sequence[str] = (),
+              repair: RowRepair | None = None, single_line: bool = False) -> _Raw:
     suffix = path.suffix.lower()
+    if suffix in COMPRESSED_SUFFIXES:  # "crimes.csv.gz": decided by the inner suffix
+        suffix = Path(path.stem).suffix.lower() or ".csv"
+    if suffix == ".zip" and _is_csv_archive(path):
+        suffix = ".csv"
     if suffix in CSV_SUFFIXES or suffix not in (PARQUET_SUFFIXES | EXCEL_SUFFIXES
                                                 | VECTOR_SUFFIXES):
-        raw = path.read_bytes()
-        return _read_csv(path, raw)
+        return read_csv_file(path, path.read_bytes(), expected, repair, single_line)
     return _read_vector(path, layer)
 
 
 # --- checks ---------------------------------------------------------------------------------
+def _names(columns: Sequence[Any], quote: bool = True, limit: int = 30) -> str:
+    """Column names for a message: each cut short, at most ``limit`` of them.
+
+    With ``quote=False`` (files of personal data) a name holding a digit is not shown: in a
+    file without a header row, the "names" are the first record's values.
+    """
+    names = [str(c) for c in columns]
+    shown = [shorten(c, 40) if quote or not any(ch.isdigit() for ch in c)
+             else "(a name with digits, not shown)" for c in names[:limit]]
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return (", ".join(shown) + more) or "(none)"
+
+
+def _match_case(raw: _Raw, wanted: Sequence[str]) -> list[tuple[str, str]]:
+    """Rename columns that differ from a wanted name only by case or spacing.
+
+    Returns the ``(found, wanted)`` pairs renamed; a name matched by two columns is left
+    alone (the missing-column error then lists both).
+    """
+    columns = [str(c) for c in raw.data.columns]
+    norm = [" ".join(c.split()).casefold() for c in columns]
+    renamed = []
+    for want in wanted:
+        if want in columns:
+            continue
+        key = " ".join(want.split()).casefold()
+        hits = [c for c, k in zip(columns, norm, strict=True) if k == key]
+        if len(hits) == 1:
+            renamed.append((hits[0], want))
+    if renamed:
+        raw.data = raw.data.rename(columns=dict(renamed))
+    return renamed
+
+
+def _account_for_shapes(rows: TableRows, raws: Sequence[_Raw], named: bool,
+                        repair: RowRepair | None, *, warn: bool = True) -> None:
+    """Count the records set aside for their shape, and flag the repaired ones.
+
+    ``warn=False`` when no row is left: the caller raises with the same reasons instead.
+    """
+    by_code: dict[str, RowIssue] = {}
+    for r in raws:
+        name = r.record.name if named else None
+        for code, label, message, numbers in r.rejected:
+            issue = RowIssue(label, len(numbers),
+                             tuple((name, int(k)) for k in numbers[:MAX_EXAMPLES]), message)
+            by_code[code] = by_code[code].merged(issue) if code in by_code else issue
+        if len(r.repaired) and repair is not None:
+            mask = (rows.source_file == name) & np.isin(rows.source_row, r.repaired)
+            rows.flag(mask, repair.code, repair.label, repair.message)
+    for code, issue in by_code.items():
+        rows.rows_read += issue.count
+        rows.rejected[code] = issue
+        if warn:
+            rows._warn(f"{rows.description}: {_plural(issue.count, 'row')} rejected, "
+                       f"{issue.label} ({issue.rows_text()}). {issue.message}")
+
+
 def _missing_columns(columns: Sequence[str], wanted: Mapping[str, str],
-                     file: str | None) -> list[Problem]:
+                     file: str | None, quote: bool = True) -> list[Problem]:
     """One problem per missing column, listing the columns found and close matches."""
     problems = []
-    found = ", ".join(repr(c) for c in columns) or "(none)"
+    found = _names(columns, quote)
     lower = {c.lower(): c for c in columns}
     for arg, col in wanted.items():
         if col in columns:
             continue
         close = ([lower[col.lower()]] if col.lower() in lower
                  else difflib.get_close_matches(col, list(columns), n=3, cutoff=0.6))
-        hint = (f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else "")
+        hint = (f" Did you mean {' or '.join(shorten(c, 40) for c in close)}?"
+                if close else "")
         given = f" (given as {arg}=)" if arg != col else ""
         problems.append(Problem(
             "missing_column",
@@ -602,7 +535,7 @@ class Points:
 
 def parse_points(x: Any, y: Any, *, crs: Any = None, x_name: str = "x", y_name: str = "y",
                  rows: np.ndarray | None = None, file: str | None = None,
-                 not_point: np.ndarray | None = None) -> Points:
+                 not_point: np.ndarray | None = None, quote_values: bool = True) -> Points:
     """Check coordinate columns row by row and project them to British National Grid.
 
     Parameters
@@ -620,6 +553,8 @@ def parse_points(x: Any, y: Any, *, crs: Any = None, x_name: str = "x", y_name: 
         File name for messages.
     not_point : numpy.ndarray of bool, optional
         Rows whose geometry is not a point (rejected with code ``not_a_point``).
+    quote_values : bool
+        Quote an example of a value that is not a number (off for personal data).
 
     Returns
     -------
@@ -657,9 +592,10 @@ def parse_points(x: Any, y: Any, *, crs: Any = None, x_name: str = "x", y_name: 
             if bad.any():
                 first = int(np.flatnonzero(bad)[0])
                 value = raw.iloc[first] if isinstance(raw, pd.Series) else raw[first]
+                example = f"{shorten(value)} in " if quote_values else ""
                 parts.append(f"'{name}' has {_plural(int(bad.sum()), 'value')} that "
                              f"{'is' if bad.sum() == 1 else 'are'} not a number (e.g. "
-                             f"{str(value)!r} in row {int(rows[first])})")
+                             f"{example}row {int(rows[first])})")
         column = (x_name if not bad_y.any() else y_name if not bad_x.any()
                   else f"{x_name}/{y_name}")
         rejected["non_numeric_coordinate"] = (
@@ -728,71 +664,6 @@ def parse_points(x: Any, y: Any, *, crs: Any = None, x_name: str = "x", y_name: 
     return Points(geometry, located, unknown, zero, rejected, crs_used, reason)
 
 
-def _to_datetime(text: pd.Series, fmt: str) -> pd.Series:
-    try:
-        got = pd.to_datetime(text, format=fmt, errors="coerce")
-    except ValueError:  # mixed UTC offsets: convert each to UK time
-        got = pd.to_datetime(text, format=fmt, errors="coerce", utc=True)
-    if getattr(got.dt, "tz", None) is not None:
-        got = got.dt.tz_convert("Europe/London").dt.tz_localize(None)
-    return got
-
-
-def parse_dates(values: pd.Series, *, date_format: str | None = None, dayfirst: bool = True
-                ) -> tuple[pd.Series, np.ndarray, np.ndarray]:
-    """Parse a date column without a Python loop over rows.
-
-    Parameters
-    ----------
-    values : pandas.Series
-        Text or datetimes.
-    date_format : str, optional
-        A ``strftime`` format (or ``"ISO8601"``); when omitted, ISO 8601 is tried first,
-        then common UK layouts (``15/06/2018 14:30``, ``15-06-2018``, ``15 Jun 2018``...),
-        each applied only to the values still unparsed.
-    dayfirst : bool
-        Read ``01/02/2019`` as 1 February (True, UK) or 2 January (False).
-
-    Returns
-    -------
-    parsed : pandas.Series of datetime64[ns]
-        NaT where blank or unparsed. Time zones are converted to Europe/London and dropped.
-    present : numpy.ndarray of bool
-        Cells that held a value.
-    bad : numpy.ndarray of bool
-        Cells that held a value that did not parse (or lies outside 1678..2261).
-    """
-    if pd.api.types.is_datetime64_any_dtype(values):
-        parsed = values
-        if getattr(parsed.dt, "tz", None) is not None:
-            parsed = parsed.dt.tz_convert("Europe/London").dt.tz_localize(None)
-        present = parsed.notna().to_numpy()
-        out = parsed.astype("datetime64[ns]")
-        return out.reset_index(drop=True), present, np.zeros(len(values), dtype=bool)
-    text, present = _text(values)
-    text = text.reset_index(drop=True)
-    out = pd.Series(pd.NaT, index=range(len(text)), dtype="datetime64[ns]")
-    todo = present.copy()
-    formats = [date_format] if date_format else _date_formats(dayfirst)
-    if len(formats) > 1 and todo.sum() > 200:
-        # try the formats on a sample first, so the whole column is parsed by the right one
-        # first instead of failing through every candidate (stable sort keeps ISO first)
-        sample = text[todo].iloc[:200]
-        hits = [int(_to_datetime(sample, fmt).notna().sum()) for fmt in formats]
-        formats = [f for _, f in sorted(zip(hits, formats, strict=True),
-                                        key=lambda t: -t[0])]
-    for fmt in formats:
-        if not todo.any():
-            break
-        got = _to_datetime(text[todo], fmt)
-        in_range = got.notna() & (got >= _DATE_MIN) & (got < _DATE_MAX)
-        good = got[in_range]
-        if len(good):
-            out.loc[good.index] = good.astype("datetime64[ns]")
-            todo[good.index.to_numpy()] = False
-    return out, present, todo
-
-
 # --- the engine -----------------------------------------------------------------------------
 def _describe(paths: list[Path] | None, frame: Any) -> str:
     if paths is None:
@@ -811,11 +682,17 @@ def read_table(
     crs: Any = None,
     dates: Mapping[str, str | None] | Sequence[str] = (),
     required: Mapping[str, str] | Sequence[str] = (),
-    dayfirst: bool = True,
+    dayfirst: bool | None = None,
+    tz: str = DEFAULT_TZ,
     today: Any = None,
     layer: Any = None,
     progress: bool = False,
     description: str | None = None,
+    repair: RowRepair | None = None,
+    quote_values: bool = True,
+    known_columns: Sequence[str] = (),
+    single_line: bool = False,
+    reject_bad_dates: Sequence[str] = (),
 ) -> TableRows:
     """Read a table of points, check every row, and account for each one.
 
@@ -838,16 +715,39 @@ def read_table(
     required : mapping of argument name to column, or sequence of columns
         Columns that must exist (besides ``x``/``y`` and ``dates``); the argument name is
         used in the message (``id='Crime ID'``).
-    dayfirst : bool
-        ``01/02/2019`` is 1 February when True (default, UK).
+    dayfirst : bool, optional
+        ``01/02/2019`` is 1 February when True (UK), 2 January when False (US). By default
+        the order is decided per column from the values that can only be read one way
+        (``13/01/2019``, ``01/13/2019``); a column holding both kinds is refused.
+    tz : str
+        Time zone of times written without one (default Europe/London); times with a zone
+        (``Z``, ``+01:00``) are converted to it and a column mixing both is flagged.
     today : date-like, optional
-        Dates after this day are flagged as in the future (default: today).
+        Dates after this day are flagged as in the future (default: today); dates before
+        1900 are flagged too.
     layer : str or int, optional
         Layer of a GeoPackage, or sheet of an Excel file.
     progress : bool
         Show a tqdm progress bar over the files.
     description : str, optional
         How to name the input in messages (default: the file name or "N files (...)").
+    repair : RowRepair, optional
+        A narrowly safe repair for CSV records of the wrong width (police.uk's unquoted comma
+        in Location); repaired rows are flagged. Other such records are rejected.
+    quote_values : bool
+        Quote example cell values in messages and the report (default). Readers of personal
+        data turn it off: messages then give row numbers and counts only.
+    known_columns : sequence of str
+        The column names of a known published layout (police.uk): a column whose name
+        differs from one of them only by case or spacing (``CRIME ID``) is renamed to it,
+        with a note. Names the user typed must match exactly (the error suggests the
+        spelling).
+    single_line : bool
+        The layout never has a line break inside a value (police.uk): a CSV record with one
+        is rejected, as a stray pair of quotes has probably joined rows into one value.
+    reject_bad_dates : sequence of str
+        Date columns that every row of the layout fills (police.uk's Month): a blank or
+        unparsed value there means a broken row, which is rejected instead of kept as NaT.
 
     Returns
     -------
@@ -898,25 +798,33 @@ def read_table(
             iterator = tqdm(paths, desc="reading", unit="file")
         # an empty (0-byte) file is an error even among many; a header-only file among many
         # is noted (a month without rows can happen), a lone one is an error
-        raws += [_load_one(p, layer) for p in iterator]
+        expected = [c for c in (x, y, *required_map.values(), *date_specs) if c is not None]
+        raws += [_load_one(p, layer, expected, repair, single_line) for p in iterator]
     desc = description or _describe(paths, source)
     single_file = raws[0].record.name if paths is not None and len(paths) == 1 else None
 
-    notes = [n for r in raws for n in r.notes]
     warn_texts = [r.encoding_warning for r in raws if r.encoding_warning]
-    empty = [r for r in raws if len(r.data) == 0]
+    for r in raws:
+        dup = sorted({str(c) for c in r.data.columns[r.data.columns.duplicated()]})
+        if dup:
+            raise ValidationError(Problem(
+                "duplicate_column", f"column names used twice: "
+                f"{', '.join(shorten(c) for c in dup[:10])}. Which one holds the data cannot "
+                "be known: rename or delete the repeated columns.",
+                file=r.record.name if paths is not None else None), context=desc)
+    empty = [r for r in raws if len(r.data) == 0 and not r.rejected]
     if empty and paths is None:
         raise EmptyDataError(Problem(
             "no_rows", f"the {type(source).__name__} has no rows (columns: "
-            f"{', '.join(repr(c) for c in raws[0].data.columns)})."))
+            f"{_names(raws[0].data.columns, quote_values)})."))
     if empty and len(empty) == len(raws):
         raise EmptyDataError([Problem(
             "header_only", f"{r.record.name} has a header but no rows (columns: "
-            f"{', '.join(repr(c) for c in r.data.columns)}).", file=r.record.name)
+            f"{_names(r.data.columns, quote_values)}).", file=r.record.name)
             for r in empty], context=desc if len(raws) > 1 else None)
     if empty:
-        notes.append(f"{len(empty)} files have a header but no rows: "
-                     f"{', '.join(r.record.name for r in empty)}.")
+        raws[0].notes.append(f"{len(empty)} files have a header but no rows: "
+                             f"{', '.join(r.record.name for r in empty)}.")
 
     # 2. columns
     use_geometry = x is None
@@ -926,17 +834,24 @@ def read_table(
             problems.append(Problem(
                 "missing_column",
                 f"no coordinates: pass x= and y= with the coordinate columns (columns found: "
-                f"{', '.join(repr(c) for c in r.data.columns)}), or give a source with a "
+                f"{_names(r.data.columns, quote_values)}), or give a source with a "
                 "geometry.", file=r.record.name if paths is not None else None))
             continue
         wanted = dict(required_map)
         if not use_geometry:
             wanted = {"x": x, "y": y, **wanted}
         wanted.update({c: c for c in date_specs if c not in wanted.values()})
+        renamed = _match_case(r, list(dict.fromkeys(known_columns)))
+        if renamed:
+            r.notes.append(f"{r.record.name}: column names matched ignoring case and spaces: "
+                           + ", ".join(f"{shorten(a)} as {b!r}" for a, b in renamed) + ".")
         problems += _missing_columns(list(r.data.columns), wanted,
-                                     r.record.name if paths is not None else None)
+                                     r.record.name if paths is not None else None,
+                                     quote_values)
     if problems:
         raise ValidationError(problems, context=desc)
+
+    notes = [n for r in raws for n in r.notes]
 
     # 3. stack
     data = pd.concat([r.data for r in raws], ignore_index=True) if len(raws) > 1 \
@@ -985,7 +900,8 @@ def read_table(
                          f"from columns '{x}'/'{y}' as asked.")
     try:
         points = parse_points(x_raw, y_raw, crs=crs_in, x_name=x_name, y_name=y_name,
-                              rows=source_row, file=single_file, not_point=not_point)
+                              rows=source_row, file=single_file, not_point=not_point,
+                              quote_values=quote_values)
     except CRSError as exc:
         raise CRSError(exc.problems, context=desc) from None
     if points.crs is not None:
@@ -997,14 +913,50 @@ def read_table(
     flags: list[tuple[np.ndarray, str, str, str, str]] = []
     today_ts = (pd.Timestamp.today() if today is None else pd.Timestamp(today)).normalize()
     for col, fmt in date_specs.items():
-        parsed, _present, bad = parse_dates(data[col], date_format=fmt, dayfirst=dayfirst)
-        parsed_dates[col] = parsed
+        try:
+            got = parse_date_column(data[col], name=col, date_format=fmt, dayfirst=dayfirst,
+                                    tz=tz, rows=source_row, file=single_file,
+                                    quote_values=quote_values)
+        except ValidationError as exc:
+            raise ValidationError(exc.problems, context=desc) from None
+        parsed = parsed_dates[col] = got.parsed
+        if got.note:
+            notes.append(got.note)
+        bad = got.bad
+        if col in reject_bad_dates:
+            broken = bad | ~got.present
+            for mask, *_ in points.rejected.values():
+                broken &= ~mask  # each rejected row is counted under one reason only
+            if broken.any():
+                points.rejected[f"unparsed_date:{col}"] = (
+                    broken, f"blank or unparsed '{col}'",
+                    f"Every row of this layout has a '{col}'; a row without a readable one "
+                    "is broken (often shifted by a missing or extra field).", col)
+            bad = np.zeros(n, dtype=bool)
         if bad.any():
             first = int(np.flatnonzero(bad)[0])
+            example = (f" (e.g. {shorten(data[col].iloc[first])})" if quote_values
+                       else f" (first in row {int(source_row[first])})")
             flags.append((bad, f"unparsed_date:{col}", f"unparsed dates in '{col}'",
-                          f"Values that are not dates (e.g. {str(data[col].iloc[first])!r}) "
-                          f"were set to NaT{f' (format {fmt!r})' if fmt else ''}; the rows "
-                          "are kept because their location is still usable.", col))
+                          f"Values that are not dates{example} were set to NaT"
+                          f"{f' (format {fmt!r})' if fmt else ''}; the rows are kept "
+                          "because their location is still usable.", col))
+        if got.zoned.any() and (got.present & ~got.bad & ~got.zoned).any():
+            flags.append((got.zoned, f"mixed_time_zones:{col}",
+                          f"times with a zone among local times in '{col}'",
+                          f"{int(got.zoned.sum()):,} values carried a time zone (Z or an "
+                          f"offset) and were converted to {tz}; the other "
+                          f"{int((got.present & ~got.bad & ~got.zoned).sum()):,} had none and "
+                          f"were read as {tz} local time. Check which the source means.",
+                          col))
+        elif got.zoned.any():
+            notes.append(f"'{col}': times with a time zone converted to {tz} local time.")
+        early = (parsed < EARLIEST_PLAUSIBLE).to_numpy()
+        if early.any():
+            flags.append((early, f"early_date:{col}", f"dates before 1900 in '{col}'",
+                          f"Dates before 1900 (earliest {parsed[early].min():%Y-%m-%d}) were "
+                          "kept as given; they are almost certainly typing errors (a wrong "
+                          "century) or placeholders for 'unknown'.", col))
         future = (parsed >= today_ts + pd.Timedelta(days=1)).to_numpy()
         if future.any():
             latest = parsed[future].max()
@@ -1021,10 +973,17 @@ def read_table(
     )
     for text in warn_texts:
         rows._warn(f"{text}. Check accented names; save as UTF-8 to silence this warning.")
+    _account_for_shapes(rows, raws, paths is not None, repair, warn=n > 0)
     if points.zero.any():
         rows.flag(points.zero, "zero_coordinates", "coordinates (0, 0)",
                   "Coordinates (0, 0) mean 'no location' in police.uk and many exports; "
                   "these rows are kept with location unknown.", column=f"{x_name}/{y_name}")
+    if n == 0:  # every record of every file was set aside for its shape
+        raise EmptyDataError([Problem(code, f"{i.label}: {i.message}", n_rows=i.count,
+                                      rows=tuple(r for _, r in i.rows), file=single_file)
+                              for code, i in rows.rejected.items()],
+                             context=f"{desc}: every one of the {rows.rows_read:,} rows was "
+                             "rejected")
     rejected_any = np.zeros(n, dtype=bool)
     for mask, *_ in points.rejected.values():
         rejected_any |= mask
@@ -1039,12 +998,15 @@ def read_table(
             parts.append(f"{label}: {issue.count} ({issue.rows_text()}). {message}")
         n_rej = int(rejected_any.sum())
         if n_rej == n:
+            shapes = [Problem(code, f"{i.label}: {i.message}", n_rows=i.count,
+                              rows=tuple(r for _, r in i.rows), file=single_file)
+                      for code, i in rows.rejected.items() if code not in points.rejected]
             raise EmptyDataError(
-                [Problem(code, f"{label}: {message}", n_rows=int(mask.sum()),
-                         rows=tuple(int(r) for r in source_row[mask][:MAX_EXAMPLES]),
-                         column=column, file=single_file)
-                 for code, (mask, label, message, column) in points.rejected.items()],
-                context=f"{desc}: every one of the {n:,} rows was rejected")
+                [*shapes, *(Problem(code, f"{label}: {message}", n_rows=int(mask.sum()),
+                                    rows=tuple(int(r) for r in source_row[mask][:MAX_EXAMPLES]),
+                                    column=column, file=single_file)
+                            for code, (mask, label, message, column) in points.rejected.items())],
+                context=f"{desc}: every one of the {rows.rows_read:,} rows was rejected")
         rows._warn(f"{desc}: {n_rej:,} of {n:,} rows rejected. " + " ".join(parts))
         rows._keep(~rejected_any)
     logger.info("%s: %d rows read, %d located, %d unknown location, %d rejected", desc, n,

@@ -11,9 +11,11 @@ For each file of a set, in this order:
 
 1. the folder passed as ``data_dir``;
 2. the folder named by the environment variable ``HOTSPOTS_DATA_DIR``;
-3. the user cache folder (``$HOTSPOTS_CACHE_DIR``, else the platform cache, e.g.
+3. the copies embedded in the package (``hotspots/data/boundaries``: the sets
+   ``bradford-2013`` and ``city-of-london-2013``, so they work offline with no setup);
+4. the user cache folder (``$HOTSPOTS_CACHE_DIR``, else the platform cache, e.g.
    ``~/.cache/hotspots/boundaries``);
-4. a download from the pinned source into the cache, with the SHA-256 checked (``pooch``).
+5. a download from the pinned source into the cache, with the SHA-256 checked (``pooch``).
 
 In each folder a file is looked up by its local name (``bradford-wards-2013.geojson``) and
 also inside a ``london/`` subfolder, so the layout of ``../shared/boundaries`` works as it is.
@@ -110,11 +112,52 @@ def boundary_manifest(name: str | None = None) -> dict[str, Any]:
         return manifest
     sets = manifest["sets"]
     if name not in sets:
-        raise KeyError(f"No boundary set named {name!r}. Known sets: {', '.join(sets)}.")
+        close = closest_set_name(str(name), list(sets))
+        hint = f" Did you mean {close!r}?" if close else ""
+        raise KeyError(f"No boundary set named {name!r}.{hint} Known sets: {', '.join(sets)}.")
     entry = sets[name]
     entry["licence"] = manifest["licence"]
     entry["source"] = manifest["source"]
     return entry
+
+
+def closest_set_name(name: str, names: list[str]) -> str | None:
+    """Return the registered name a mistyped set name most likely meant, or None.
+
+    Parameters
+    ----------
+    name : str
+        The name given.
+    names : list of str
+        The registered names.
+
+    Returns
+    -------
+    str or None
+        A name that starts with ``name`` ("bradford" -> "bradford-2013"), else the one whose
+        place part (without the ``-YYYY`` vintage) is closest to it, when close enough
+        ("bradfrod-2013", "bradford-2031"); None when nothing is close ("calderdale-2013").
+
+    Examples
+    --------
+    >>> closest_set_name("bradford", ["bradford-2013", "city-of-london-2013"])
+    'bradford-2013'
+    >>> closest_set_name("calderdale-2013", ["bradford-2013"]) is None
+    True
+    """
+    import difflib
+    import re
+
+    starts = [n for n in names if n.startswith(name)]
+    if starts:
+        return starts[0]
+
+    def place(text: str) -> str:
+        return re.sub(r"-\d{4}$", "", text.strip().lower())
+
+    by_place = {place(n): n for n in names}
+    close = difflib.get_close_matches(place(name), list(by_place), n=1, cutoff=0.75)
+    return by_place[close[0]] if close else None
 
 
 def list_boundaries() -> dict[str, str]:
@@ -224,8 +267,21 @@ def _search_dirs(data_dir: str | os.PathLike[str] | None) -> list[tuple[str, Pat
             dirs.append((f"${DATA_DIR_ENV}", d))
         else:
             logger.info("$%s=%s is not a folder; skipped", DATA_DIR_ENV, d)
+    embedded = _embedded_dir()
+    if embedded is not None:
+        dirs.append(("embedded in the package", embedded))
     dirs.append(("cache", boundary_cache_dir()))
     return dirs
+
+
+def _embedded_dir() -> Path | None:
+    """Return the folder of boundary files shipped in the package, or None when absent.
+
+    Bradford and the City of London ship as package data so that the demo and the default
+    sets work offline with no setup; they are checked against the manifest like any copy.
+    """
+    embedded = Path(str(resources.files("hotspots") / "data" / "boundaries"))
+    return embedded if embedded.is_dir() else None
 
 
 def _candidates(folder: Path, local: str) -> list[Path]:

@@ -38,6 +38,9 @@ logger = logging.getLogger(__name__)
 PSEUDONYM_KEY_ENV = "HOTSPOTS_PSEUDONYM_KEY"
 #: hex characters kept from the HMAC (64 bits: collisions are negligible for any register)
 PSEUDONYM_LENGTH = 16
+#: shortest key accepted (bytes): a short key can be found by trying every key of that length
+#: against a pseudonym of a known child, which undoes the pseudonymisation for all children
+MIN_KEY_BYTES = 16
 #: category given to episodes by :func:`episodes_as_incidents`
 MISSING_EPISODE = "Missing episode"
 
@@ -55,6 +58,19 @@ def _id_text(values: pd.Series) -> pd.Series:
     return _blank_to_na(values)
 
 
+def _key_bytes(key: str | bytes, where: str) -> bytes:
+    """Return the key as bytes, refusing one shorter than :data:`MIN_KEY_BYTES`."""
+    k = key.encode("utf-8") if isinstance(key, str) else bytes(key)
+    if len(k) < MIN_KEY_BYTES:
+        raise ValueError(
+            f"The pseudonymisation key ({where}) is {len(k)} bytes long; it must be at least "
+            f"{MIN_KEY_BYTES} bytes. A short key can be found by trying every key of that "
+            "length against one known child's pseudonym, which reveals every child. Use a "
+            "random key, e.g. python -c \"import secrets; print(secrets.token_hex(32))\", "
+            "and keep it with the other secrets of the service.")
+    return k
+
+
 def pseudonymise(ids: Any, key: str | bytes) -> pd.Series:
     """Replace identifiers by a keyed hash.
 
@@ -63,7 +79,8 @@ def pseudonymise(ids: Any, key: str | bytes) -> pd.Series:
     ids : array-like
         Raw identifiers (text or numbers; surrounding spaces are ignored, case is kept).
     key : str or bytes
-        Secret key; the same key gives the same pseudonym for the same id.
+        Secret key of at least 16 bytes; the same key gives the same pseudonym for the
+        same id.
 
     Returns
     -------
@@ -74,13 +91,19 @@ def pseudonymise(ids: Any, key: str | bytes) -> pd.Series:
     -----
     The hash is computed once per distinct id (a loop over distinct children, not rows).
 
+    Raises
+    ------
+    ValueError
+        When the key is shorter than 16 bytes.
+
     Examples
     --------
-    >>> pseudonymise(["C001", "C001", None], key="secret").tolist()[:2] == [
-    ...     pseudonymise(["C001"], key="secret")[0]] * 2
+    >>> key = "a-secret-of-32-characters-or-so!"
+    >>> pseudonymise(["C001", "C001", None], key=key).tolist()[:2] == [
+    ...     pseudonymise(["C001"], key=key)[0]] * 2
     True
     """
-    k = key.encode() if isinstance(key, str) else bytes(key)
+    k = _key_bytes(key, "key=")
     text = _id_text(pd.Series(ids).reset_index(drop=True))
     codes, uniques = pd.factorize(text, use_na_sentinel=True)
     hashed = np.array([hmac.new(k, str(u).encode("utf-8"), hashlib.sha256).hexdigest()
@@ -95,10 +118,10 @@ def _resolve_key(key: str | bytes | None, rows: TableRows) -> tuple[bytes, str]:
     if key is not None:
         if not key:
             raise ValueError("The 'key' parameter of read_missing_episodes must not be empty.")
-        return (key.encode() if isinstance(key, str) else bytes(key)), "argument"
+        return _key_bytes(key, "key="), "argument"
     env = os.environ.get(PSEUDONYM_KEY_ENV)
     if env:
-        return env.encode(), f"${PSEUDONYM_KEY_ENV}"
+        return _key_bytes(env, f"${PSEUDONYM_KEY_ENV}"), f"${PSEUDONYM_KEY_ENV}"
     rows._warn(f"{rows.description}: no pseudonymisation key was given (key= or "
                f"${PSEUDONYM_KEY_ENV}), so a random key was used: child pseudonyms will not "
                "match those of any other run. Set the key to link episodes across runs.")
@@ -119,7 +142,8 @@ def read_missing_episodes(
     key: str | bytes | None = None,
     episode_id: str | None = None,
     date_format: str | None = None,
-    dayfirst: bool = True,
+    dayfirst: bool | None = None,
+    tz: str = "Europe/London",
     keep: Sequence[str] | bool | None = None,
     layer: str | int | None = None,
     today: Any = None,
@@ -147,11 +171,12 @@ def read_missing_episodes(
     crs : str, int or pyproj.CRS, optional
         CRS of both coordinate pairs; detected from the "from" values when omitted.
     key : str or bytes, optional
-        Pseudonymisation key; default ``$HOTSPOTS_PSEUDONYM_KEY``; otherwise a random key
-        with a ``DataQualityWarning`` (pseudonyms then differ between runs).
+        Pseudonymisation key of at least 16 bytes; default ``$HOTSPOTS_PSEUDONYM_KEY``;
+        otherwise a random key with a ``DataQualityWarning`` (pseudonyms then differ
+        between runs).
     episode_id : str, optional
         Episode reference; generated as ``"<file stem>:<row>"`` when omitted or blank.
-    date_format, dayfirst, layer, today, progress
+    date_format, dayfirst, tz, layer, today, progress
         As for :func:`hotspots.io.read_incidents`.
     keep : list of str, False or None
         Other columns to carry over (default all unused ones; never the child id column).
@@ -181,6 +206,8 @@ def read_missing_episodes(
 
     Raises
     ------
+    ValueError
+        A key shorter than 16 bytes (argument or environment).
     hotspots.errors.ValidationError
         Missing columns, or ``keep`` naming the child id column.
     hotspots.errors.EmptyDataError, hotspots.errors.CRSError
@@ -205,9 +232,12 @@ def read_missing_episodes(
             "found_x": found_x, "found_y": found_y}
     required = {k: v for k, v in args.items() if v is not None}
     dates = {c: date_format for c in (start, end) if c is not None}
+    if key is not None:
+        _key_bytes(key, "key=")  # refuse a short key before reading anything
+    # quote_values=False: no message may quote a cell, as any cell could hold a child's id
     rows = read_table(path_or_frame, x=from_x, y=from_y, crs=crs, dates=dates,
-                      required=required, dayfirst=dayfirst, today=today, layer=layer,
-                      progress=bool(progress))
+                      required=required, dayfirst=dayfirst, tz=tz, today=today, layer=layer,
+                      progress=bool(progress), quote_values=False)
 
     # pseudonymise first, then drop the raw column so nothing below can see it
     key_bytes, key_source = _resolve_key(key, rows)
@@ -225,7 +255,8 @@ def read_missing_episodes(
         try:
             found = parse_points(rows.data[found_x], rows.data[found_y],
                                  crs=rows.crs if rows.crs is not None else crs,
-                                 x_name=found_x, y_name=found_y, rows=rows.source_row)
+                                 x_name=found_x, y_name=found_y, rows=rows.source_row,
+                                 quote_values=False)
         except CRSError as exc:
             raise CRSError(exc.problems, context=f"{rows.description} (found location)"
                            ) from None

@@ -7,7 +7,6 @@ geometry`` first, every input row accounted for in ``frame.attrs["hotspots"]["lo
 
 from __future__ import annotations
 
-import csv
 import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -21,6 +20,16 @@ from hotspots import schema
 from hotspots._params import check_positive
 from hotspots.crs import BNG, WGS84
 from hotspots.errors import Problem, ValidationError
+from hotspots.io._csvfile import shorten
+from hotspots.io._police_uk import (
+    API_REQUIRED,
+    STREET_COLUMNS,
+    STREET_REQUIRED,
+    is_street_file_name,
+    location_comma_repair,
+    reject_broken_street_rows,
+    sniff_layout,
+)
 from hotspots.io._table import PathLike, Source, TableRows, _text, expand_paths, read_table
 from hotspots.io.load_report import LoadReport
 
@@ -58,7 +67,7 @@ _STREET_EXTRA = {
     "Reported by": "reported_by",
     "Falls within": "falls_within",
 }
-_STREET_REQUIRED = ("Crime ID", "Month", "Longitude", "Latitude", "Crime type")
+_STREET_REQUIRED = STREET_REQUIRED
 # police.uk API (flattened JSON) columns -> canonical extra columns
 _API_EXTRA = {
     "street_name": "location",
@@ -70,7 +79,8 @@ _API_EXTRA = {
     "location_type": "location_type",
     "location_subtype": "location_subtype",
 }
-_API_REQUIRED = ("id", "month", "category", "latitude", "longitude")
+_API_REQUIRED = API_REQUIRED
+_API_COLUMNS = (*_API_REQUIRED, *_API_EXTRA)
 
 # recency spellings (normalised: lower case, runs of space/-/_ as one space)
 _RECENCY_WORDS = {
@@ -79,6 +89,10 @@ _RECENCY_WORDS = {
     "not recent": schema.NON_RECENT, "historic": schema.NON_RECENT,
     "historical": schema.NON_RECENT, "nr": schema.NON_RECENT,
 }
+
+#: crime types of the street-level CSVs, with "Violent crime", their name before May 2013
+STREET_CRIME_TYPES = frozenset({*API_CATEGORIES.values(), "Violent crime"})
+_LOCATION_COMMA = location_comma_repair(STREET_CRIME_TYPES)
 
 _CANONICAL = (*schema.INCIDENT_COLUMNS, "geometry")
 _TRAILING = (schema.SOURCE_FILE, schema.SOURCE_ROW)
@@ -185,7 +199,7 @@ def _recency_from_column(rows: TableRows, column: str,
     if unknown.any():
         seen = pd.unique(rows.data[column][unknown].astype(str))[:5]
         rows.flag(unknown, f"unrecognised_recency:{column}", f"unrecognised values in "
-                  f"'{column}'", f"Values {', '.join(repr(v) for v in seen)} were not "
+                  f"'{column}'", f"Values {', '.join(shorten(v) for v in seen)} were not "
                   "recognised as recent/non-recent and were set to missing; pass e.g. "
                   "recency_values={'Yes': 'non-recent', 'No': 'recent'}.", column=column)
     return mapped
@@ -224,7 +238,8 @@ def read_incidents(
     recent_years: float = 1.0,
     recency_values: Mapping[str, str] | None = None,
     date_format: str | None = None,
-    dayfirst: bool = True,
+    dayfirst: bool | None = None,
+    tz: str = "Europe/London",
     deduplicate: bool = False,
     keep: Sequence[str] | bool | None = None,
     layer: str | int | None = None,
@@ -273,8 +288,15 @@ def read_incidents(
     date_format : str, optional
         ``strftime`` format for ``occurred`` and ``reported``; by default ISO 8601 is tried,
         then common UK layouts (see :func:`hotspots.io._table.parse_dates`).
-    dayfirst : bool
-        Read ``01/02/2019`` as 1 February (default, UK).
+    dayfirst : bool, optional
+        Read ``01/02/2019`` as 1 February (True, UK) or 2 January (False, US). By default
+        the order is decided per column from the values that can only be read one way
+        (``13/01/2019`` or ``01/13/2019``; noted in the report); a column holding both kinds
+        is refused, and one where every value reads either way is read day first (noted).
+    tz : str
+        Time zone of times written without one (default Europe/London, the clock of UK
+        police and council systems). Times with a zone (``...Z``, ``+01:00``) are converted
+        to it; a column mixing the two is flagged in the report.
     deduplicate : bool
         Remove rows whose ``id`` repeats an earlier row (counted in the report).
     keep : list of str, False or None
@@ -351,7 +373,8 @@ def read_incidents(
     required = {k: v for k, v in args.items() if v is not None}
     dates = {c: date_format for c in (occurred, reported) if c is not None}
     rows = read_table(path_or_frame, x=x, y=y, crs=crs, dates=dates, required=required,
-                      dayfirst=dayfirst, today=today, layer=layer, progress=bool(progress))
+                      dayfirst=dayfirst, tz=tz, today=today, layer=layer,
+                      progress=bool(progress))
 
     if id is not None and deduplicate:
         rows.drop_duplicates(_blank_to_na(rows.data[id]), detail=f"same '{id}'")
@@ -402,27 +425,8 @@ def read_incidents(
 
 
 # --- police.uk ------------------------------------------------------------------------------
-def _header(path: Path) -> list[str]:
-    with path.open("rb") as fh:
-        first = fh.readline()
-    for enc in ("utf-8-sig", "cp1252"):
-        try:
-            text = first.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    return [c.strip() for c in next(csv.reader([text]), [])]
-
-
-def _layout(columns: list[str]) -> str | None:
-    if set(_STREET_REQUIRED) <= set(columns):
-        return "street"
-    if set(_API_REQUIRED) <= set(columns):
-        return "api"
-    return None
-
-
 def _street(rows: TableRows) -> gpd.GeoDataFrame:
+    reject_broken_street_rows(rows, STREET_CRIME_TYPES)
     data = rows.data
     ids = _blank_to_na(data["Crime ID"])
     blank = ids.isna()
@@ -458,7 +462,7 @@ def _api(rows: TableRows) -> gpd.GeoDataFrame:
     if unknown.any():
         seen = pd.unique(slug[unknown])[:5]
         rows.flag(unknown, "unknown_api_category", "unknown API category slugs",
-                  f"Slugs {', '.join(repr(s) for s in seen)} are not in the police.uk list "
+                  f"Slugs {', '.join(shorten(s) for s in seen)} are not in the police.uk list "
                   "and were kept as written.", column="category")
         category = category.where(~unknown, slug)
     ids = _blank_to_na(data["id"])
@@ -540,19 +544,28 @@ def read_police_uk(
     skipped: list[str] = []
     problems = []
     for f in files:
-        cols = _header(f)
-        layout = _layout(cols)
+        try:
+            layout, cols = sniff_layout(f)
+        except ValidationError as exc:
+            # bytes that are not text: skipped in a folder unless police.uk-named
+            if searched and not is_street_file_name(f):
+                skipped.append(f.name)
+                continue
+            problems += exc.problems
+            continue
         if layout is not None:
             groups[layout].append(f)
-        elif searched and not (len(cols) == 0 and f.stat().st_size == 0):
+        elif searched and cols and not is_street_file_name(f):
             skipped.append(f.name)
         else:
+            named = (" although it is named like a police.uk street-level file, so its rows "
+                     "would be lost" if searched else "")
+            found = ", ".join(shorten(c, 40) for c in cols[:30]) or "(none: empty file)"
             problems.append(Problem(
                 "not_police_uk",
                 f"{f.name} is not a police.uk street-level crime CSV (needs "
                 f"{', '.join(_STREET_REQUIRED)}) nor a police.uk API download (needs "
-                f"{', '.join(_API_REQUIRED)}). Columns found: "
-                f"{', '.join(repr(c) for c in cols) or '(none: empty file)'}.", file=f.name))
+                f"{', '.join(_API_REQUIRED)}){named}. Columns found: {found}.", file=f.name))
     if problems:
         raise ValidationError(problems)
     if not groups["street"] and not groups["api"]:
@@ -572,7 +585,10 @@ def read_police_uk(
         required = _STREET_REQUIRED if layout == "street" else _API_REQUIRED
         rows = read_table(names, x=lon, y=lat, crs=WGS84, dates={month: "%Y-%m"},
                           required=list(required), today=today, progress=bool(progress),
-                          description=desc)
+                          description=desc,
+                          known_columns=STREET_COLUMNS if layout == "street" else _API_COLUMNS,
+                          single_line=True, reject_bad_dates=[month],
+                          repair=_LOCATION_COMMA if layout == "street" else None)
         frames.append(_street(rows) if layout == "street" else _api(rows))
         reports.append(rows.load_report())
     if skipped:
@@ -605,18 +621,21 @@ def is_police_uk(path: PathLike) -> bool:
     -------
     bool
         True for a folder (:func:`read_police_uk` searches it and skips other layouts) and
-        for a ``.csv`` file whose first line names the street-level columns ``Crime ID`` and
-        ``Crime type`` or the API columns ``persistent_id`` and ``category``; False for any
-        other file.
+        for a ``.csv`` file (also gzip or bzip2 compressed) whose header holds the
+        street-level columns (``Crime ID, Month, Longitude, Latitude, Crime type``) or the
+        API columns (``id, month, category, latitude, longitude``), in any case, in UTF-8 or
+        UTF-16, below title lines or not; False for any other file.
 
     Raises
     ------
     OSError
         When a ``.csv`` file cannot be opened.
+    hotspots.errors.ValidationError
+        When a ``.csv`` file is not text at all (``not_a_text_table``).
 
     Notes
     -----
-    Only the first line is read, so this is a quick sniff, not a check: a file that passes
+    Only the first lines are read, so this is a quick sniff, not a check: a file that passes
     may still be rejected by :func:`read_police_uk`, whose error then lists the columns it
     needs and those it found.
 
@@ -625,7 +644,7 @@ def is_police_uk(path: PathLike) -> bool:
     >>> import tempfile, pathlib
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> street = folder / "2019-01-city-of-london-street.csv"
-    >>> _ = street.write_text("Crime ID,Month,Reported by,Crime type")
+    >>> _ = street.write_text("Crime ID,Month,Longitude,Latitude,Crime type")
     >>> other = folder / "crimes.csv"
     >>> _ = other.write_text("ref,easting,northing")
     >>> is_police_uk(street), is_police_uk(other), is_police_uk(folder)
@@ -634,10 +653,6 @@ def is_police_uk(path: PathLike) -> bool:
     p = Path(path)
     if p.is_dir():
         return True
-    if p.suffix.lower() != ".csv":
+    if not p.name.lower().endswith((".csv", ".csv.gz", ".csv.bz2")):
         return False
-    with open(p, encoding="utf-8-sig", errors="replace") as fh:
-        header = fh.readline()
-    return ("Crime ID" in header and "Crime type" in header) or (
-        "persistent_id" in header and "category" in header
-    )
+    return sniff_layout(p)[0] is not None

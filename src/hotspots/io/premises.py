@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
@@ -43,6 +44,7 @@ from hotspots import schema
 from hotspots.crs import BNG, WGS84
 from hotspots.errors import Problem, ValidationError
 from hotspots.io._table import NULL_TOKENS, TableRows, read_table
+from hotspots.io.fhrs_sniff import looks_like_fhrs
 from hotspots.io.load_report import FileRecord
 
 __all__ = [
@@ -51,6 +53,7 @@ __all__ = [
     "PREMISES_COLUMNS",
     "PREMISES_TYPE_CLASSES",
     "classify_premises",
+    "looks_like_fhrs",
     "read_fhrs",
     "read_premises",
 ]
@@ -97,16 +100,35 @@ PREMISES_TYPE_CLASSES: dict[str, str | None] = {
     "Guest house": "hotel/guest house",
     "Bed and breakfast": "hotel/guest house",
     "Hostel": "hotel/guest house",
-    "Snooker hall": "entertainment",
-    "Amusement arcade": "entertainment",
-    "Adult gaming centre": "entertainment",
-    "Family entertainment centre": "entertainment",
+    "Snooker hall": "snooker/pool hall",
+    "Snooker club": "snooker/pool hall",
+    "Pool hall": "snooker/pool hall",
+    "Snooker and pool hall": "snooker/pool hall",
+    "Amusement arcade": "amusement arcade",
+    "Adult gaming centre": "amusement arcade",
+    "Family entertainment centre": "amusement arcade",
+    "Shisha lounge": "shisha lounge",
+    "Shisha bar": "shisha lounge",
+    "Shisha cafe": "shisha lounge",
+    "Massage parlour": "massage parlour",
+    "Massage": "massage parlour",
+    "Sauna": "massage parlour",
+    "Nail bar": "nail bar",
+    "Nail salon": "nail bar",
+    "Car wash": "car wash",
+    "Hand car wash": "car wash",
     "Bingo hall": "entertainment",
     "Casino": "entertainment",
     "Betting shop": "entertainment",
     "Private hire operator": "taxi/private hire",
+    "Private hire office": "taxi/private hire",
+    "Taxi office": "taxi/private hire",
+    "Minicab office": "taxi/private hire",
     "Hackney carriage": "taxi/private hire",
     "Taxi": "taxi/private hire",
+    # special treatment licences cover massage, nails, tattoos and sunbeds: the name decides
+    "Special treatment": None,
+    "Special treatment licence": None,
     "House in multiple occupation": "residential",
     "HMO": "residential",
     "Dwelling": "residential",
@@ -116,15 +138,30 @@ PREMISES_TYPE_CLASSES: dict[str, str | None] = {
 }
 
 #: Keyword rules (class, regular expression), tried in order on the lower-case type text
-#: and, for generic or unknown types, on the name. The first match wins.
+#: and, for generic or unknown types, on the name. The first match wins, so the premises the
+#: safeguarding partnership names (shisha lounges, snooker and pool halls, arcades, massage
+#: parlours, nail bars, car washes) come before the broad classes that share their words
+#: ("Star Cars Hand Car Wash" is a car wash, "Shisha Bar" a shisha lounge, not a bar).
 CLASS_KEYWORDS: tuple[tuple[str, str], ...] = (
+    ("car wash",
+     r"car ?wash|hand ?wash|\bvalet(?:ing|ers?)?\b|jet ?wash"),
+    ("shisha lounge",
+     r"shisha|hookah|hubble|narg(?:h)?ile"),
+    ("massage parlour",
+     r"massage|\bsaunas?\b|relaxation (?:centre|lounge|suite)"),
+    ("nail bar",
+     r"\bnails?\b|manicure|pedicure"),
+    ("snooker/pool hall",
+     r"snooker|billiard|\bpool (?:hall|club|room|lounge|bar)\b|\bcue (?:sports|club)"),
+    ("amusement arcade",
+     r"arcade|amusement|adult gaming|gaming cent|family entertainment cent"),
     ("taxi/private hire",
      r"\btaxis?\b|\bcabs?\b|minicab|private hire|\bcars\b|chauffeur|hackney"),
     ("hotel/guest house",
-     r"\bhotels?\b|aparthotel|guest ?house|\bb ?& ?b\b|bed (?:and|&) breakfast|\bhostels?\b"),
+     r"\bhotels?\b|aparthotel|guest ?house|\bb ?& ?b\b|bed (?:and|&) breakfast|\bhostels?\b|"
+     r"\bmotels?\b|premier inn|holiday inn|travelodge|\bibis\b|serviced apartments?"),
     ("entertainment",
-     r"snooker|billiard|pool hall|arcade|amusement|bingo|casino|adult gaming|gaming cent|"
-     r"betting|bookmaker|karaoke|shisha|hookah|bowling"),
+     r"bingo|casino|betting|bookmaker|karaoke|bowling"),
     ("pub/bar/nightclub",
      r"\bpubs?\b|public house|\bbars?\b|night ?club|\btavern\b|cocktail"),
     ("takeaway",
@@ -238,8 +275,8 @@ def _classify_one(t: str, nm: str, user: Mapping[str, str],
 def read_premises(
     path_or_frame: Any,
     *,
-    id: str,
-    name: str,
+    id: str | None = None,
+    name: str | None = None,
     type: str | None = None,
     x: str | None = None,
     y: str | None = None,
@@ -257,12 +294,16 @@ def read_premises(
     ----------
     path_or_frame : path-like, sequence of path-likes, or (Geo)DataFrame
         CSV, Excel, GeoPackage, GeoJSON, Parquet... (anything :mod:`hotspots.io` reads).
+        A file that is FSA food hygiene (FHRS) data by its content
+        (:func:`looks_like_fhrs`) is read with :func:`read_fhrs` when it is JSON or XML, or
+        when ``id`` and ``name`` are not given; the report notes it.
     id : str
         Column with the premises' identifier (licence number, UPRN, FHRSID...). Blank ids
         get a stable generated one (``"<file>:<row>"``), with a warning; rows repeating an
-        earlier id are removed and counted as duplicates.
+        earlier id are removed and counted as duplicates. Required unless FHRS.
     name : str
-        Column with the premises' name. Blank names become ``"(no name)"``, with a warning.
+        Column with the premises' name (required unless FHRS). Blank names become
+        ``"(no name)"``, with a warning.
     type : str, optional
         Column with the source's type text (e.g. "Pub/bar/nightclub"), mapped to
         ``premises_class`` (see :func:`classify_premises`).
@@ -321,6 +362,18 @@ def read_premises(
     >>> p[["premises_id", "premises_class"]].to_dict("list")
     {'premises_id': ['L1', 'L2'], 'premises_class': ['pub/bar/nightclub', 'taxi/private hire']}
     """
+    if isinstance(path_or_frame, str | os.PathLike) and looks_like_fhrs(path_or_frame) and (
+            Path(path_or_frame).suffix.lower() in (".json", ".xml") or id is None
+            or name is None):
+        out = read_fhrs(path_or_frame, type_map=type_map, kind=kind)
+        out.attrs["hotspots"]["load"].notes.append(
+            f"{Path(path_or_frame).name} was recognised as FSA food hygiene (FHRS) data by "
+            "its content and read with read_fhrs.")
+        return out
+    if id is None or name is None:
+        raise ValueError("read_premises needs id= and name=, the columns holding each "
+                         "premises' identifier and name (the file is not FHRS data, whose "
+                         "fields are known).")
     address_cols = [address] if isinstance(address, str) else list(address or [])
     required: dict[str, str] = {"id": id, "name": name}
     for arg, col in (("type", type), ("postcode", postcode), ("capacity", capacity)):

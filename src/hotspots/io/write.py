@@ -9,7 +9,10 @@ sheet, a GeoPackage table, or a ``<name>.manifest.json`` file beside a CSV or Pa
 Text cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
 ``@``, a tab or a carriage return, and not a plain number) are written with a leading
 apostrophe in CSV files and as plain text in XLSX files, so a premises called
-``=HYPERLINK(...)`` is shown, not run.
+``=HYPERLINK(...)`` is shown, not run; column headers are treated the same way.
+
+Every file is written to a temporary file in its folder and renamed over the final path when
+complete (:mod:`hotspots.io.atomic`).
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import shapely
+
+from hotspots.io.atomic import atomic_path
 
 __all__ = ["build_manifest", "file_sha256", "manifest_path", "write_table", "write_visit_plan"]
 
@@ -250,6 +255,8 @@ def _neutralise(value: Any) -> Any:
 
 def _safe_text(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
+    # Headers come from the data too (a column named '=HYPERLINK(...)' in an input file)
+    out.columns = [_neutralise(str(c)) for c in out.columns]
     for col in out.columns:
         s = out[col]
         if s.dtype == object or pd.api.types.is_string_dtype(s) or isinstance(
@@ -268,8 +275,15 @@ def _check_path(path: str | Path, allowed: Sequence[str] = _SUFFIXES) -> Path:
 
 
 def _write_json(manifest: Mapping[str, Any], path: Path) -> Path:
-    path.write_text(json.dumps(_jsonable(dict(manifest)), indent=2, ensure_ascii=False) + "\n",
-                    encoding="utf-8")
+    text = json.dumps(_jsonable(dict(manifest)), indent=2, ensure_ascii=False) + "\n"
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return path
+
+
+def _write_csv(table: pd.DataFrame, path: Path) -> Path:
+    with atomic_path(path) as tmp:
+        _safe_text(table).to_csv(tmp, index=False, encoding="utf-8-sig")
     return path
 
 
@@ -310,12 +324,16 @@ def write_table(frame: pd.DataFrame, path: str | Path, *,
     Notes
     -----
     CSV is UTF-8 with a byte-order mark so that Excel opens accented names correctly.
-    Text that a spreadsheet would run as a formula is neutralised (module documentation).
+    Text that a spreadsheet would run as a formula is neutralised (module documentation),
+    in the header as in the values. Every file is written to a temporary file beside it and
+    renamed when complete (:mod:`hotspots.io.atomic`): an interrupted write leaves the
+    previous file, or none, never a partial one.
     """
     p = _check_path(path)
+    manifest = _with_release_audit(frame, manifest, p)
     suffix = p.suffix.lower()
     if suffix == ".csv":
-        _safe_text(_flat(frame)).to_csv(p, index=False, encoding="utf-8-sig")
+        _write_csv(_flat(frame), p)
         if manifest is not None:
             _write_json(manifest, manifest_path(p))
     elif suffix == ".xlsx":
@@ -325,24 +343,47 @@ def write_table(frame: pd.DataFrame, path: str | Path, *,
     else:
         out = frame.copy()
         out.attrs = {}
-        if _is_geo(out):
-            out.to_parquet(p)
-        else:
-            pd.DataFrame(out).to_parquet(p)
+        with atomic_path(p) as tmp:
+            if _is_geo(out):
+                out.to_parquet(tmp)
+            else:
+                pd.DataFrame(out).to_parquet(tmp)
         if manifest is not None:
             _write_json(manifest, manifest_path(p))
     logger.info("wrote %s (%d rows)", p, len(frame))
     return p
 
 
-def _write_gpkg(frame: pd.DataFrame, p: Path, layer: str,
+def _with_release_audit(frame: Any, manifest: Mapping[str, Any] | None,
+                        path: Path) -> Mapping[str, Any] | None:
+    """Refuse a table whose release failed its disclosure audit; record a passing audit.
+
+    A protected table (:class:`hotspots.privacy.Release`) carries its release's audit; a
+    failing one raises PublicModeError, a passing one goes into the manifest, so a
+    published table says how it was checked.
+    """
+    from hotspots.privacy.publish import guard_public_write
+
+    audit = guard_public_write(frame, what=f"The table for {path.name}")
+    if audit is None:
+        return manifest
+    return {**dict(manifest or {}), "disclosure_audit": audit}
+
+
+def _write_gpkg(frame: pd.DataFrame, final: Path, layer: str,
                 manifest: Mapping[str, Any] | None) -> None:
+    # A GeoPackage is a database: it is built afresh in a temporary file (never appending
+    # layers to an old one) and renamed over the final path when complete.
+    with atomic_path(final) as tmp:
+        _write_gpkg_to(frame, tmp, layer, manifest)
+
+
+def _write_gpkg_to(frame: pd.DataFrame, p: Path, layer: str,
+                   manifest: Mapping[str, Any] | None) -> None:
     import pyogrio
 
     out = frame.copy()
     out.attrs = {}
-    if p.exists():
-        p.unlink()  # a GeoPackage is a database: start afresh rather than append layers
     if _is_geo(out):
         # categorical and string columns are written as plain text
         for col in out.columns:
@@ -401,15 +442,17 @@ def _write_xlsx(p: Path, sheets: Sequence[tuple[str, pd.DataFrame]],
             for k, v in enumerate(row):
                 if isinstance(v, str):
                     widths[k] = max(widths[k], min(len(v), 60))
-        # openpyxl stores text that starts with "=" as a formula: force plain text
-        for col in ws.iter_cols(min_row=2):
+        # openpyxl stores text that starts with "=" as a formula: force plain text (the
+        # header row too: column names come from the input files)
+        for col in ws.iter_cols(min_row=1):
             for cell in col:
                 if isinstance(cell.value, str) and cell.value.startswith("="):
                     cell.data_type = TYPE_STRING
         for k, w in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(k)].width = max(8, min(w + 2, 62))
         ws.freeze_panes = "A2"
-    wb.save(p)
+    with atomic_path(p) as tmp:
+        wb.save(tmp)
 
 
 # --------------------------------------------------------------------------------------------
@@ -447,13 +490,15 @@ def write_visit_plan(plan: Any, path: str | Path, *, manifest: Mapping[str, Any]
     full["visit_plan"] = dict(getattr(plan, "params", {}) or {})
     visits = _flat(plan.visits)
     operations = _flat(plan.operations)
-    _write_xlsx(p, [("visits", visits), ("operations", operations)], full)
+    # laid out for printing and filling in: formats, filter, print setup, outcome columns
+    from hotspots.io.visit_xlsx import manifest_title, write_plan_workbook
+
+    write_plan_workbook(p, visits, operations, _manifest_rows(full), manifest_title(full))
     written = [p]
     if csv:
         for name, table in (("visits", visits), ("operations", operations)):
             target = p.with_name(f"{p.stem}-{name}.csv")
-            _safe_text(table).to_csv(target, index=False, encoding="utf-8-sig")
-            written.append(target)
+            written.append(_write_csv(table, target))
         written.append(_write_json(full, p.with_name(f"{p.stem}-manifest.json")))
     logger.info("wrote visit plan %s (%d visits, %d operations)", p, len(plan.visits),
                 len(plan.operations))

@@ -9,7 +9,11 @@ Two modes decide what a map may show:
 
 - ``"restricted"`` (analysts): incident points and every premises allowed;
 - ``"public"`` (committees, shared outputs): aggregates and suppressed counts only; asking for
-  incident points raises :class:`PublicModeError`, residential premises are left out.
+  incident points raises :class:`PublicModeError`. Public maps work out what they may show
+  from the numbers they are given, never from a stamp (:mod:`hotspots.maps._public`): grid
+  cells at least 100 m across, Gi* and KDE cells as their class only, no count below ``k``
+  in any tooltip or popup, cluster dates as months, and premises only of clearly commercial
+  types (:mod:`hotspots.premises.public`).
 
 Maps never compute statistics: they draw the columns results already have. folium, branca and
 jinja2 are imported only when a map is built.

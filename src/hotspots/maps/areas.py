@@ -9,8 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hotspots.errors import PublicModeError
-from hotspots.maps import _base
+from hotspots.maps import _base, _public
 from hotspots.maps._layer import geo_layer
 from hotspots.maps._legend import legend
 from hotspots.maps._style import NEUTRAL, SUPPRESSED_COLOR, format_number, sequential_classes
@@ -65,48 +64,6 @@ def pick_level(table: pd.DataFrame, areas: Any, level: str | None, caller: str) 
     return level
 
 
-def is_suppressed(table: pd.DataFrame) -> bool:
-    """Tell whether ``table`` went through :func:`hotspots.privacy.suppress`.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-
-    Returns
-    -------
-    bool
-        True when its attrs record a suppression or it has a ``suppressed`` column.
-    """
-    return "suppression" in _base.hotspots_attrs(table) or "suppressed" in table.columns
-
-
-def suppress_for_public(table: pd.DataFrame, k: int, caller: str) -> pd.DataFrame:
-    """Suppress an area table with :func:`hotspots.privacy.suppress` for a public map.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        An unsuppressed area table (``n``, ``share``...).
-    k : int
-        Smallest count that may be shown.
-    caller : str
-        The builder's name, for messages.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The suppressed table (small counts ``"<5"``, secondary cells ``"[c]"``).
-    """
-    try:
-        from hotspots.privacy import suppress
-    except ImportError as exc:  # pragma: no cover - privacy ships with the package
-        raise PublicModeError(
-            f"{caller}: a public map needs a suppressed table and hotspots.privacy is missing"
-        ) from exc
-    logger.info("%s: public map of an unsuppressed table; suppressing with k=%d", caller, k)
-    return suppress(table, k=k)
-
-
 @_base.map_docstring("table", areas=False)
 def explore_areas(
     table: Any,
@@ -144,9 +101,12 @@ def explore_areas(
         The allow-list of columns shown in an area's popup (default ``area_name``, the drawn
         column, ``share``, and ``population`` for rates). No other column reaches the page.
     mode : {"public", "restricted"}
-        Default ``"public"`` (a committee output). A public map of a table that was not
-        suppressed is first suppressed with :func:`hotspots.privacy.suppress` (``k``), so
-        counts under ``k`` show as ``"<5"`` and the hidden numbers are not in the page.
+        Default ``"public"`` (a committee output). Protection is worked out from the numbers
+        in the table, never from a ``suppressed`` column or stamp: a table that shows every
+        count is first suppressed with :func:`hotspots.privacy.suppress` (``k``), so counts
+        under ``k`` show as ``"<5"`` and the hidden numbers are not in the page; a table
+        with hidden cells is refused if it still shows a count under ``k``, and every value
+        of a row with a hidden count (share, rate...) is shown as ``"[c]"``.
         ``"restricted"`` draws the table as given.
     {map_options}
     labels : bool
@@ -160,6 +120,9 @@ def explore_areas(
 
     Raises
     ------
+    PublicModeError
+        In public mode, for a table with hidden cells that shows a count under ``k``, or
+        one without its ``n`` column.
     ValueError
         If ``column`` or ``area_id`` is missing, an area appears twice (a table with a
         ``by`` column: select one group first), or the level cannot be told.
@@ -179,8 +142,9 @@ def explore_areas(
     level = pick_level(table, areas, level, caller)
     record = _base.hotspots_attrs(table)
     suppression = record.get("suppression")
-    if mode == "public" and not is_suppressed(table):
-        table = suppress_for_public(table, k, caller)
+    if mode == "public":
+        # Never trust a 'suppressed' column or stamp: protect from the numbers themselves.
+        table = _public.protect_table(table, k, caller)
         suppression = _base.hotspots_attrs(table).get("suppression", {"k": k})
 
     boundary = areas[level][["area_id", "area_name", "geometry"]]

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hotspots.maps import _base
+from hotspots.maps import _base, _public
 from hotspots.maps._legend import legend
 from hotspots.maps._style import (
     EHSA_CATEGORIES,
@@ -162,7 +162,9 @@ def explore_change(
     Raises
     ------
     PublicModeError
-        If ``mode="public"`` and a grid result holds points rather than cells.
+        If ``mode="public"`` and a grid result holds points rather than cells or cells finer
+        than 100 m (:data:`hotspots.maps._public.PUBLIC_MIN_CELL_M`), or a comparison shows a
+        count under ``k`` (its ``suppressed`` flag is not trusted).
     ValueError
         If ``obj`` is none of the above, a needed column is missing, ``layout`` or ``mode``
         is unknown, or a PeriodComparison comes without ``areas``.
@@ -181,6 +183,8 @@ def explore_change(
                                offline=offline, period=period, k=k)
     _base.to_frame_crs(obj)
     _base.refuse_points(obj, mode, caller)
+    if mode == "public":
+        _public.check_cell_size(obj, _base.hotspots_attrs(obj), caller)
     if column is None:
         column = "change" if "change" in obj.columns else _category_column(obj)
     if column is None:
@@ -195,7 +199,7 @@ def explore_change(
                                 title=title, areas=areas, tiles=tiles, offline=offline,
                                 period=period, k=k)
     return _category_map(obj, column=column, mode=mode, tooltip=tooltip, m=m, title=title,
-                         areas=areas, tiles=tiles, offline=offline, period=period)
+                         areas=areas, tiles=tiles, offline=offline, period=period, k=k)
 
 
 def _comparison_map(comparison: Any, *, areas: Any, level: str | None, layout: str, mode: str,
@@ -214,6 +218,13 @@ def _comparison_map(comparison: Any, *, areas: Any, level: str | None, layout: s
         comparison = comparison.suppress(k)
         already = True
     table = comparison.table
+    if mode == "public":
+        from hotspots.privacy import check_public, labelled
+
+        # The 'suppressed' flag is not trusted: the numbers themselves must be safe.
+        table = labelled(table)
+        check_public(table, k, count_columns=["n_before", "n_after"], share_column=None,
+                     caller=caller)
     areas = areas if areas is not None else getattr(comparison, "areas", None)
     areas = _base.find_areas(areas, table)
     if areas is None:
@@ -371,12 +382,15 @@ def _grid_change_map(result: Any, *, column: str, mode: str, tooltip: Sequence[s
 
 def _category_map(result: Any, *, column: str, mode: str, tooltip: Sequence[str] | None,
                   m: Any, title: str | None, areas: Any, tiles: str | None, offline: bool,
-                  period: str | None) -> Any:
+                  period: str | None, k: int) -> Any:
     record = _base.hotspots_attrs(result)
     areas = _base.find_areas(areas, result)
     tooltip = [c for c in (tooltip or [column, "n", "n_sig_hot", "n_sig_cold", "ward"])
                if c in result.columns]
     frame = _base.select_columns(result, [*tooltip, column])
+    if mode == "public" and "n" in frame.columns:
+        frame["n"] = pd.Series(_base.mask_small_counts(frame["n"].tolist(), k)[0],
+                               index=frame.index, dtype=object)
     values = frame[column]
     # Legend order: the producer's category order when it gives one, else ours.
     if isinstance(values.dtype, pd.CategoricalDtype):

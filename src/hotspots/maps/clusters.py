@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,6 +28,10 @@ _NOISE = "#9e9e9e"
 _LEGEND_ROWS = 8
 _DEFAULT_POPUP = ["cluster_id", "n", "share", "first", "last", "top_categories", "wards",
                   "constituency"]
+#: What a public cluster popup may show (no centroid: it is a mean of incident locations).
+_PUBLIC_POPUP = frozenset(_DEFAULT_POPUP)
+#: "Other theft 12" in ``top_categories``: a category and its count.
+_CATEGORY_COUNT = re.compile(r"^(?P<name>.*\S)\s+(?P<n>\d+)$")
 #: Public maps blur cluster outlines by this many metres: a convex hull's corners are
 #: incident locations.
 PUBLIC_BLUR_M = 100.0
@@ -64,10 +69,13 @@ def explore_clusters(
         ``incidents.index``. Default: the ``cluster`` column of ``incidents`` if any.
     mode : {"restricted", "public"}
         Default ``"restricted"`` (an analyst's map). ``"public"`` refuses incident points,
-        shows cluster sizes from 1 to ``k - 1`` as ``"<k"`` and blurs the outlines by
-        100 m, because a convex hull's corners are incident locations.
+        shows cluster sizes from 1 to ``k - 1`` as ``"<k"`` (their share as ``"[c]"``),
+        lists in ``top_categories`` only categories with ``k`` or more incidents (the others
+        become "other", without a count), gives first and last dates as months only, and
+        blurs the outlines by 100 m, because a convex hull's corners are incident locations.
     popup : sequence of str, optional
-        The allow-list of summary columns shown in a cluster's popup (and its tooltip).
+        The allow-list of summary columns shown in a cluster's popup (and its tooltip). A
+        public map accepts only the default columns (no centroid).
     {map_options}
     k : int
         Public-mode threshold for small cluster sizes.
@@ -79,7 +87,8 @@ def explore_clusters(
     Raises
     ------
     PublicModeError
-        If ``mode="public"`` and ``incidents`` are given.
+        If ``mode="public"`` and ``incidents`` are given, or ``popup`` names a column a
+        public map does not show.
     ValueError
         If ``summary`` has no ``cluster_id`` column or no CRS.
     """
@@ -94,17 +103,32 @@ def explore_clusters(
     _base.require_columns(summary, ["cluster_id"], caller)
     record = _base.hotspots_attrs(summary)
     areas = _base.find_areas(areas, summary, incidents)
+    if mode == "public" and popup is not None:
+        refused = [c for c in popup if c not in _PUBLIC_POPUP]
+        if refused:
+            raise PublicModeError(
+                f"{caller}: a public map cannot show {', '.join(map(repr, refused))} in its "
+                f"popups; it may show {', '.join(_DEFAULT_POPUP)}, or use mode='restricted'."
+            )
     popup = [c for c in (_DEFAULT_POPUP if popup is None else popup) if c in summary.columns]
     frame = _base.select_columns(summary, [*popup, "cluster_id"])
     if "share" in frame.columns:
         frame["share"] = _base.share_text(frame["share"])
     if mode == "public":
+        small = np.zeros(len(frame), dtype=bool)
         if "n" in frame.columns:
-            shown, _ = _base.mask_small_counts(frame["n"].tolist(), k)
+            shown, small = _base.mask_small_counts(frame["n"].tolist(), k)
             frame["n"] = pd.Series(shown, index=frame.index, dtype=object)
-        if "share" in frame.columns and "n" in frame.columns:
-            small = frame["n"].map(lambda v: isinstance(v, str) and v.startswith("<"))
+        if "share" in frame.columns:
+            frame["share"] = frame["share"].astype(object)
             frame.loc[small, "share"] = "[c]"
+        if "top_categories" in frame.columns:
+            frame["top_categories"] = [public_categories(v, k) for v in frame["top_categories"]]
+        for column in ("first", "last"):
+            if column in frame.columns:
+                # Exact dates of a small cluster's first and last incidents are incident
+                # dates; months are what police.uk publishes.
+                frame[column] = _months(frame[column])
         frame["geometry"] = frame.geometry.buffer(PUBLIC_BLUR_M).simplify(PUBLIC_BLUR_M / 4)
 
     ids = frame["cluster_id"].tolist()
@@ -175,7 +199,8 @@ def explore_clusters(
         # The span of the clustered incidents' dates, as the summary gives them.
         first, last = pd.to_datetime(summary["first"]).min(), pd.to_datetime(summary["last"]).max()
         if pd.notna(first) and pd.notna(last):
-            period = f"{first:%Y-%m-%d} to {last:%Y-%m-%d}"
+            fmt = "%Y-%m" if mode == "public" else "%Y-%m-%d"
+            period = f"{first.strftime(fmt)} to {last.strftime(fmt)}"
     return _base.complete_map(
         m,
         areas,
@@ -184,3 +209,49 @@ def explore_clusters(
         vintage=record.get("vintage"),
         mode=mode,
     )
+
+
+def public_categories(text: Any, k: int) -> Any:
+    """Write a ``top_categories`` text for a public map: categories under ``k`` are "other".
+
+    Parameters
+    ----------
+    text : str or NA
+        ``"Other theft 12, Shoplifting 7, Drugs 3"`` (categories with counts, as
+        :func:`hotspots.cluster.cluster_summary` writes them).
+    k : int
+        Smallest count a public output may show.
+
+    Returns
+    -------
+    str or NA
+        The categories with ``k`` or more incidents, with their counts, then ``"other"``
+        when any listed category had fewer (or no count to tell): ``"Other theft 12,
+        Shoplifting 7, other"``.
+
+    Examples
+    --------
+    >>> public_categories("Other theft 12, Shoplifting 7, Drugs 3", 5)
+    'Other theft 12, Shoplifting 7, other'
+    >>> public_categories("Drugs 3, Robbery 1", 5)
+    'other'
+    """
+    if not isinstance(text, str):
+        return text
+    kept, other = [], False
+    for part in (p.strip() for p in text.split(", ")):
+        if not part:
+            continue
+        match = _CATEGORY_COUNT.match(part)
+        if match is not None and int(match["n"]) >= k:
+            kept.append(part)
+        else:
+            # Below k, or a name without a count (which may be below k): never named.
+            other = True
+    return ", ".join([*kept, *(["other"] if other else [])])
+
+
+def _months(values: pd.Series) -> list[Any]:
+    """Write dates as ``"2019-03"`` (NA stays NA)."""
+    dates = pd.to_datetime(values, errors="coerce")
+    return [None if pd.isna(d) else d.strftime("%Y-%m") for d in dates]

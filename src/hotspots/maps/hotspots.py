@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hotspots.maps import _base
+from hotspots.errors import PublicModeError
+from hotspots.maps import _base, _public
 from hotspots.maps._legend import legend
 from hotspots.maps._style import (
     GI_BIN_COLORS,
@@ -30,6 +31,11 @@ _DEFAULT_TOOLTIPS: dict[str, list[str]] = {
     "n_weighted": ["n", "n_weighted", "ward"],
 }
 _COUNT_COLUMNS = ("n", "n_weighted")
+#: Columns a public grid map may put in its tooltips besides the drawn one: area names, and
+#: the class of the cell (written by the builder, never a number).
+_PUBLIC_TOOLTIP = ("hotspot", "band", "ward", "constituency")
+#: Columns a public grid map may be coloured by.
+_PUBLIC_COLUMNS = ("gi_bin", "kde_density", "kde", "n", "n_weighted")
 _CELL_STYLE = {"weight": 0.5, "opacity": 0.6, "fillOpacity": 0.7}
 
 
@@ -93,9 +99,12 @@ def explore_hotspots(
         the drawn column (e.g. ``n, gistar, p_adj, ward`` for Gi*). No other column is written
         into the page.
     mode : {"restricted", "public"}
-        Default ``"restricted"`` (an analyst's map). ``"public"`` shows cell counts from 1 to
-        ``k - 1`` as ``"<k"`` and groups them into one legend class, so no small count is in
-        the page.
+        Default ``"restricted"`` (an analyst's map). ``"public"`` (see
+        :mod:`hotspots.maps._public`) refuses cells finer than
+        :data:`~hotspots.maps._public.PUBLIC_MIN_CELL_M` (100 m); a Gi* map then shows each
+        cell's class only (hot or cold spot and its confidence) and a KDE map each cell's
+        density band, with no count, z-score, p-value or density value anywhere in the page;
+        a count map shows counts from 1 to ``k - 1`` as ``"<k"`` in one legend class.
     m : folium.Map, optional
         Add the layers to this map instead of a new one.
     title : str, optional
@@ -121,7 +130,9 @@ def explore_hotspots(
     Raises
     ------
     PublicModeError
-        If ``mode="public"`` and the frame holds points (incident locations), not cells.
+        If ``mode="public"`` and the frame holds points (incident locations), the cells are
+        finer than 100 m, ``column`` is a statistic other than ``gi_bin``, a KDE or a count
+        (z-scores, p-values), or ``tooltip`` asks for a number public maps do not show.
     ValueError
         If ``mode`` is unknown, the column is missing or not numeric, or the frame has no CRS.
 
@@ -138,10 +149,33 @@ def explore_hotspots(
     _base.require_columns(result, [column], caller)
     record = _base.hotspots_attrs(result)
     areas = _base.find_areas(areas, result)
+    public = mode == "public"
+    class_only = public and column not in _COUNT_COLUMNS
+    if public:
+        if column not in _PUBLIC_COLUMNS:
+            # z-scores, p-values and other statistics are not shown on public maps, not
+            # even as bands: the Gi* bin carries what a reader needs.
+            raise PublicModeError(
+                f"{caller}: a public map cannot be coloured by {column!r}; use one of "
+                f"{', '.join(map(repr, _PUBLIC_COLUMNS))}, or mode='restricted'."
+            )
+        _public.check_cell_size(result, record, caller)
     if tooltip is None:
         tooltip = _DEFAULT_TOOLTIPS.get(column, [column, "ward"])
-    tooltip = [c for c in tooltip if c in result.columns]
-    frame = _base.select_columns(result, [*tooltip, column])
+        if class_only:
+            tooltip = ["hotspot" if column == "gi_bin" else "band", "ward"]
+    elif public:
+        allowed = {*_PUBLIC_TOOLTIP, *([] if class_only else _COUNT_COLUMNS)}
+        refused = [c for c in tooltip if c not in allowed]
+        if refused:
+            raise PublicModeError(
+                f"{caller}: a public map of {column!r} cannot show {', '.join(map(repr, refused))}"
+                f" in its tooltips; it may show {', '.join(map(repr, sorted(allowed)))}, or use "
+                "mode='restricted' for an analyst's map."
+            )
+    tooltip = [c for c in tooltip if c in result.columns or (class_only and c in ("hotspot",
+                                                                                  "band"))]
+    frame = _base.select_columns(result, [*(c for c in tooltip if c in result.columns), column])
 
     note_parts = [_cell_size_text(record)]
     if column == "gi_bin":
@@ -154,6 +188,10 @@ def explore_hotspots(
                   for b in bins]
         entries = [(GI_BIN_COLORS[b], GI_BIN_LABELS[b]) for b in sorted(bins, reverse=True)]
         legend_title = "Getis-Ord Gi* hot spots"
+        if class_only:
+            # The class is all a public map shows: the bin becomes its label.
+            frame["hotspot"] = [GI_BIN_LABELS.get(int(v)) if ok else None
+                                for v, ok in zip(values, valid, strict=True)]
         if record.get("p_adjust"):
             note_parts.append(f"p-values adjusted: {record['p_adjust']}")
         note_parts.append("Not significant cells are not shaded")
@@ -189,11 +227,18 @@ def explore_hotspots(
         }.get(column, _base.column_label(column))
         note_parts.append("Cells with no incidents are not shaded" if column in _COUNT_COLUMNS
                           else "Zero and empty cells are not shaded")
+        if class_only:
+            # The band of the legend, not the value, is written for each cell.
+            frame["band"] = [classes.labels[i] if 0 <= i < len(classes.labels) else None
+                             for i in np.asarray(style_index, dtype=int)]
+    if class_only:
+        frame = frame[[c for c in tooltip if c in frame.columns] + ["geometry"]]
 
     m = _base.start_map(
         m, title=title, default=legend_title, frames=[frame], tiles=tiles, offline=offline
     )
-    layer = _base.labelled_layer(frame, style_index=style_index, styles=styles, tooltip=tooltip)
+    layer = _base.labelled_layer(frame, style_index=style_index, styles=styles, tooltip=tooltip,
+                                 labels={"hotspot": "Gi* result", "band": legend_title})
     logger.info("%s: drawing %d of %d cells by %r", caller, layer.n_features, len(frame), column)
     _base.add_layer(m, layer, legend_title)
     return _base.complete_map(

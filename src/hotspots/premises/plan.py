@@ -30,6 +30,7 @@ from hotspots._params import check_positive
 from hotspots.errors import Problem, ValidationError
 from hotspots.premises import _common
 from hotspots.premises._common import PREMISES_CLASS, PREMISES_ID
+from hotspots.premises.inspection import INSPECTION_COLUMNS
 from hotspots.premises.link import link_premises
 
 __all__ = ["AGENCY_ORDER", "VISIT_AGENCIES", "VisitPlan", "visit_plan"]
@@ -37,16 +38,25 @@ __all__ = ["AGENCY_ORDER", "VISIT_AGENCIES", "VisitPlan", "visit_plan"]
 logger = logging.getLogger(__name__)
 
 #: Agencies to invite, by premises class. The police attend every visit; environmental
-#: health inspects food businesses; council licensing covers alcohol and entertainment
-#: licences; taxi licensing covers private hire operators; the fire service inspects
-#: sleeping accommodation (hotels, houses in multiple occupation). HMRC and Immigration
+#: health inspects food businesses and registers special treatments (massage, nails) and
+#: enforces the smoke-free law in shisha lounges; council licensing covers alcohol,
+#: entertainment, gambling (arcades) and sex-establishment licences; taxi licensing covers
+#: private hire operators; the fire service inspects sleeping accommodation (hotels, houses in
+#: multiple occupation); the GLAA (Gangmasters and Labour Abuse Authority) investigates
+#: labour exploitation, the risk in hand car washes and nail bars. HMRC and Immigration
 #: Enforcement are optional partners: add them with ``visit_plan(extra_agencies=...)``.
 VISIT_AGENCIES: dict[str, tuple[str, ...]] = {
     "cafe/restaurant": ("police", "environmental health"),
     "takeaway": ("police", "environmental health"),
     "pub/bar/nightclub": ("police", "council licensing"),
     "hotel/guest house": ("police", "council licensing", "fire service"),
+    "shisha lounge": ("police", "council licensing", "environmental health"),
+    "snooker/pool hall": ("police", "council licensing"),
+    "amusement arcade": ("police", "council licensing"),
     "entertainment": ("police", "council licensing"),
+    "massage parlour": ("police", "council licensing", "environmental health"),
+    "nail bar": ("police", "environmental health", "GLAA"),
+    "car wash": ("police", "GLAA"),
     "taxi/private hire": ("police", "taxi licensing"),
     "residential": ("police", "fire service"),
     "other": ("police",),
@@ -59,6 +69,7 @@ AGENCY_ORDER = (
     "environmental health",
     "taxi licensing",
     "fire service",
+    "GLAA",
     "HMRC",
     "Immigration Enforcement",
 )
@@ -82,7 +93,9 @@ class VisitPlan:
         along the route), ``rank``, ``premises_id``, ``name``, ``premises_class``,
         ``agencies`` (str, "; "-separated), ``leg_distance_m`` (float, straight-line metres
         from the previous visit; NaN for the first), ``score``, ``reasons``, ``address``,
-        ``postcode``, ``location_status``, ``geometry``.
+        ``postcode``, ``location_status``, then, when the ranking has them, ``rating`` and
+        ``rating_date`` (FHRS) and ``last_visit``, ``last_outcome`` (visit log), and
+        ``geometry``.
     operations : geopandas.GeoDataFrame
         One row per operation: ``operation``, ``n_visits``, ``best_rank``, ``span_m``
         (largest distance between two of its premises), ``route_length_m`` (sum of the legs),
@@ -275,6 +288,11 @@ def visit_plan(
         visits[col] = (chosen[col].to_numpy(dtype=object)[pos] if col in chosen.columns
                        else np.full(len(pos), None, dtype=object))
         visits[col] = visits[col].astype("string")
+    # what the people who go need beside the reasons: the food hygiene rating and date
+    # (read_fhrs) and what the last visit found (premises_rank(visits=...)), when known
+    for col in (*INSPECTION_COLUMNS, "last_visit", "last_outcome"):
+        if col in chosen.columns:
+            visits[col] = chosen[col].iloc[pos].reset_index(drop=True)
     visits = gpd.GeoDataFrame(visits, geometry=chosen.geometry.to_numpy()[pos], crs=ranked.crs)
     op_columns = ["operation", "n_visits", "best_rank", "span_m", "route_length_m", "agencies",
                   "n_incidents", "peak_day", "peak_hours", "time_window", "premises", "geometry"]

@@ -24,7 +24,9 @@ from hotspots.errors import DataQualityWarning, EmptyDataError, Problem, Validat
 from hotspots.periods import Period, PeriodLike, parse_period
 from hotspots.premises import _common
 from hotspots.premises._common import PREMISES_CLASS, PREMISES_ID
+from hotspots.premises.inspection import INSPECTION_COLUMNS, add_inspection
 from hotspots.premises.link import link_premises
+from hotspots.premises.visits import VISIT_COLUMNS
 from hotspots.stats.tests import etest
 
 __all__ = ["CLUSTER_BOOST", "HOT_CELL_BOOST", "premises_rank"]
@@ -42,8 +44,15 @@ _GI_CONFIDENCE = {1: 90, 2: 95, 3: 99}
 
 
 def _plural(n: int | float, word: str, plural: str | None = None) -> str:
-    n_int = int(n)
-    return f"{n_int} {word if n_int == 1 else (plural or word + 's')}"
+    return f"{_num(n)} {word if float(n) == 1 else (plural or word + 's')}"
+
+
+def _num(n: float) -> str:
+    """Write a count for reasons: "3", or "2.5" / "0.33" when ties share incidents."""
+    n = float(n)
+    if abs(n - round(n)) < 1e-9:
+        return str(round(n))
+    return f"{n:.2f}".rstrip("0").rstrip(".")
 
 
 def premises_rank(
@@ -64,6 +73,8 @@ def premises_rank(
     link: pd.DataFrame | None = None,
     text_column: str | None = None,
     min_text_score: float = 0.85,
+    missing: pd.DataFrame | None = None,
+    visits: pd.DataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """Rank premises by the incidents linked to them, with the reasons in plain English.
 
@@ -109,6 +120,16 @@ def premises_rank(
         A :func:`link_premises` result for these incidents and premises, to reuse.
     text_column, min_text_score
         Passed to :func:`link_premises` when ``link`` is not given.
+    missing : pandas.DataFrame, optional
+        A :func:`hotspots.episodes.missing_signal` result: missing children found near each
+        premises add ``weight`` per child to the score, a reason ("7 missing children
+        found within 50 m in 12 months") and the columns ``n_missing_found``,
+        ``n_missing_children``.
+    visits : pandas.DataFrame, optional
+        A :func:`hotspots.io.read_visit_log` result: recent adverse outcomes raise the score,
+        a recent visit with no issues lowers it, with the reason (rules in
+        :mod:`hotspots.premises.visits`; columns ``n_visits``, ``last_visit``,
+        ``last_outcome``, ``visit_factor``). FHRS ``rating``/``rating_date`` are carried.
 
     Returns
     -------
@@ -119,13 +140,16 @@ def premises_rank(
         - ``rank`` (int, 1 = highest; unique);
         - ``premises_id``, ``name``, ``premises_class``;
         - ``score`` (float, see Notes);
-        - ``n_linked`` (int): linked incidents in the window;
-        - ``n_recent`` (int): of those, in the last ``recent_days`` before ``as_of``;
+        - ``n_linked`` (float): linked incidents in the window; an incident equally near
+          ``k`` premises (premises at one point) counts ``1/k`` at each, so this can be
+          fractional (see :func:`link_premises`, ``n_tied``);
+        - ``n_tied`` (int): how many of those incidents the premises shares with others;
+        - ``n_recent`` (float): of those, in the last ``recent_days`` before ``as_of``;
         - ``harm`` (float): harm-weighted count;
         - ``recency_score`` (float): harm weighted by recency;
-        - ``n_repeat`` (int): linked incidents repeating an earlier one of the same category
-          in the same month;
-        - ``n_first_half``, ``n_second_half`` (int), ``trend`` ("up", "down", "flat") and
+        - ``n_repeat`` (float): linked incidents repeating an earlier one of the same
+          category in the same month (per category and month, the shares less the largest);
+        - ``n_first_half``, ``n_second_half`` (float), ``trend`` ("up", "down", "flat") and
           ``trend_p`` (float, two-sided) comparing the two halves of the window;
         - ``gi_bin`` (Int64, <NA> without ``gistar`` or outside the grid), ``in_hot_cell``
           (bool);
@@ -138,7 +162,8 @@ def premises_rank(
 
         ``attrs["hotspots"]`` records the parameters, the window, ``as_of``, the time
         precision detected, the trend test, and the link accounting (``n_linked``,
-        ``n_unlinked`` by reason, ``n_outside_window``).
+        ``n_unlinked`` by reason, ``n_outside_window``, ``n_tied_links`` and
+        ``share_tied_links``: linked incidents in the window shared by tied premises).
 
     Raises
     ------
@@ -153,6 +178,8 @@ def premises_rank(
     DataQualityWarning
         When the incidents look like police.uk open data (month-only dates and "On or near"
         locations): their locations are anonymised snap points, so links are indicative only.
+        When linked incidents are tied between premises, with the number and share of such
+        links (46% of City of London 2019 links at 50 m).
 
     Notes
     -----
@@ -264,6 +291,11 @@ def premises_rank(
 
     pid_link = link[PREMISES_ID].astype("string")
     linked = pid_link.notna().to_numpy() & in_window
+    # one row per (incident, premises): an incident tied between premises at the same
+    # distance counts 1/n_tied at each (link_premises' premises_ids)
+    pair_pos, pair_pid, share = _link_pairs(link, pid_link, linked)
+    n_tied_links = len(np.unique(pair_pos[share < 1.0]))
+    share_tied = n_tied_links / int(linked.sum()) if linked.any() else 0.0
     mid = None
     if period is not None:
         mid = period.start + (period.end - period.start) / 2
@@ -277,20 +309,23 @@ def premises_rank(
 
     inc = pd.DataFrame(
         {
-            PREMISES_ID: pid_link.to_numpy(dtype=object),
-            "category": category.to_numpy(dtype=object),
-            "month": month.to_numpy(dtype=object),
-            "harm": harm_i,
-            "recency": harm_i * decay,
-            "recent": recent.astype(np.int64),
-            "first": first_half.astype(np.int64),
-            "second": second_half.astype(np.int64),
+            PREMISES_ID: pair_pid,
+            "category": category.to_numpy(dtype=object)[pair_pos],
+            "month": month.to_numpy(dtype=object)[pair_pos],
+            "share": share,
+            "tied": (share < 1.0).astype(np.int64),
+            "harm": harm_i[pair_pos] * share,
+            "recency": (harm_i * decay)[pair_pos] * share,
+            "recent": recent[pair_pos] * share,
+            "first": first_half[pair_pos] * share,
+            "second": second_half[pair_pos] * share,
         }
-    )[linked]
+    )
     grouped = inc.groupby(PREMISES_ID, sort=True)
     per = pd.DataFrame(
         {
-            "n_linked": grouped.size(),
+            "n_linked": grouped["share"].sum(),
+            "n_tied": grouped["tied"].sum(),
             "n_recent": grouped["recent"].sum(),
             "harm": grouped["harm"].sum(),
             "recency_score": grouped["recency"].sum(),
@@ -298,15 +333,22 @@ def premises_rank(
             "n_second_half": grouped["second"].sum(),
         }
     )
-    distinct = inc.groupby([PREMISES_ID, "category", "month"], sort=False).size()
-    per["n_repeat"] = per["n_linked"] - distinct.groupby(level=0).size().reindex(per.index)
+    # repeats: every incident of a (category, month) after the first; with shares, the
+    # group's total share less its largest share (the integer count - 1 without ties)
+    distinct = inc.groupby([PREMISES_ID, "category", "month"], sort=False)["share"].agg(
+        ["sum", "max"])
+    per["n_repeat"] = (distinct["sum"] - distinct["max"]).groupby(level=0).sum().reindex(
+        per.index)
     cat_counts = inc.groupby([PREMISES_ID, "category"], sort=False).agg(
-        n=("harm", "size"), harm=("harm", "sum"))
+        n=("share", "sum"), harm=("harm", "sum"))
 
     out = pd.DataFrame({PREMISES_ID: premises[PREMISES_ID].astype("string").to_numpy()})
     out = out.join(per, on=PREMISES_ID)
+    # fractional when ties share incidents (float64 always, so the type never depends on
+    # the data)
     for col in ("n_linked", "n_recent", "n_first_half", "n_second_half", "n_repeat"):
-        out[col] = out[col].fillna(0).astype(np.int64)
+        out[col] = out[col].fillna(0.0).astype(float).round(9)
+    out["n_tied"] = out["n_tied"].fillna(0).astype(np.int64)
     for col in ("harm", "recency_score"):
         out[col] = out[col].fillna(0.0).astype(float)
 
@@ -333,7 +375,7 @@ def premises_rank(
     out["in_hot_cell"] = gi_pos > 0
     out["cluster_id"] = pd.array([pd.NA] * len(out), dtype="Int64")
     if clusters is not None:
-        out["cluster_id"] = _cluster_of(clusters, incidents, pid_link, linked, out,
+        out["cluster_id"] = _cluster_of(clusters, incidents, pair_pos, pair_pid, out,
                                         prem_geom, prem_ok, premises, caller)
     out["in_cluster"] = out["cluster_id"].notna().to_numpy()
 
@@ -356,6 +398,16 @@ def premises_rank(
     out["top_categories"] = _top_categories(cat_counts, out[PREMISES_ID])
     window_text = _window_text(period, window_given, precision)
     out["reasons"] = _reasons(out, window_text, recent_days if as_of_ts is not None else None)
+    if missing is not None:
+        from hotspots.episodes.premises import apply_missing_signal
+
+        out = apply_missing_signal(out, missing)
+    if visits is not None:
+        from hotspots.premises.visits import apply_visit_outcomes
+
+        out = apply_visit_outcomes(out, visits, as_of=as_of_ts)
+    visit_attrs = out.attrs.get("visits")
+    out = add_inspection(out, premises)  # FHRS rating and inspection date, when known
 
     for col in ("name", PREMISES_CLASS, "premises_type", "address", "postcode", "kind",
                 schema.LOCATION_STATUS):
@@ -376,12 +428,18 @@ def premises_rank(
     out = out.iloc[order].reset_index(drop=True)
     out.insert(0, "rank", np.arange(1, len(out) + 1, dtype=np.int64))
     columns = [
-        "rank", PREMISES_ID, "name", PREMISES_CLASS, "score", "n_linked", "n_recent", "harm",
+        "rank", PREMISES_ID, "name", PREMISES_CLASS, "score", "n_linked", "n_tied", "n_recent",
+        "harm",
         "recency_score", "n_repeat", "n_first_half", "n_second_half", "trend", "trend_p",
         "gi_bin", "in_hot_cell", "cluster_id", "in_cluster", "capacity", "n_per_capacity",
         "top_categories", "reasons", "premises_type", "address", "postcode", "kind",
         schema.LOCATION_STATUS, "geometry",
     ]
+    if missing is not None:
+        columns[columns.index("reasons"):columns.index("reasons")] = ["n_missing_found",
+                                                                      "n_missing_children"]
+    columns[columns.index("premises_type"):columns.index("premises_type")] = [
+        c for c in (*VISIT_COLUMNS, *INSPECTION_COLUMNS) if c in out.columns]
     ranked = gpd.GeoDataFrame(out[columns], geometry="geometry", crs=premises.crs)
 
     snap = _looks_like_police_uk(incidents, precision)
@@ -416,7 +474,21 @@ def premises_rank(
         "n_premises": len(ranked),
         "n_premises_with_incidents": int((ranked["n_linked"] > 0).sum()),
         "snap_point_caveat": snap,
+        "n_tied_links": n_tied_links,
+        "share_tied_links": share_tied,
+        "tie_rule": "an incident tied between premises at the same distance counts 1/n_tied "
+                    "at each",
+        "visits": visit_attrs,
     }
+    if n_tied_links:
+        warnings.warn(
+            f"{n_tied_links:,} of the {int(linked.sum()):,} linked incidents in the window "
+            f"({100 * share_tied:.0f}%) are equally near several premises (premises at the "
+            "same point, such as one building); each is shared equally among them "
+            "(fractional counts, column n_tied), so a premises' count says what is near it, "
+            "not which of the neighbours it happened at.",
+            DataQualityWarning, stacklevel=2,
+        )
     if snap:
         warnings.warn(
             "These incidents look like police.uk open data (month-only dates, 'On or near' "
@@ -498,8 +570,28 @@ def _gi_bin_at(gistar: gpd.GeoDataFrame, geoms: np.ndarray, ok: np.ndarray,
     return pd.array(np.where(result == -99, None, result), dtype="Int64")
 
 
-def _cluster_of(clusters: Any, incidents: gpd.GeoDataFrame, pid_link: pd.Series,
-                linked: np.ndarray, out: pd.DataFrame, geoms: np.ndarray, ok: np.ndarray,
+def _link_pairs(link: pd.DataFrame, pid_link: pd.Series, linked: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(incident position, premises id, share) of every link of the ``linked`` incidents.
+
+    Uses ``premises_ids`` (all premises tied at the nearest distance, each with share
+    ``1/n_tied``) when the link has it, else ``premises_id`` with share 1.
+    """
+    pos = np.flatnonzero(linked)
+    ids = pid_link.to_numpy(dtype=object)
+    tied = link["premises_ids"].to_numpy(dtype=object) if "premises_ids" in link.columns \
+        else None
+    groups = [tuple(tied[i]) if tied is not None and len(tied[i]) else (str(ids[i]),)
+              for i in pos]
+    sizes = np.array([len(g) for g in groups], dtype=np.int64)
+    pair_pos = np.repeat(pos, sizes)
+    pair_pid = np.array([p for g in groups for p in g], dtype=object)
+    share = np.repeat(1.0 / np.maximum(sizes, 1), sizes)
+    return pair_pos, pair_pid, share
+
+
+def _cluster_of(clusters: Any, incidents: gpd.GeoDataFrame, pair_pos: np.ndarray,
+                pair_pid: np.ndarray, out: pd.DataFrame, geoms: np.ndarray, ok: np.ndarray,
                 premises: gpd.GeoDataFrame, caller: str) -> pd.arrays.IntegerArray:
     """Return the cluster of each premises (from incident labels or cluster polygons)."""
     if isinstance(clusters, gpd.GeoDataFrame):
@@ -520,10 +612,9 @@ def _cluster_of(clusters: Any, incidents: gpd.GeoDataFrame, pid_link: pd.Series,
         raise ValidationError(Problem("bad_clusters", "'clusters' labels must be aligned to "
                                                       "incidents.index (cluster_incidents "
                                                       "output)."), context=caller)
-    lab = pd.to_numeric(labels, errors="coerce").to_numpy(dtype=float)
-    use = linked & ~np.isnan(lab) & (lab >= 0)
-    frame = pd.DataFrame({"pid": pid_link.to_numpy(dtype=object)[use],
-                          "cluster": lab[use].astype(np.int64)})
+    lab = pd.to_numeric(labels, errors="coerce").to_numpy(dtype=float)[pair_pos]
+    use = ~np.isnan(lab) & (lab >= 0)
+    frame = pd.DataFrame({"pid": pair_pid[use], "cluster": lab[use].astype(np.int64)})
     if frame.empty:
         return pd.array([pd.NA] * len(out), dtype="Int64")
     counts = frame.groupby(["pid", "cluster"]).size().reset_index(name="n")
@@ -543,7 +634,7 @@ def _top_categories(cat_counts: pd.DataFrame, pids: pd.Series, k: int = 3) -> li
     text = (
         c.groupby(PREMISES_ID, sort=False)
         .head(k)
-        .assign(part=lambda f: f["n"].astype(int).astype(str) + " " + f["short"])
+        .assign(part=lambda f: f["n"].map(_num) + " " + f["short"])
         .groupby(PREMISES_ID, sort=False)["part"]
         .agg(", ".join)
     )
@@ -560,8 +651,11 @@ def _reasons(out: pd.DataFrame, window_text: str, recent_days: float | None) -> 
         if window_text:
             head += f" {window_text}"
         if recent_days is not None:
-            head += f", {row.n_recent} in the last {recent_days:g} days"
+            head += f", {_num(row.n_recent)} in the last {recent_days:g} days"
         parts = [head]
+        if row.n_tied:
+            parts.append(f"{_plural(row.n_tied, 'incident')} shared with premises at the "
+                         "same distance")
         if row.n_repeat:
             parts.append(f"{_plural(row.n_repeat, 'repeat')} (same offence, same month)")
         if row.in_hot_cell:
@@ -570,7 +664,7 @@ def _reasons(out: pd.DataFrame, window_text: str, recent_days: float | None) -> 
             parts.append(f"in incident cluster {int(row.cluster_id)}")
         if row.trend in ("up", "down"):
             word = "rising" if row.trend == "up" else "falling"
-            parts.append(f"{word} ({row.n_first_half} → {row.n_second_half}, "
+            parts.append(f"{word} ({_num(row.n_first_half)} → {_num(row.n_second_half)}, "
                          f"p={row.trend_p:.2g})")
         if row.top_categories:
             parts.append(row.top_categories)

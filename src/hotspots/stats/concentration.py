@@ -196,7 +196,12 @@ def pai(counts: ArrayLike, selected: ArrayLike, *, area: ArrayLike | None = None
     selected : array-like of bool or int
         The selected units (flags or positions).
     area : array-like of float, optional
-        Area per unit (default: equal cells).
+        Area per unit (default: equal cells). For a grid clipped to a boundary pass the
+        area of each cell *inside* the boundary (the grid's ``coverage`` column, or
+        coverage x cell area): a cell cut by the boundary covers only that much of the
+        district, and counting it as a full cell inflates the district's area and so
+        the PAI (City of London 2019, 100 m cells, the 14 Gi* hot cells: PAI 4.44
+        with full cells, 3.72 with the covered area).
 
     Returns
     -------
@@ -207,6 +212,8 @@ def pai(counts: ArrayLike, selected: ArrayLike, *, area: ArrayLike | None = None
     --------
     >>> pai([5, 3, 2, 0], [True, False, False, False])
     2.0
+    >>> pai([5, 3, 2, 0], [True, False, False, False], area=[1.0, 1.0, 1.0, 0.25])
+    1.625
     """
     x = _counts(counts)
     sel = _selection(selected, x.size)

@@ -1,7 +1,10 @@
 """Significance tests for "did it really change?" questions (numpy/scipy only).
 
-- :func:`etest`: Poisson E-test of two counts (Krishnamoorthy & Thomson 2004), optionally
-  with different exposures (period lengths).
+- :func:`etest`: Poisson E-test of two counts, optionally with different exposures (period
+  lengths): the pooled score form (statsmodels ``etest-score``, crimepy) by default, or the
+  Wald form of Krishnamoorthy & Thomson (2004) (scipy ``poisson_means_test``,
+  statsmodels ``etest-wald``). Both assume Poisson counts; for police counts, which vary
+  more, see :mod:`hotspots.stats.overdispersion`.
 - :func:`sppt_chi2`: the chi-square variant of Andresen's spatial point pattern test: did an
   area's share of incidents change between two periods? With a false discovery rate
   correction across areas (Benjamini–Yekutieli by default, as in crimepy).
@@ -57,7 +60,8 @@ def _check_count(name: str, value: float) -> float:
     return v
 
 
-def etest(k1: float, k2: float, n1: float = 1.0, n2: float = 1.0) -> float:
+def etest(k1: float, k2: float, n1: float = 1.0, n2: float = 1.0, *,
+          method: str = "score") -> float:
     r"""Two-sided Poisson E-test of equal rates for two counts.
 
     Tests :math:`H_0: \lambda_1 = \lambda_2` where :math:`k_1 \sim \mathrm{Poisson}(n_1
@@ -71,6 +75,12 @@ def etest(k1: float, k2: float, n1: float = 1.0, n2: float = 1.0) -> float:
     n1, n2 : float
         Exposures (e.g. days in each period); only their ratio matters. Default 1 each,
         i.e. periods of equal length.
+    method : {"score", "wald"}
+        The statistic ordering the outcomes (see Notes): ``"score"``, the pooled-variance
+        score statistic (statsmodels ``test_poisson_2indep(method="etest-score")``,
+        crimepy's ``etest``); ``"wald"``, the unpooled Wald statistic of Krishnamoorthy &
+        Thomson (2004) (``scipy.stats.poisson_means_test``, statsmodels
+        ``"etest-wald"``).
 
     Returns
     -------
@@ -80,23 +90,40 @@ def etest(k1: float, k2: float, n1: float = 1.0, n2: float = 1.0) -> float:
     Raises
     ------
     ValueError
-        When a count is negative or not finite, or an exposure is not > 0.
+        When a count is negative or not finite, an exposure is not > 0 or ``method`` is
+        unknown.
 
     Notes
     -----
-    With the pooled rate :math:`\hat\lambda = (k_1 + k_2)/(n_1 + n_2)` and the statistic
-    :math:`T(x_1, x_2) = |x_1/n_1 - x_2/n_2| / \sqrt{(x_1 + x_2)/(n_1 + n_2)}`, the p-value
-    is the exact double sum
+    With the pooled rate :math:`\hat\lambda = (k_1 + k_2)/(n_1 + n_2)` the p-value is the
+    exact double sum
 
     .. math:: p = \sum_{x_1, x_2} P(x_1; n_1\hat\lambda)\, P(x_2; n_2\hat\lambda)
               \; [T(x_1, x_2) \ge T(k_1, k_2)]
 
-    over Poisson probabilities, with :math:`T(0, 0) = 0`. This is crimepy's ``etest``
-    (``d = 0``) and Krishnamoorthy & Thomson's pooled-variance E-test. The sum over
-    :math:`x_1` is truncated at mean ± (12 sd + 30), where the omitted mass is below 1e-30;
-    for each :math:`x_1` the condition on :math:`x_2` is a quadratic inequality, so the
-    inner sum is two Poisson tail probabilities. The cost is linear in the counts, and
-    large counts (thousands) are fast and exact.
+    over Poisson probabilities, with :math:`T(0, 0) = 0`. The two forms differ in
+    :math:`T`:
+
+    - score (pooled variance): :math:`T = |x_1/n_1 - x_2/n_2| / \sqrt{(x_1 + x_2)/(n_1
+      + n_2)}`; this is crimepy's ``etest`` (``d = 0``) and statsmodels' ``etest-score``;
+    - Wald (unpooled variance, the statistic of Krishnamoorthy & Thomson 2004):
+      :math:`T = |x_1/n_1 - x_2/n_2| / \sqrt{x_1/n_1^2 + x_2/n_2^2}`; this equals
+      statsmodels' ``test_poisson_2indep(method="etest-wald")`` to 1e-12 and
+      ``scipy.stats.poisson_means_test`` on the test vector below (scipy 1.17 differs
+      from both by up to a few percent for some unequal exposures).
+
+    With equal exposures the two orderings coincide and so do the p-values; with unequal
+    ones they differ: ``etest(30, 30, 365, 181)`` is 0.0055 (score) and 0.0151 (Wald).
+    The sum over :math:`x_1` is truncated at mean ± (12 sd + 30), where the omitted mass
+    is below 1e-30; for each :math:`x_1` the condition on :math:`x_2` is a quadratic
+    inequality, so the inner sum is two Poisson tail probabilities. The cost is linear in
+    the counts, and large counts (thousands) are fast and exact (scipy's
+    ``poisson_means_test`` underflows to 0 for the City's 7,943 against 9,356, where this
+    gives 6.0e-27).
+
+    Both forms assume Poisson counts. Police counts usually vary more (overdispersion);
+    :func:`hotspots.change.compare_periods` then uses
+    :func:`hotspots.stats.overdispersion.quasi_poisson_test` by default.
 
     Examples
     --------
@@ -104,19 +131,28 @@ def etest(k1: float, k2: float, n1: float = 1.0, n2: float = 1.0) -> float:
     0.0884
     >>> round(etest(6, 2), 4)
     0.1749
+    >>> round(etest(30, 30, 365, 181), 4), round(etest(30, 30, 365, 181, method="wald"), 4)
+    (0.0055, 0.0151)
     """
     k1 = _check_count("k1", k1)
     k2 = _check_count("k2", k2)
     for name, v in (("n1", n1), ("n2", n2)):
         if not (math.isfinite(float(v)) and float(v) > 0):
             raise ValueError(f"The '{name}' parameter of etest must be > 0. Got {v!r}.")
+    if method not in ("score", "wald"):
+        raise ValueError("The 'method' parameter of etest must be 'score' or 'wald'. Got "
+                         f"{method!r} instead.")
     n1, n2 = float(n1), float(n2)
     if k1 + k2 == 0:
         return float("nan")
     lam = (k1 + k2) / (n1 + n2)
-    t_obs = abs(k1 / n1 - k2 / n2) / math.sqrt(lam)
-    if t_obs == 0:
+    diff = abs(k1 / n1 - k2 / n2)
+    if diff == 0:
         return 1.0
+    # T^2 = diff^2 / (c1 x1 + c2 x2) with per-count variance weights: pooled for the score
+    # form (the constant 1/(n1 + n2) cancels in T >= t_obs), unpooled for the Wald form.
+    w1, w2 = ((1.0 / (n1 + n2),) * 2 if method == "score" else (1.0 / n1**2, 1.0 / n2**2))
+    t2 = diff**2 / (w1 * k1 + w2 * k2)
     mu1, mu2 = n1 * lam, n2 * lam
     lo = max(0, math.floor(mu1 - _TAIL_SD * math.sqrt(mu1) - _TAIL_PAD))
     hi = math.ceil(mu1 + _TAIL_SD * math.sqrt(mu1) + _TAIL_PAD)
@@ -124,10 +160,9 @@ def etest(k1: float, k2: float, n1: float = 1.0, n2: float = 1.0) -> float:
     p1 = stats.poisson.pmf(x1, mu1)
 
     # T(x1, u) >= t  <=>  A u^2 - B u + C >= 0  (u = x2), i.e. u <= r_lo or u >= r_hi.
-    c = t_obs**2 / (n1 + n2)
     a = 1.0 / n2**2
-    b = 2.0 * x1 / (n1 * n2) + c
-    cc = x1**2 / n1**2 - c * x1
+    b = 2.0 * x1 / (n1 * n2) + t2 * w2
+    cc = x1**2 / n1**2 - t2 * w1 * x1
     disc = b**2 - 4.0 * a * cc
     pos = disc > 0
     root = np.sqrt(np.where(pos, disc, 0.0))
@@ -149,7 +184,8 @@ def etest(k1: float, k2: float, n1: float = 1.0, n2: float = 1.0) -> float:
     return min(1.0, max(0.0, total))
 
 
-def etest_many(k1: ArrayLike, k2: ArrayLike, n1: float = 1.0, n2: float = 1.0) -> np.ndarray:
+def etest_many(k1: ArrayLike, k2: ArrayLike, n1: float = 1.0, n2: float = 1.0, *,
+               method: str = "score") -> np.ndarray:
     """Apply :func:`etest` to paired arrays of counts.
 
     Parameters
@@ -158,6 +194,8 @@ def etest_many(k1: ArrayLike, k2: ArrayLike, n1: float = 1.0, n2: float = 1.0) -
         Counts of the same shape; missing values (NaN) give NaN.
     n1, n2 : float
         Exposures shared by every pair (see :func:`etest`).
+    method : {"score", "wald"}
+        Form of the E-test (see :func:`etest`).
 
     Returns
     -------
@@ -176,7 +214,7 @@ def etest_many(k1: ArrayLike, k2: ArrayLike, n1: float = 1.0, n2: float = 1.0) -
     out = np.full(a.shape, np.nan)
     for idx in np.ndindex(a.shape):
         if not (np.isnan(a[idx]) or np.isnan(b[idx])):
-            out[idx] = etest(a[idx], b[idx], n1, n2)
+            out[idx] = etest(a[idx], b[idx], n1, n2, method=method)
     return out
 
 

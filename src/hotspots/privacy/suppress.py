@@ -2,7 +2,13 @@
 
 A committee table must not let a reader work out a small count, neither directly nor by
 subtracting the cells that are shown from a total. :func:`suppress` applies the rules below
-and stamps what it did on the result (``attrs["hotspots"]["suppression"]``).
+to ONE table and stamps what it did on the result (``attrs["hotspots"]["suppression"]``).
+Tables published side by side (wards and constituencies, several periods, a comparison)
+must be protected together with :class:`hotspots.privacy.Release`, which also audits them.
+
+Output format: count columns stay numeric (``Int64`` with ``<NA>`` where hidden) beside a
+``<col>_display`` text column (``"12"``, ``"<5"``, ``"[c]"``); :func:`labelled` gives the
+printed form.
 
 Rules (``rule="threshold"``, the default)
 -----------------------------------------
@@ -48,7 +54,7 @@ import pandas as pd
 
 from hotspots.errors import Problem, ValidationError
 
-__all__ = ["SUPPRESSED", "suppress"]
+__all__ = ["SUPPRESSED", "display_column", "labelled", "render", "suppress", "suppress_labelled"]
 
 logger = logging.getLogger(__name__)
 
@@ -129,12 +135,16 @@ def suppress(table: pd.DataFrame, k: int = 5, *, count_columns: Sequence[str] = 
     Returns
     -------
     pandas.DataFrame
-        A copy of ``table``: count and derived columns become object columns holding the
-        shown numbers, ``"<k"`` (primary) or ``"[c]"`` (secondary, and derived values of
-        hidden counts); a boolean column ``suppressed`` (any count of the row hidden) is
-        added (or replaced). ``attrs["hotspots"]["suppression"]``: ``rule, k, mode,
-        suppress_zeros, n_primary, n_secondary, n_unprotected_lines, count_columns,
-        share_columns``. No hidden value remains in the table.
+        A copy of ``table``. Each count column stays numeric (nullable ``Int64``, ``<NA>``
+        where hidden, so ``.sum()`` adds the shown counts) and gains a text column
+        ``<col>_display`` with the shown number, ``"<k"`` (primary) or ``"[c]"``
+        (secondary). Derived columns keep their kind (``Float64``/``Int64``/``boolean``)
+        with ``<NA>`` where hidden (text ones read ``"[c]"``). A boolean column
+        ``suppressed`` (any count of the row hidden) is added (or replaced).
+        :func:`labelled` gives the printed form (labels in the count columns).
+        ``attrs["hotspots"]["suppression"]``: ``rule, k, mode, suppress_zeros, n_primary,
+        n_secondary, n_unprotected_lines, count_columns, share_columns, format,
+        display_columns``. No hidden value remains in the table.
 
     Raises
     ------
@@ -157,8 +167,11 @@ def suppress(table: pd.DataFrame, k: int = 5, *, count_columns: Sequence[str] = 
     --------
     >>> t = pd.DataFrame({"area_name": ["A", "B", "C", "D"], "n": [3, 8, 40, 0],
     ...                   "share": [3 / 51, 8 / 51, 40 / 51, 0.0]})
-    >>> suppress(t)["n"].tolist()
-    ['<5', '[c]', 40, 0]
+    >>> out = suppress(t)
+    >>> out["n_display"].tolist()
+    ['<5', '[c]', '40', '0']
+    >>> int(out["n"].sum())
+    40
     """
     if mode not in ("public", "restricted"):
         raise ValueError(f"The 'mode' parameter of suppress must be one of 'public', "
@@ -182,8 +195,6 @@ def suppress(table: pd.DataFrame, k: int = 5, *, count_columns: Sequence[str] = 
     _check_columns(table, count_columns, share_columns, by_cols, area_column)
     values = {c: _counts(table, c) for c in count_columns}
 
-    out = table.copy()
-    out.attrs = copy.deepcopy(table.attrs)
     stamp: dict[str, Any] = {
         "rule": rule, "k": k, "mode": mode, "suppress_zeros": bool(suppress_zeros),
         "count_columns": count_columns, "share_columns": share_columns,
@@ -205,30 +216,129 @@ def suppress(table: pd.DataFrame, k: int = 5, *, count_columns: Sequence[str] = 
             logger.warning("suppress: %d lines have every non-zero count hidden and cannot be "
                            "protected further", stamp["n_unprotected_lines"])
 
+    out = render(table, values, status, k=k, rule=rule, share_columns=share_columns)
+    info = dict(out.attrs.get("hotspots", {}))
+    info["suppression"] = {**stamp, **info["suppression"]}
+    out.attrs["hotspots"] = info
+    return out
+
+
+def display_column(col: str) -> str:
+    """Name of the display column that holds the shown text of count column ``col``."""
+    return f"{col}_display"
+
+
+def render(table: pd.DataFrame, values: dict[str, np.ndarray], status: dict[str, np.ndarray],
+           *, k: int, rule: str = "threshold",
+           share_columns: Sequence[str] = ()) -> pd.DataFrame:
+    """Write a protected copy of ``table`` from each count column's status.
+
+    ``status`` holds 0 (shown), 1 (primary, shown as ``"<k"``) or 2 (secondary, ``"[c]"``)
+    per row and count column. Count columns become nullable integers (``Int64``) with
+    ``<NA>`` where hidden, next to a ``<col>_display`` text column; derived columns keep
+    their kind (``Float64``, ``Int64``, ``boolean``) with ``<NA>`` where hidden, or
+    ``"[c]"`` for text. Used by :func:`suppress` and :class:`hotspots.privacy.Release`.
+    """
+    out = table.copy()
+    out.attrs = copy.deepcopy(table.attrs)
+    count_columns = list(values)
     any_hidden = np.zeros(len(table), dtype=bool)
+    displays = {}
     for col, v in values.items():
         st = status[col]
         any_hidden |= st > 0
         shown = _round5(v) if rule == "10-5" else v
-        cells = np.array([int(x) for x in shown], dtype=object)
-        cells[st == 1] = f"<{k}"
-        cells[st == 2] = SUPPRESSED
-        out[col] = pd.Series(cells, index=out.index, dtype=object)
+        text = np.array([str(int(x)) for x in shown], dtype=object)
+        text[st == 1] = f"<{k}"
+        text[st == 2] = SUPPRESSED
+        out[col] = pd.array(np.where(st > 0, None, shown).tolist(), dtype="Int64")
+        out[display_column(col)] = pd.array(text.tolist(), dtype="string")
+        displays[col] = display_column(col)
     for col in share_columns:
         partner = _partner(col, count_columns)
         hidden = status[partner] > 0 if partner else any_hidden
-        derived = table[col].to_numpy(dtype=object).copy()
-        if rule == "10-5" and partner is not None:
+        series = table[col]
+        if rule == "10-5" and partner is not None and pd.api.types.is_numeric_dtype(series):
             v = values[partner]
             scale = np.divide(_round5(v), v, out=np.ones(len(v)), where=v > 0)
-            derived = np.array([d * s if isinstance(d, (int, float, np.number)) else d
-                                for d, s in zip(derived, scale, strict=True)], dtype=object)
-        derived[hidden] = SUPPRESSED
-        out[col] = pd.Series(derived, index=out.index, dtype=object)
+            series = pd.Series(series.to_numpy(dtype=float) * scale, index=series.index)
+        out[col] = _hide(series, hidden)
     out["suppressed"] = any_hidden
     info = dict(out.attrs.get("hotspots", {}))
-    info["suppression"] = stamp
+    info["suppression"] = {"k": k, "rule": rule, "format": "numeric",
+                           "count_columns": count_columns,
+                           "share_columns": list(share_columns),
+                           "display_columns": displays}
     out.attrs["hotspots"] = info
+    return out
+
+
+def _hide(series: pd.Series, hidden: np.ndarray) -> pd.Series:
+    """``series`` with hidden rows emptied, keeping a numeric column numeric."""
+    dtype = series.dtype
+    mask = pd.Series(hidden, index=series.index)
+    if pd.api.types.is_bool_dtype(dtype):
+        return series.astype("boolean").mask(mask)
+    if pd.api.types.is_integer_dtype(dtype):
+        return series.astype("Int64").mask(mask)
+    if pd.api.types.is_numeric_dtype(dtype):
+        return series.astype("Float64").mask(mask)
+    return series.astype(object).mask(mask, SUPPRESSED)
+
+
+def labelled(table: pd.DataFrame) -> pd.DataFrame:
+    """Show a protected table the way a printed one reads: labels in the count columns.
+
+    Turns the numeric format of :func:`suppress` (``n`` as ``Int64`` with ``<NA>``, plus
+    ``n_display``) into one object column per count holding the shown numbers, ``"<k"`` and
+    ``"[c]"``, with ``"[c]"`` in every hidden derived value; the display columns are
+    dropped. For printing and for callers that read the labels; do not compute on it.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A table from :func:`suppress` or :class:`hotspots.privacy.Release`. Any other table
+        is returned unchanged.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"area_name": ["A", "B", "C", "D"], "n": [3, 8, 40, 0]})
+    >>> labelled(suppress(t))["n"].tolist()
+    ['<5', '[c]', 40, 0]
+    """
+    stamp = (table.attrs.get("hotspots", {}) or {}).get("suppression") or {}
+    displays = stamp.get("display_columns") or {}
+    if stamp.get("format") != "numeric" or not displays:
+        return table
+    out = table.copy()
+    out.attrs = copy.deepcopy(table.attrs)
+    count_columns = list(displays)
+    hidden_of = {}
+    for col, disp in displays.items():
+        text = table[disp].astype(object).to_numpy()
+        hidden = np.array([not str(t).isdigit() for t in text], dtype=bool)
+        hidden_of[col] = hidden
+        cells = np.array([None if h else int(v) for v, h in
+                          zip(table[col].astype(object).to_numpy(), hidden, strict=True)],
+                         dtype=object)
+        cells[hidden] = text[hidden]
+        out[col] = pd.Series(cells, index=out.index, dtype=object)
+    any_hidden = np.logical_or.reduce(list(hidden_of.values()))
+    for col in stamp.get("share_columns", []):
+        if col not in out.columns:
+            continue
+        partner = _partner(col, count_columns)
+        hidden = hidden_of[partner] if partner else any_hidden
+        cells = out[col].astype(object).to_numpy().copy()
+        cells[hidden] = SUPPRESSED
+        out[col] = pd.Series([None if (not isinstance(c, str) and pd.isna(c)) else c
+                              for c in cells], index=out.index, dtype=object)
+    out = out.drop(columns=list(displays.values()))
+    out.attrs["hotspots"]["suppression"] = {**stamp, "format": "labels"}
     return out
 
 
@@ -338,3 +448,18 @@ def _partner(col: str, count_columns: list[str]) -> str | None:
         if "_" in c and c.split("_", 1)[1] == suffix:
             return c
     return None
+
+
+def suppress_labelled(table: pd.DataFrame, k: int = 5, **kwargs: Any) -> pd.DataFrame:
+    """:func:`suppress` in the printed form (:func:`labelled`): labels in the count columns.
+
+    For callers written against the labelled layout (the period comparison). Same
+    parameters as :func:`suppress`.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"area_name": ["A", "B", "C", "D"], "n": [3, 8, 40, 0]})
+    >>> suppress_labelled(t)["n"].tolist()
+    ['<5', '[c]', 40, 0]
+    """
+    return labelled(suppress(table, k, **kwargs))

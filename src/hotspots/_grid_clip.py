@@ -1,0 +1,337 @@
+"""The cells of a grid clipped to a boundary: mask, coverage and area labels, fast and cached.
+
+Used by :func:`hotspots.grid.hotspot_grid` and every grid verb that builds its own grid.
+
+How it is fast
+--------------
+- **Interior cells by lookup.** With an :class:`~hotspots.areas.AreaSet`, the centre of
+  every cell of the rectangle is looked up in the lowest level's label raster (the one
+  :func:`hotspots.areas.assign_areas` uses), which says both whether the centre is inside
+  the district and which ward holds it. Only centres within about a cell of the outline get
+  the exact ``contains_xy`` test.
+- **Exact geometry only where a boundary crosses, and only against the local boundary.** A
+  cell's overlap with a boundary polygon of thousands of vertices costs as much as the
+  polygon. The polygons are therefore cut once into tiles of 64 x 64 cells, and those
+  pieces into tiles of 8 x 8 cells (each tile box widened by one cell, so that it holds
+  every cell of its block); a cell is then intersected with the small piece of its own
+  tile. ``area(cell & (G & box)) == area(cell & G)`` because the cell lies inside the box,
+  so coverage and largest-overlap labels are those of the whole polygons (to rounding,
+  about 1e-12 of a cell).
+- **Cached.** The finished columns are kept per (boundary set fingerprint, cell size, grid
+  type, origin rule) in a small LRU, so the second verb over the same boundary and cell
+  size skips all of the above. The fingerprint hashes the ids, names, CRS and WKB of every
+  level, so an edited or re-read boundary set gives a new key (an AreaSet is not changed
+  after it is built, but a hash cannot be fooled by a caller who edits its frames).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import math
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from hotspots import schema
+from hotspots.stats.gistar import lattice_runs, neighbourhood_sum
+
+__all__ = ["ClippedCells", "area_columns", "cached_cells", "clear_cache", "clip_mask",
+           "local_overlaps"]
+
+#: cells per side of the smallest tiles that boundary polygons are cut into; larger tiles
+#: (used first, so that no cut sees the whole polygon more than once) are powers of this
+_FINE = 8
+#: the cache keeps at most this many grids and this many cells in all (a cell's polygon and
+#: columns take about 0.3 kB, so about 300 MB at most); larger grids are not kept
+_CACHE_ENTRIES = 8
+_CACHE_CELLS = 1_000_000
+
+
+# --- local pieces of polygons ----------------------------------------------------------------
+def _tile_boxes(lattice: Any, tile_row: np.ndarray, tile_col: np.ndarray, t: int) -> np.ndarray:
+    """Boxes holding every cell of each ``t x t`` block of cells, widened by one cell."""
+    s = lattice.cell_size
+    rs = lattice.row_spacing
+    xmin = lattice.x0 + tile_col * t * s - s
+    xmax = lattice.x0 + (tile_col + 1) * t * s + s
+    ymin = lattice.y0 + tile_row * t * rs - s
+    ymax = lattice.y0 + (tile_row + 1) * t * rs + s
+    return shapely.box(xmin, ymin, xmax, ymax)
+
+
+def _pairs(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All (i, j) with ``left[i] == right[j]`` (an equi-join of two integer keys)."""
+    order = np.argsort(right, kind="stable")
+    sorted_right = right[order]
+    lo = np.searchsorted(sorted_right, left, side="left")
+    hi = np.searchsorted(sorted_right, left, side="right")
+    count = hi - lo
+    i = np.repeat(np.arange(left.size), count)
+    start = np.repeat(lo - (np.cumsum(count) - count), count)
+    j = order[np.arange(i.size) + start]
+    return i, j
+
+
+def local_overlaps(geoms: np.ndarray, lattice: Any, cell_ids: np.ndarray, cells: np.ndarray,
+                   *, predicate: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """Overlap areas of cells with polygons, each cell against the polygons' local pieces.
+
+    Parameters
+    ----------
+    geoms : numpy.ndarray of shapely geometries
+        Polygons (e.g. one district outline, or the wards).
+    lattice : hotspots.grid.Grid
+        The lattice of the cells.
+    cell_ids : numpy.ndarray of int
+        Flat rectangle indices of the cells.
+    cells : numpy.ndarray of shapely polygons
+        The cells' polygons, in ``cell_ids`` order.
+    predicate : numpy.ndarray of bool, optional
+        Cells (aligned with ``cell_ids``) for which to test whether the interiors meet
+        (``intersects and not touches``).
+
+    Returns
+    -------
+    tuple
+        ``(i, j, area, interiors_meet)``: for every cell ``i`` (position in ``cell_ids``)
+        and polygon ``j`` that intersect, the area of their intersection, and for cells
+        with ``predicate`` set, whether their interiors meet (``None`` without
+        ``predicate``).
+    """
+    empty = np.empty(0, dtype=np.int64)
+    if cell_ids.size == 0 or len(geoms) == 0:
+        return empty, empty, np.empty(0), None if predicate is None else np.empty(0, bool)
+    row, col = np.divmod(np.asarray(cell_ids, dtype=np.int64), lattice.ncol)
+    # tile sizes from about the whole rectangle down to _FINE, shrinking _FINE-fold
+    sizes = [_FINE]
+    while sizes[0] * _FINE < max(lattice.nrow, lattice.ncol):
+        sizes.insert(0, sizes[0] * _FINE)
+    # the largest tiles: one exact intersection of each polygon with each tile it meets
+    t = sizes[0]
+    width = lattice.ncol // t + 1
+    key = np.unique((row // t) * width + col // t)
+    box = _tile_boxes(lattice, key // width, key % width, t)
+    ti, gj = shapely.STRtree(geoms).query(box, predicate="intersects")
+    piece = shapely.intersection(geoms[gj], box[ti])
+    ok = ~shapely.is_empty(piece)
+    p_tile, p_geom, piece = key[ti[ok]], gj[ok], piece[ok]
+    # each smaller tile cuts the pieces of its parent tile, so no step sees many vertices
+    for parent, t in itertools.pairwise(sizes):
+        p_width, width = width, lattice.ncol // t + 1
+        key = np.unique((row // t) * width + col // t)
+        k_row, k_col = key // width, key % width
+        k_parent = (k_row * t // parent) * p_width + k_col * t // parent
+        ki, pj = _pairs(k_parent, p_tile)
+        box = _tile_boxes(lattice, k_row, k_col, t)
+        piece = shapely.intersection(piece[pj], box[ki])
+        ok = ~shapely.is_empty(piece)
+        p_tile, p_geom, piece = key[ki[ok]], p_geom[pj[ok]], piece[ok]
+    fkey_cell = (row // _FINE) * width + col // _FINE
+    f_tile, f_geom, fpiece = p_tile, p_geom, piece
+    # cells against the pieces of their fine tile
+    ci, qj = _pairs(fkey_cell, f_tile)
+    pieces = fpiece[qj]
+    # Prepared pieces answer "wholly inside?" and "apart?" for the many cells of a tile far
+    # faster than an overlay; only cells that a boundary really crosses get one.
+    shapely.prepare(pieces)
+    mine = cells[ci]
+    hits = shapely.intersects(pieces, mine)
+    inside = np.zeros(ci.size, dtype=bool)
+    inside[hits] = shapely.contains_properly(pieces[hits], mine[hits])
+    area = np.where(inside, lattice.cell_area, 0.0)
+    cut = np.flatnonzero(hits & ~inside)
+    area[cut] = shapely.area(shapely.intersection(mine[cut], pieces[cut]))
+    meet = None
+    if predicate is not None:
+        # sharing only an edge or a corner with the region does not make a cell part of it
+        meet = inside.copy()
+        sel = cut[predicate[ci[cut]]]
+        meet[sel] = ~shapely.touches(pieces[sel], mine[sel])
+        meet = meet[hits]
+    return ci[hits], f_geom[qj][hits], area[hits], meet
+
+
+# --- the mask -------------------------------------------------------------------------------
+def clip_mask(lattice: Any, region: shapely.Geometry, centre_in: np.ndarray | None = None
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cells that overlap ``region``, their centre-inside flag and their coverage.
+
+    Parameters
+    ----------
+    lattice : hotspots.grid.Grid
+        The covering rectangle.
+    region : shapely geometry
+        The study region.
+    centre_in : numpy.ndarray of bool, shape (nrow, ncol), optional
+        Whether each centre lies in the region, when already known away from the boundary
+        (from a label raster); centres near the boundary are tested again exactly.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Three (nrow, ncol) arrays: cells intersecting ``region`` with positive area, cells
+        whose centre lies inside it, and the share of each cell's area inside it.
+    """
+    shapely.prepare(region)
+    # Cells cut by the boundary lie within one cell of a boundary vertex once the boundary is
+    # densified to a quarter of a cell: only those need exact tests.
+    ring = shapely.segmentize(shapely.boundary(region), lattice.cell_size / 4)
+    coords = shapely.get_coordinates(ring)
+    touched = np.zeros(lattice.shape, dtype=bool)
+    idx = lattice.locate(coords[:, 0], coords[:, 1])
+    touched.ravel()[idx[idx >= 0]] = True
+    d = lattice.cell_size * math.sqrt(2.0) if lattice.grid_type == "square" else lattice.cell_size
+    near = neighbourhood_sum(
+        touched.astype(float), lattice_runs(lattice.cell_size, d, lattice.grid_type)
+    ) > 0
+    near_ids = np.flatnonzero(near.ravel())
+    if centre_in is None:
+        cx, cy = lattice.centres(np.arange(lattice.nrow * lattice.ncol))
+        centre_in = shapely.contains_xy(region, cx, cy).reshape(lattice.shape)
+    else:
+        centre_in = centre_in.copy()
+        cx, cy = lattice.centres(near_ids)
+        centre_in.ravel()[near_ids] = shapely.contains_xy(region, cx, cy)
+    keep = centre_in.copy()
+    coverage = keep.astype(float)
+    if near_ids.size:
+        polys = lattice.polygons(near_ids)
+        cand = ~centre_in.ravel()[near_ids]
+        i, _, area, meet = local_overlaps(np.array([region], dtype=object), lattice, near_ids,
+                                          polys, predicate=cand)
+        assert meet is not None
+        keep.ravel()[near_ids[i[meet]]] = True
+        # cells away from the boundary lie wholly inside; only those near it need an area
+        share = np.zeros(near_ids.size)
+        np.add.at(share, i, area)
+        kept = keep.ravel()[near_ids]
+        coverage.ravel()[near_ids] = np.where(
+            kept, np.clip(share / lattice.cell_area, 0.0, 1.0), 0.0
+        )
+    return keep, centre_in, coverage
+
+
+# --- area labels ----------------------------------------------------------------------------
+def _locate_centres(frame: gpd.GeoDataFrame, cx: np.ndarray, cy: np.ndarray) -> np.ndarray:
+    """Position of the area holding each point, -1 if none (edges: smallest ``area_id``)."""
+    tree = shapely.STRtree(frame.geometry.to_numpy())
+    ip, ia = tree.query(shapely.points(cx, cy), predicate="intersects")
+    which = np.full(cx.size, -1, dtype=np.int64)
+    if ip.size:
+        # a centre on a shared edge belongs to the area with the smallest id (as assign_areas)
+        rank = np.argsort(np.argsort(frame[schema.AREA_ID].astype(str).to_numpy(), kind="stable"))
+        order = np.lexsort((rank[ia], ip))
+        ip, ia = ip[order], ia[order]
+        first = np.ones(ip.size, dtype=bool)
+        first[1:] = ip[1:] != ip[:-1]
+        which[ip[first]] = ia[first]
+    return which
+
+
+def _largest_overlap(frame: gpd.GeoDataFrame, lattice: Any, cell_ids: np.ndarray,
+                     cells: np.ndarray) -> np.ndarray:
+    """Position of the area covering the largest part of each cell, -1 if none."""
+    pick = np.full(cell_ids.size, -1, dtype=np.int64)
+    ic, ja, area, _ = local_overlaps(frame.geometry.to_numpy(), lattice, cell_ids, cells)
+    if ic.size:
+        # sort by cell, then by decreasing overlap (ties: first area): the first row wins
+        order = np.lexsort((ja, -area, ic))
+        ic, ja, area = ic[order], ja[order], area[order]
+        first = np.ones(ic.size, dtype=bool)
+        first[1:] = ic[1:] != ic[:-1]
+        win = first & (area > 0)
+        pick[ic[win]] = ja[win]
+    return pick
+
+
+def area_columns(areas: Any, lattice: Any, ids: np.ndarray, cx: np.ndarray, cy: np.ndarray,
+                 cells: np.ndarray, lowest: np.ndarray | None = None) -> dict[str, Any]:
+    """``<level>_id`` and ``<level>`` columns: area of the centre, else largest overlap.
+
+    ``lowest`` (optional) is the lowest level's area position of each cell, already looked
+    up.
+    """
+    cols: dict[str, Any] = {}
+    for k, level in enumerate(areas.level_names):
+        frame = areas[level]
+        if k == 0 and lowest is not None:
+            which = lowest.astype(np.int64, copy=True)
+        elif hasattr(areas, "locate"):
+            which = np.asarray(areas.locate(cx, cy, level=level), dtype=np.int64)
+        else:
+            which = _locate_centres(frame, cx, cy)
+        edge = np.flatnonzero(which < 0)
+        if edge.size:
+            which[edge] = _largest_overlap(frame, lattice, ids[edge], cells[edge])
+        ids_arr = pd.array(frame[schema.AREA_ID].astype(str).to_numpy(), dtype="string")
+        names = frame[schema.AREA_NAME].astype(str).to_numpy()
+        cats = [*dict.fromkeys(names), schema.OUTSIDE_DISTRICT]
+        code_of = pd.Index(cats).get_indexer(names)
+        codes = np.where(which >= 0, code_of[np.maximum(which, 0)], len(cats) - 1)
+        cols[schema.area_id_column(level)] = ids_arr.take(which, allow_fill=True)
+        cols[schema.area_name_column(level)] = pd.Categorical.from_codes(codes, categories=cats)
+    return cols
+
+
+# --- the cache ------------------------------------------------------------------------------
+@dataclass
+class ClippedCells:
+    """The finished columns of a clipped grid (everything but the attrs)."""
+
+    mask: np.ndarray
+    columns: dict[str, Any]
+    geometry: np.ndarray
+
+
+_CACHE: OrderedDict[tuple[Any, ...], ClippedCells] = OrderedDict()
+
+
+def clear_cache() -> None:
+    """Forget every cached grid."""
+    _CACHE.clear()
+
+
+def fingerprint(areas: Any) -> str:
+    """Hash of an area set's levels: names, ids, area names, CRS and geometry (WKB)."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(type(areas).__name__.encode())
+    for level in areas.level_names:
+        frame = areas[level]
+        h.update(f"\x00{level}\x00{frame.crs}\x00{len(frame)}".encode())
+        for col in (schema.AREA_ID, schema.AREA_NAME):
+            h.update("\x1f".join(frame[col].astype(str)).encode())
+        h.update(b"".join(shapely.to_wkb(frame.geometry.to_numpy())))
+    return h.hexdigest()
+
+
+def cached_cells(areas: Any, lattice: Any, build: Any) -> ClippedCells:
+    """Return the clipped cells of ``lattice`` over ``areas``, building them at most once.
+
+    ``build()`` makes them on a miss. A hit hands out copies of the arrays, so a caller that
+    edits its grid frame cannot change the cache.
+    """
+    key = (fingerprint(areas), lattice.x0, lattice.y0, lattice.cell_size, lattice.nrow,
+           lattice.ncol, lattice.grid_type)
+    hit = _CACHE.get(key)
+    if hit is None:
+        hit = build()
+        if hit.geometry.size <= _CACHE_CELLS:
+            _CACHE[key] = hit
+            while len(_CACHE) > _CACHE_ENTRIES or (
+                sum(c.geometry.size for c in _CACHE.values()) > _CACHE_CELLS
+            ):
+                _CACHE.popitem(last=False)
+    else:
+        _CACHE.move_to_end(key)
+    return ClippedCells(
+        hit.mask.copy(),
+        {k: v.copy() for k, v in hit.columns.items()},
+        hit.geometry.copy(),
+    )

@@ -1,0 +1,199 @@
+"""Read one CSV file into rows of the right shape, for the point engine.
+
+:func:`read_csv_file` is the CSV branch of :func:`hotspots.io._table.read_table`: it opens
+the bytes (:func:`hotspots.io._csvfile.open_text`), finds the header, counts the fields of
+every record without parsing (:func:`hotspots.io._csvfile.field_counts`) and lets pandas'
+C parser read the file only when every record has the header's width and the quoting is
+sound; otherwise the records are sorted one by one
+(:func:`hotspots.io._csvfile.split_records`) and the misshapen ones set aside with their
+reasons, never padded or shifted.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hotspots.errors import EmptyDataError, Problem, ValidationError
+from hotspots.io._csvfile import (
+    HEADER_SEARCH_LINES,
+    RowRepair,
+    field_counts,
+    find_header,
+    open_text,
+    shape_problems,
+    shorten,
+    split_records,
+)
+from hotspots.io.load_report import MAX_EXAMPLES, FileRecord
+
+__all__ = ["read_csv_file"]
+
+# only a byte-order mark and white space (matched without copying the file, unlike strip)
+_BLANK = re.compile(rb"(?:\xef\xbb\xbf)?\s*")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+@dataclass
+class _Raw:
+    data: pd.DataFrame
+    geometry: Any  # GeoSeries or None
+    record: FileRecord
+    rows: np.ndarray  # spreadsheet row number of each data row
+    notes: list[str]
+    encoding_warning: str | None = None
+    #: records set aside before parsing: (code, label, message, row numbers)
+    rejected: list[tuple[str, str, str, np.ndarray]] = field(default_factory=list)
+    #: row numbers of records fixed by a repair hook
+    repaired: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+
+def _separator(data: bytes, encoding: str, path: Path) -> str:
+    """Pick the delimiter from the header line: comma, else tab or semicolon if only they occur.
+
+    Excel writes "Unicode text" as tab-separated UTF-16 and, in many European locales, CSV
+    with semicolons. Title lines above the header are passed over: the first line with a
+    separator decides.
+    """
+    if path.suffix.lower() in {".tsv", ".tab"}:
+        return "\t"
+    lines = data[:65536].decode(encoding, errors="ignore").lstrip("\ufeff").splitlines()
+    for line in lines[:HEADER_SEARCH_LINES]:
+        if "," in line:
+            return ","
+        for sep in ("\t", ";", "|"):
+            if sep in line:
+                return sep
+    return ","
+
+
+def _blank_note(name: str, rows: np.ndarray) -> str:
+    n = len(rows)
+    return (f"{name}: {_plural(n, 'empty line')} ignored ({'row' if n == 1 else 'rows'} "
+            f"{', '.join(str(r) for r in rows[:MAX_EXAMPLES])}"
+            f"{', ...' if n > MAX_EXAMPLES else ''}).")
+
+
+def _column_names(header: list[str]) -> list[str]:
+    """Name columns like pandas does: a blank header cell becomes ``"Unnamed: <i>"``."""
+    return [h if h else f"Unnamed: {i}" for i, h in enumerate(header)]
+
+
+def read_csv_file(path: Path, raw: bytes, expected: Sequence[str] = (),
+                  repair: RowRepair | None = None, single_line: bool = False) -> _Raw:
+    """Read one CSV file: every record either kept with its row number or set aside.
+
+    ``expected`` names the columns the caller needs (to find the header below title lines);
+    ``repair`` builds, from the header, a hook that may fix a record of the wrong width.
+    """
+    name = path.name
+    if _BLANK.fullmatch(raw):
+        raise EmptyDataError(Problem(
+            "empty_file", f"the file {name} is empty ({len(raw)} bytes): there is no header "
+            "and no rows.", file=name))
+    text = open_text(path, raw)
+    data_bytes, encoding = text.data, text.encoding
+    if _BLANK.fullmatch(data_bytes):
+        raise EmptyDataError(Problem(
+            "empty_file", f"the file {name} holds no text once decompressed.", file=name))
+    sep = _separator(data_bytes, encoding, path)
+    shape = field_counts(data_bytes, sep)
+    n_head = min(HEADER_SEARCH_LINES, shape.starts.size)
+    head_end = int(shape.starts[n_head]) if n_head < shape.starts.size else len(data_bytes)
+    head_lines = list(csv.reader(io.StringIO(data_bytes[:head_end].decode(encoding),
+                                             newline=""), delimiter=sep))
+    at = find_header(head_lines, expected, name)
+    header = [h.strip() for h in head_lines[at]] if at < len(head_lines) else []
+    dup = sorted({h for h in header if h and header.count(h) > 1})
+    if dup:
+        raise ValidationError(Problem(
+            "duplicate_column", f"{name} has "
+            f"{'a column name' if len(dup) == 1 else 'column names'} used twice in its header: "
+            f"{', '.join(shorten(h) for h in dup[:10])}. Which one "
+            "holds the data cannot be known: rename or delete the repeated columns.",
+            file=name))
+    notes = list(text.notes)
+    if at:
+        notes.append(f"{name}: {_plural(at, 'line')} above the header skipped (title lines); "
+                     f"the header is row {at + 1}.")
+    width = len(header)
+    n_data = shape.starts.size - at - 1
+    first = int(shape.starts[at + 1]) if n_data > 0 else len(data_bytes)
+    # Every record has the header's width when the separators below the header add up to
+    # (width - 1) per non-empty record and none has more (pandas raises on a longer one):
+    # one sum instead of a count per record. Stray quotes, control bytes or (for layouts
+    # without them) line breaks in values send the file to the record-by-record path.
+    quick = (shape.quotes_ok and not shape.controls[at + 1:].any()
+             and not (single_line and shape.multiline[at + 1:].any())
+             and shape.separators_from(first)
+             == (width - 1) * int((~shape.empty[at + 1:]).sum()))
+    data = None
+    rejected: list[tuple[str, str, str, np.ndarray]] = []
+    repaired = np.zeros(0, dtype=np.int64)
+    if quick:
+        try:
+            # dtype=str keeps ids ("0123") and coordinates exactly as written; the C engine
+            # handles CRLF; blank lines are kept so that row numbers match a spreadsheet.
+            data = pd.read_csv(io.BytesIO(data_bytes[int(shape.starts[at]):]), dtype=str,
+                               encoding=encoding, sep=sep, keep_default_na=False,
+                               na_values=[""], skip_blank_lines=False, engine="c")
+        except pd.errors.EmptyDataError:
+            raise EmptyDataError(Problem(
+                "empty_file", f"the file {name} has no header and no rows.",
+                file=name)) from None
+        except pd.errors.ParserError as exc:
+            if "Expected" not in str(exc):  # not a row-length problem (e.g. an open quote)
+                raise ValidationError(Problem(
+                    "malformed_csv", f"{name} is not a well-formed CSV file: "
+                    f"{shorten(str(exc).strip(), 200)}. Check for a stray quote on that line.",
+                    file=name)) from None
+            data = None
+        if data is not None and (len(data) != n_data
+                                 or not isinstance(data.index, pd.RangeIndex)):
+            data = None  # the quick count and pandas disagree: settle it record by record
+        rows = np.arange(n_data, dtype=np.int64) + at + 2
+    if data is None:
+        records = split_records(data_bytes.decode(encoding), sep, at, width,
+                                repair.make(header) if repair is not None else None, name,
+                                single_line)
+        data = pd.DataFrame(records.rows, columns=_column_names(header), dtype=object)
+        data = data.mask(data == "")
+        rows = records.numbers
+        if records.blank:
+            notes.append(_blank_note(name, np.asarray(records.blank)))
+        rejected = shape_problems(records, width)
+        repaired = np.asarray(records.repaired, dtype=np.int64)
+        if records.trailing_blank:
+            notes.append(f"{name}: every row has up to {records.trailing_blank} blank fields "
+                         "beyond the header (a spreadsheet's formatted empty columns); they "
+                         "were dropped.")
+    data.columns = [str(c).strip() for c in data.columns]
+    # Excel exports often carry trailing columns with no header and no values (",,,")
+    unnamed = [c for c in data.columns
+               if (c == "" or c.startswith("Unnamed: ")) and data[c].isna().all()]
+    if unnamed:
+        data = data.drop(columns=unnamed)
+        notes.append(f"{name}: {_plural(len(unnamed), 'empty column')} without a header "
+                     "ignored.")
+    blank = data.isna().all(axis=1).to_numpy()
+    if blank.any():
+        notes.append(_blank_note(name, rows[blank]))
+        data = data.loc[~blank]
+    data = data.reset_index(drop=True)
+    n_rejected = sum(len(r[3]) for r in rejected)
+    record = FileRecord(name, len(data) + n_rejected, hashlib.sha256(raw).hexdigest(),
+                        str(path))
+    return _Raw(data, None, record, rows[~blank], notes, text.encoding_warning, rejected,
+                repaired)

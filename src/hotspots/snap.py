@@ -1,0 +1,103 @@
+"""Detect police.uk-style snap points and the spacing of distinct incident locations.
+
+police.uk publishes every crime at an anonymised "snap point" (a street centre or a
+landmark) rather than where it happened: in the City of London, 9,356 crimes of 2019 sit
+on 560 points. A grid finer than the spacing of those points is mostly empty (84% of the
+automatic 34 m cells) and Gi* then calls "hot" many cells that hold no incident at all (25
+of 33), only because they sit next to a busy point. The grid verbs therefore choose their
+automatic cell size no finer than the typical spacing of the distinct locations when the
+data are snapped, and mark hot cells without an incident of their own.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+__all__ = ["SNAP_MIN_INCIDENTS", "SNAP_RATIO", "SnapInfo", "snap_info"]
+
+logger = logging.getLogger(__name__)
+
+#: Data are called snapped when distinct locations number at most this share of incidents
+#: (on average at least two incidents per location) ...
+SNAP_RATIO = 0.5
+#: ... and there are at least this many located incidents (fewer say nothing about it).
+SNAP_MIN_INCIDENTS = 30
+
+
+@dataclass(frozen=True)
+class SnapInfo:
+    """How many distinct places the located incidents occupy, and how far apart they are.
+
+    Attributes
+    ----------
+    n_located : int
+        Located incidents.
+    n_locations : int
+        Distinct coordinate pairs among them.
+    share_at_shared : float
+        Share of incidents at a coordinate pair shared with another incident.
+    spacing : float
+        Median distance from each distinct location to the nearest other one (metres; NaN
+        with fewer than two locations): the scale below which a grid only splits the
+        space between snap points.
+    snapped : bool
+        True when ``n_locations <= SNAP_RATIO * n_located`` and there are at least
+        :data:`SNAP_MIN_INCIDENTS` located incidents.
+    """
+
+    n_located: int
+    n_locations: int
+    share_at_shared: float
+    spacing: float
+    snapped: bool
+
+    def as_attrs(self) -> dict[str, object]:
+        """Plain values for ``attrs["hotspots"]["snap"]``."""
+        return {
+            "n_located": self.n_located,
+            "n_locations": self.n_locations,
+            "share_at_shared": round(self.share_at_shared, 4),
+            "spacing": None if math.isnan(self.spacing) else round(self.spacing, 3),
+            "snapped": self.snapped,
+        }
+
+
+def snap_info(x: np.ndarray, y: np.ndarray) -> SnapInfo:
+    """Summarise the distinct locations of points (snap-point detection).
+
+    Parameters
+    ----------
+    x, y : numpy.ndarray of float
+        Projected coordinates (metres) of the located incidents.
+
+    Returns
+    -------
+    SnapInfo
+
+    Examples
+    --------
+    >>> xs = np.repeat([0.0, 50.0, 100.0], 20)
+    >>> s = snap_info(xs, np.zeros(60))
+    >>> s.n_locations, s.spacing, s.snapped, s.share_at_shared
+    (3, 50.0, True, 1.0)
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    n = int(x.size)
+    if n == 0:
+        return SnapInfo(0, 0, 0.0, math.nan, False)
+    xy = np.column_stack([x, y])
+    locations, counts = np.unique(xy, axis=0, return_counts=True)
+    m = int(locations.shape[0])
+    shared = float(counts[counts > 1].sum() / n)
+    spacing = math.nan
+    if m >= 2:
+        dist, _ = cKDTree(locations).query(locations, k=2)
+        spacing = float(np.median(dist[:, 1]))
+    snapped = n >= SNAP_MIN_INCIDENTS and m <= SNAP_RATIO * n
+    return SnapInfo(n, m, shared, spacing, bool(snapped))

@@ -1,0 +1,72 @@
+"""Start-up cost: `import hotspots` and `hotspots --help` load no heavy package.
+
+Timing is measured in the issue note (``python -X importtime -c "import hotspots"``), never
+asserted here; these tests check the cause instead: which modules a fresh interpreter holds.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+import hotspots
+
+# scipy.signal alone cost ~1.5 s; scikit-learn, scipy.stats, folium and libpysal ~0.3-1 s each
+HEAVY = ("scipy.signal", "scipy.stats", "sklearn", "folium", "branca", "libpysal", "openpyxl",
+         "jinja2", "matplotlib", "mapclassify", "geopandas", "pandas")
+
+
+def _loaded_after(code: str) -> list[str]:
+    probe = (f"import sys, json\n{code}\n"
+             f"print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_import_hotspots_loads_no_heavy_package():
+    assert _loaded_after("import hotspots") == []
+
+
+def test_cli_help_loads_no_heavy_package():
+    code = ("from hotspots.cli import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass")
+    assert _loaded_after(code) == []
+
+
+def test_scipy_signal_waits_for_the_kde_that_needs_it():
+    # hotspot_gistar needs no FFT convolution; the binned KDE does
+    assert "scipy.signal" not in _loaded_after("from hotspots import hotspot_gistar")
+    assert "scipy.signal" in _loaded_after(
+        "import numpy as np\nfrom hotspots.stats.kde import kde_binned\n"
+        "kde_binned(np.zeros((3, 2)), np.zeros((1, 2)), bandwidth=10.0)")
+
+
+def test_every_public_name_resolves_and_is_the_real_object():
+    from hotspots.io.incidents import read_incidents
+    from hotspots.premises.rank import premises_rank
+
+    for name in hotspots.__all__:
+        assert getattr(hotspots, name) is not None, name
+    assert hotspots.read_incidents is read_incidents
+    assert hotspots.premises_rank is premises_rank
+    assert set(hotspots.__all__) <= set(dir(hotspots))
+
+
+def test_lazy_table_matches_all():
+    # a name added to __all__ without a lazy entry (or the reverse) would fail only on use
+    eager = {"__version__", "show_log", "CRSError", "DataQualityWarning", "EmptyDataError",
+             "HotspotsError", "PublicModeError", "ValidationError"}
+    assert set(hotspots._LAZY) | (eager & set(hotspots.__all__)) == set(hotspots.__all__)
+
+
+def test_unknown_attribute_is_an_attribute_error():
+    with pytest.raises(AttributeError, match="no attribute 'not_a_function'"):
+        hotspots.not_a_function  # noqa: B018
+    code = "from hotspots import not_a_function"
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert res.returncode == 1
+    assert "ImportError" in res.stderr
