@@ -263,7 +263,7 @@ def test_eps_rule_drops_the_top_one_percent_of_incidents(caplog):
     line = np.column_stack([np.arange(100) * 10.0, np.zeros(100)])
     X = np.vstack([line, [[5000.0, 0.0]]])  # n = 101: floor(1.01) = 1 dropped
     with caplog.at_level(logging.INFO, logger="hotspots.cluster"):
-        est = IncidentClusterer(min_samples=2).fit(X)
+        est = IncidentClusterer(eps="arcgis", min_samples=2).fit(X)
     assert est.eps_ == pytest.approx(10.0)
     assert "ArcGIS rule" in est.eps_reason_
     assert "1 of 101" in est.eps_reason_
@@ -271,18 +271,19 @@ def test_eps_rule_drops_the_top_one_percent_of_incidents(caplog):
     np.testing.assert_array_equal(est.labels_, [0] * 100 + [-1])
     # n = 99: floor(0.99) = 0, nothing dropped: the outlier's 4010 m is the distance
     X99 = np.vstack([line[:98], [[5000.0, 0.0]]])
-    assert IncidentClusterer(min_samples=2).fit(X99).eps_ == pytest.approx(5000.0 - 970.0)
+    assert IncidentClusterer(eps="arcgis", min_samples=2).fit(X99).eps_ == pytest.approx(
+        5000.0 - 970.0)
 
 
 def test_eps_rule_counts_weights_and_duplicates():
     # Two places 30 m apart holding 3 and 2 incidents: neither reaches 5 alone, together at
     # 30 m; every incident's core distance is 30 m, so eps is 30 and they form one cluster.
     X = np.array([[0.0, 0.0]] * 3 + [[30.0, 0.0]] * 2)
-    est = IncidentClusterer(min_samples=5).fit(X)
+    est = IncidentClusterer(eps="arcgis", min_samples=5).fit(X)
     assert est.eps_ == pytest.approx(30.0)
     np.testing.assert_array_equal(est.labels_, [0] * 5)
     # the same with sample weights on distinct rows
-    est_w = IncidentClusterer(min_samples=5).fit(X[[0, 3]], sample_weight=[3, 2])
+    est_w = IncidentClusterer(eps="arcgis", min_samples=5).fit(X[[0, 3]], sample_weight=[3, 2])
     assert est_w.eps_ == pytest.approx(30.0)
     # core distances directly: weight reached at the location itself gives 0
     core = _core_distances(np.array([[0.0, 0.0], [30.0, 0.0], [100.0, 0.0]]),
@@ -474,10 +475,18 @@ def test_cluster_incidents_default_eps_recorded_and_hdbscan():
     X = snap_points(11) + 430_000.0
     frame = incident_frame(X, n_unknown=2)
     with pytest.warns(UserWarning, match="in one cluster"):  # the ArcGIS rule chains them
-        lab = cluster_incidents(frame)
+        old = cluster_incidents(frame, eps="arcgis")
+    est_old = IncidentClusterer(eps="arcgis").fit(X)
+    assert old.attrs["hotspots"]["eps"] == pytest.approx(est_old.eps_)
+    assert "ArcGIS rule" in old.attrs["hotspots"]["eps_reason"]
+    assert old.attrs["hotspots"]["eps_rule"] == "arcgis"
+    lab = cluster_incidents(frame)  # the default: knee of the k-distance curve
     est = IncidentClusterer().fit(X)
     assert lab.attrs["hotspots"]["eps"] == pytest.approx(est.eps_)
-    assert "ArcGIS rule" in lab.attrs["hotspots"]["eps_reason"]
+    assert est.eps_ < est_old.eps_
+    assert "knee of the k-distance curve" in lab.attrs["hotspots"]["eps_reason"]
+    assert lab.attrs["hotspots"]["eps_rule"] == "knee"
+    assert cluster_incidents(frame, eps=40.0).attrs["hotspots"]["eps_rule"] == "given"
     lab_h = cluster_incidents(frame, method="hdbscan", min_samples=10, min_cluster_size=30)
     est_h = IncidentClusterer("hdbscan", min_samples=10, min_cluster_size=30).fit(X)
     np.testing.assert_array_equal(lab_h.iloc[:-2].to_numpy(dtype=int), est_h.labels_)
@@ -681,12 +690,95 @@ def test_automatic_eps_warns_when_it_chains_the_district_into_one_cluster(bradfo
     incidents = simulate_incidents(bradford_areas, seed=0)
     n_located = int((incidents["location_status"] == "located").sum())
     with pytest.warns(UserWarning, match=r"put 1,825 of 1,826 located incidents in one cluster"):
-        labels = cluster_incidents(incidents)
+        labels = cluster_incidents(incidents, eps="arcgis")
     assert n_located == 1826
     assert labels.attrs["hotspots"]["eps_warning"].startswith("one cluster holds 1,825")
+    # the default k-distance knee (545 m on this simulated district: a uniform background
+    # over 27 km with planted clusters) chains less, but still over half, and says so
+    with pytest.warns(UserWarning, match=r"545 m, k-distance knee rule\) put 1,096 of 1,826"):
+        knee = cluster_incidents(incidents)
+    assert knee.attrs["hotspots"]["eps_warning"].startswith("one cluster holds 1,096")
     # a street-scale eps separates the planted clusters and does not warn
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         small = cluster_incidents(incidents, eps=150, min_samples=15)
     assert small.attrs["hotspots"]["n_clusters"] >= 3
     assert "eps_warning" not in small.attrs["hotspots"]
+
+
+# --- default eps: the knee of the k-distance curve (issue 15) ------------------------------
+def test_default_eps_does_not_chain_the_city_into_one_cluster(city_2019):
+    located = int((city_2019[schema.LOCATION_STATUS] == schema.LOCATED).sum())
+    assert located == 9356
+    # the old default, still available: ArcGIS's rule, 177 m, one cluster of 9,123
+    with pytest.warns(UserWarning, match="put 9,123 of 9,356 located incidents in one"):
+        old = cluster_incidents(city_2019, eps="arcgis")
+    assert old.attrs["hotspots"]["eps"] == pytest.approx(176.9845860445091, rel=1e-12)
+    assert old.attrs["hotspots"]["eps_rule"] == "arcgis"
+    # the new default: the knee of the incident-weighted k-distance curve (k = min_samples),
+    # strays beyond the upper fence (points up to 213 km away in these files) left out
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        new = cluster_incidents(city_2019)
+    info = new.attrs["hotspots"]
+    assert info["eps_rule"] == "knee"
+    assert info["eps"] == pytest.approx(78.3, abs=0.05)
+    assert "knee of the k-distance curve (k = min_samples=5" in info["eps_reason"]
+    sizes = new[new >= 0].value_counts()
+    assert sizes.max() == 4503 <= located / 2
+    assert info["n_clusters"] == 85
+    assert "eps_warning" not in info
+    # a street-scale choice is quoted as the rule's value, in metres
+    assert "ArcGIS" not in info["eps_reason"]
+
+
+def test_eps_knee_ignores_strays_and_busy_places():
+    from hotspots.stats.eps import eps_knee, knee_of_sorted
+
+    # a dense street (8-14 m), a sparser edge (20-45 m), a busy place (0) and a stray 900 m
+    core = np.array([0.0, 8, 9, 10, 11, 12, 13, 14, 20, 30, 45, 900])
+    counts = np.array([40] + [2] * 10 + [1])
+    eps, reason = eps_knee(core, counts, 5)
+    assert eps == 14.0
+    assert "3 beyond the upper fence of 35 m" in reason
+    # without the fence the stray stretches the curve and the knee moves out to 45 m
+    y = np.sort(np.repeat(core[core > 0], counts[core > 0]))
+    assert y[knee_of_sorted(y)] == 45.0
+    assert np.isnan(eps_knee(np.full(3, np.inf), np.ones(3, int), 5)[0])
+    with pytest.raises(ValueError, match="Pass eps"):
+        eps_knee(np.zeros(3), np.array([5, 6, 7]), 5)
+    with pytest.raises(ValueError, match="'knee', 'arcgis'"):
+        IncidentClusterer(eps="elbow").fit(np.zeros((3, 2)))
+
+
+def test_clusters_map_view_ignores_stray_points(city_2019):
+    # issue 15: the City clusters map zoomed out to fit stray points (up to 213 km away)
+    from hotspots.maps._base import bounds_of
+
+    labels = cluster_incidents(city_2019)
+    summary = cluster_summary(city_2019, labels)
+    geoms = city_2019.geometry
+    points = city_2019.loc[~(geoms.isna() | geoms.is_empty), ["geometry"]]
+    _, south, _, north = points.to_crs(4326).total_bounds
+    assert north - south > 1.9  # the strays: over 200 km north to south
+    (s, w), (n, e) = bounds_of([summary, points])
+    # the view: about 3 km by 6 km around the City (1 degree of latitude is 111 km)
+    assert (n - s) * 111 < 4
+    assert (e - w) * 111 * 0.62 < 7
+    hull = summary.to_crs(4326).total_bounds  # every cluster stays in view
+    np.testing.assert_array_less([w, s, hull[2], hull[3]], [hull[0], hull[1], e, n])
+
+
+def test_map_bounds_keep_polygons_whole_and_drop_far_points():
+    from hotspots.maps._base import bounds_of
+
+    rng = np.random.default_rng(0)
+    xy = np.vstack([rng.uniform(0, 1000, (100, 2)), [[30_000.0, 0.0]]]) + 430_000
+    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=27700)
+    (_, _), (_, e) = bounds_of([pts])
+    east_stray = pts.to_crs(4326).geometry.x.max()
+    assert e < east_stray - 0.3  # the stray 30 km east is out of the view
+    box = gpd.GeoDataFrame(geometry=[shapely.box(430_000, 430_000, 460_000, 431_000)],
+                           crs=27700)
+    (_, _), (_, e2) = bounds_of([pts, box])
+    assert e2 == pytest.approx(box.to_crs(4326).total_bounds[2])  # polygons count whole

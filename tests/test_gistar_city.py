@@ -55,24 +55,37 @@ def test_city_2019_sits_on_560_snap_points(city_2019):
 
 
 def test_snap_points_fine_grid_and_empty_hot_cells(city_2019, city_areas):
-    # the plain rule: 34 m cells, 84% empty, 33 hot cells under the normal approximation,
-    # most of them without an incident of their own (the issue counted 25 of 33; the
-    # current grid gives 26)
-    fine = hotspot_gistar(city_2019, clip=city_areas, snap_aware=False, permutations=0)
+    # the plain rule: the shorter side 1,690 m / 50 = 33.79 m, now rounded to a readable 30 m
+    # with the rule's value kept (issue 15)
+    plain = hotspot_gistar(city_2019, clip=city_areas, snap_aware=False, permutations=0)
+    pinfo = plain.attrs["hotspots"]
+    assert pinfo["cell_size"] == 30.0
+    assert pinfo["cell_size_rule"] == pytest.approx(33.794, abs=0.001)
+    assert "rounded from 33.8 m to a readable 30 m" in pinfo["cell_size_reason"]
+    assert (plain["n"] == 0).mean() == pytest.approx(0.876, abs=0.001)
+    assert (pinfo["n_hot"], pinfo["n_hot_empty"]) == (30, 25)
+    # the issue's grid (the unrounded 34 m cells): 84% empty, 33 hot cells under the normal
+    # approximation, most of them without an incident of their own (the issue counted 25 of
+    # 33; this grid gives 26)
+    fine = hotspot_gistar(city_2019, clip=city_areas, cell_size=pinfo["cell_size_rule"],
+                          permutations=0)
     info = fine.attrs["hotspots"]
-    assert info["cell_size"] == pytest.approx(33.79, abs=0.01)
     assert (fine["n"] == 0).mean() == pytest.approx(0.845, abs=0.001)
     assert info["n_hot"] == 33
     assert info["n_hot_empty"] == int(fine["hot_empty"].sum()) == 26
     assert (fine.loc[fine["hot_empty"], "n"] == 0).all()
     assert (fine.loc[fine["hot_empty"], "hotspot"] == "hot").all()
-    # snap-aware default: not below the 47.2 m median spacing of the 560 points
+    # snap-aware default: not below the 47.2 m median spacing of the 560 points, rounded UP
+    # to a readable 50 m (rounding to the nearest, 50 m too here, could go below the spacing)
     aware = hotspot_gistar(city_2019, clip=city_areas, permutations=0)
     ainfo = aware.attrs["hotspots"]
-    assert ainfo["cell_size"] == 48.0
+    assert ainfo["cell_size"] == 50.0
+    assert ainfo["cell_size_rule"] == pytest.approx(47.231, abs=0.001)
+    assert ainfo["cell_size"] >= ainfo["snap"]["spacing"]
     assert "snap points (560 distinct locations" in ainfo["cell_size_reason"]
+    assert "rounded up to a readable 50 m" in ainfo["cell_size_reason"]
     assert ainfo["snap"]["snapped"] is True
-    assert (aware["n"] == 0).mean() == pytest.approx(0.711, abs=0.001)
+    assert (aware["n"] == 0).mean() == pytest.approx(0.691, abs=0.001)
     assert ainfo["n_hot_empty"] < info["n_hot_empty"]
 
 

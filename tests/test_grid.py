@@ -31,6 +31,7 @@ def test_automatic_cell_size_is_logged_and_recorded(bradford_wards, caplog):
     info = g.attrs["hotspots"]
     # Bradford's bounding box is 27.7 km x 26.6 km: 26.6 km / 50 = 531 -> 500 m
     assert info["cell_size"] == 500.0
+    assert info["cell_size_rule"] == 500.0  # a multiple of 100 m is kept as it is
     assert info["cell_size_reason"].startswith("automatic: 50 cells")
     assert "cell size 500" in caplog.text
     assert info["n_cells"] == len(g)
@@ -140,11 +141,14 @@ def test_grid_over_points_covers_buffered_hull(make_incidents):
     # every incident falls in a kept cell
     lattice, _ = grid_from_frame(g)
     assert (lattice.locate(xy[:, 0], xy[:, 1]) >= 0).all()
-    # cell size from the points' bounding box (about 1 km: under 5 km so side / 50)
+    # cell size from the points' bounding box (about 1 km: under 5 km so side / 50 = 19.6 m),
+    # rounded to a readable 20 m; the rule's value is kept beside it (issue 15)
     auto = hotspot_grid(frame)
-    assert auto.attrs["hotspots"]["cell_size"] == pytest.approx(
+    assert auto.attrs["hotspots"]["cell_size_rule"] == pytest.approx(
         min(np.ptp(xy[:, 0]), np.ptp(xy[:, 1])) / 50
     )
+    assert auto.attrs["hotspots"]["cell_size"] == 20.0
+    assert "rounded from 19.6 m to a readable 20 m" in auto.attrs["hotspots"]["cell_size_reason"]
 
 
 def test_area_labels_follow_the_centre_else_the_largest_overlap(make_incidents, bradford_areas):
@@ -338,3 +342,23 @@ def test_clipped_grid_is_cached_per_boundary_cell_size_and_origin(bradford_areas
     hotspot_grid(clip=bradford_areas, cell_size=700)
     assert calls == [700.0, 700.0, 800.0, 700.0, 700.0]
     assert not _grid_clip._CACHE
+
+
+def test_automatic_cell_size_is_readable_and_keeps_the_rule(make_incidents):
+    # issue 15: side / 50 = 33.79 m on a 1,689.7 m box is drawn as 30 m, the rule kept beside it
+    xy = np.array([[0.0, 0.0], [1689.7, 2000.0], [800.0, 900.0]]) + 400_000
+    frame = make_incidents(xy)
+    info = hotspot_grid(frame).attrs["hotspots"]
+    assert info["cell_size"] == 30.0
+    assert info["cell_size_rule"] == pytest.approx(33.794)
+    assert hotspot_grid(frame, cell_size=33.794).attrs["hotspots"]["cell_size_rule"] is None
+    # sfhotspot compat reproduces its rule, unrounded
+    from hotspots.hotspot import hotspot_kde
+
+    compat = hotspot_kde(frame, compat="sfhotspot-1.0").attrs["hotspots"]
+    assert compat["cell_size"] == pytest.approx(33.794)
+    # a rule at or over the public maps' 100 m minimum never rounds below it
+    for rule in (100.0, 104.9, 120.0, 149.0):
+        size, _ = grid_mod._readable_cell_size(rule, "r")
+        assert size >= 100.0
+    assert grid_mod._readable_cell_size(700.0, "r")[0] == 700.0  # multiples of 100 m kept

@@ -40,3 +40,21 @@ def test_nice_length_is_always_a_listed_step_and_close():
 def test_nice_length_refuses_non_positive(bad):
     with pytest.raises(ValueError, match="positive finite"):
         nice_length(bad)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (47.231, 50.0),   # City 2019 snap-point spacing: the cell must not go below it
+        (41.0, 50.0),     # nice_length would give 40, below the floor
+        (50.0, 50.0),
+        (30.01, 40.0),
+        (76.0, 100.0),
+        (0.23, 0.25),
+    ],
+)
+def test_nice_length_up_never_goes_below(value, expected):
+    from hotspots.nice import nice_length_up
+
+    assert nice_length_up(value) == expected
+    assert nice_length_up(value) >= value

@@ -274,6 +274,23 @@ def _cmd_map(args: argparse.Namespace) -> int:
     return 0
 
 
+def _premises_areas(args: argparse.Namespace, incidents: Any) -> Any:
+    """Outlines for the premises map: the boundaries asked for, else the set holding the data.
+
+    The outlines only help the reader find their way, so when no registered set can be
+    chosen automatically the map is drawn without them (and says so on stderr); boundaries
+    asked for by name or file that cannot be loaded are still an error.
+    """
+    asked = args.boundaries or args.wards or args.constituencies
+    try:
+        return _load_areas(args, incidents)
+    except _UsageError as exc:
+        if asked:
+            raise
+        print(f"hotspots premises: the map has no ward outlines ({exc})", file=sys.stderr)
+        return None
+
+
 def _cmd_premises(args: argparse.Namespace) -> int:
     from hotspots.premises_run import is_fhrs_file, run_premises
 
@@ -285,6 +302,7 @@ def _cmd_premises(args: argparse.Namespace) -> int:
               "its content: read as such (--fhrs is not needed)", file=sys.stderr)
     written = run_premises(
         [Path(f) for f in args.files], args.premises, fhrs=fhrs, out_dir=args.out,
+        areas=lambda incidents: _premises_areas(args, incidents),
         radius=args.radius, top=args.top, premises_options={
             k: v for k, v in (("id", args.premises_id), ("name", args.premises_name),
                               ("type", args.premises_type), ("x", args.premises_x),
@@ -373,6 +391,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--top", type=int, default=20, help="premises in the visit plan")
     p.add_argument("--out", type=Path, default=Path("premises-out"))
     add_premises_options(p)
+    _add_area_options(p)
     p.set_defaults(func=_cmd_premises)
 
     from hotspots.cli_episodes import add_episodes_parser

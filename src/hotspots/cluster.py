@@ -51,6 +51,7 @@ from sklearn.utils.validation import validate_data
 from hotspots import schema
 from hotspots.crs import ensure_bng, is_geographic, normalize_crs
 from hotspots.errors import CRSError, DataQualityWarning, EmptyDataError, Problem, ValidationError
+from hotspots.stats.eps import eps_knee
 from hotspots.stats.hdbscan import promote_heavy_locations
 
 __all__ = ["IncidentClusterer", "cluster_incidents", "cluster_summary"]
@@ -59,6 +60,8 @@ logger = logging.getLogger(__name__)
 
 METHODS = ("dbscan", "hdbscan")
 HULLS = ("convex", "concave")
+#: Named rules for the automatic DBSCAN eps (None means "knee").
+EPS_RULES = ("knee", "arcgis")
 #: ArcGIS default DBSCAN search distance: drop this share of the largest core distances.
 EPS_EXCLUDED_SHARE = 0.01
 #: Clusters whose hull is a point or a line are buffered by this many metres.
@@ -495,7 +498,7 @@ class _Result:
 
 
 def _cluster(X: np.ndarray, sample_weight: np.ndarray | None, *, method: str,
-             eps: float | None, min_samples: int, min_cluster_size: int,
+             eps: float | str | None, min_samples: int, min_cluster_size: int,
              cluster_selection_epsilon: float, collapse_duplicates: bool) -> _Result:
     """Cluster the rows of ``X`` (validated, finite, float64); labels per row."""
     n = len(X)
@@ -517,9 +520,12 @@ def _cluster(X: np.ndarray, sample_weight: np.ndarray | None, *, method: str,
     eps_used: float | None = None
     reason: str | None = None
     if method == "dbscan":
-        if eps is None:
+        if eps is None or isinstance(eps, str):
             core = _core_distances(U, w, min_samples)
-            eps_used, reason = _eps_rule(core, counts, min_samples)
+            # default: the k-distance knee; "arcgis" keeps ArcGIS's rule, which chains dense
+            # districts into one cluster (issue 15)
+            rule = _eps_rule if eps == "arcgis" else eps_knee
+            eps_used, reason = rule(core, counts, min_samples)
             logger.info("DBSCAN search distance eps = %.6g m (%s)", eps_used, reason)
         else:
             eps_used, reason = float(eps), "given"
@@ -554,10 +560,13 @@ def _check_params(est: IncidentClusterer) -> dict[str, Any]:
     if est.method not in METHODS:
         raise fail("method", "one of 'dbscan', 'hdbscan'", est.method)
     eps = est.eps
-    if eps is not None:
+    if isinstance(eps, str):
+        if eps not in EPS_RULES:
+            raise fail("eps", "None, 'knee', 'arcgis' or a finite number > 0 (metres)", eps)
+    elif eps is not None:
         if (isinstance(eps, bool) or not isinstance(eps, Real) or not math.isfinite(eps)
                 or eps <= 0):
-            raise fail("eps", "None or a finite number > 0 (metres)", eps)
+            raise fail("eps", "None, 'knee', 'arcgis' or a finite number > 0 (metres)", eps)
         eps = float(eps)
     ms = est.min_samples
     if isinstance(ms, bool) or not isinstance(ms, Integral) or ms < 1:
@@ -650,9 +659,11 @@ class IncidentClusterer(ClusterMixin, BaseEstimator):
     method : {"dbscan", "hdbscan"}, default="dbscan"
         ``"dbscan"``: scikit-learn's DBSCAN on the weighted distinct locations (identical to
         DBSCAN on the raw rows). ``"hdbscan"``: weighted HDBSCAN* (see Notes).
-    eps : float or None, default=None
-        DBSCAN search distance in metres. ``None`` chooses it by the ArcGIS rule (see Notes),
-        logged at INFO level and stored in ``eps_``. Ignored by HDBSCAN.
+    eps : float, {"knee", "arcgis"} or None, default=None
+        DBSCAN search distance in metres. ``None`` or ``"knee"`` reads it off the knee of
+        the k-distance curve (:func:`hotspots.stats.eps.eps_knee`); ``"arcgis"`` applies
+        ArcGIS's rule (see Notes). The choice is logged at INFO level and stored in
+        ``eps_``. Ignored by HDBSCAN.
     min_samples : int, default=5
         Incidents (total weight), the location's own included, that must lie within ``eps``
         of a location for it to be a core location. For HDBSCAN, the same count defines
@@ -734,7 +745,12 @@ class IncidentClusterer(ClusterMixin, BaseEstimator):
     ``(x, y)`` (same spanning tree, same tie-breaking); on rows in another order the two
     can differ only where scikit-learn breaks ties between equal distances by row order.
 
-    **Default eps (ArcGIS).** ArcGIS Density-based Clustering's default search distance is
+    **Default eps.** The knee of the incident-weighted k-distance curve (k = ``min_samples``,
+    strays beyond Tukey's upper fence left out; :mod:`hotspots.stats.eps`). On City of London
+    2019 police.uk data this is 78 m and the largest cluster holds under half the located
+    incidents, where the ArcGIS rule (177 m) puts 9,123 of 9,356 in one.
+
+    **eps="arcgis".** ArcGIS Density-based Clustering's default search distance is
     "the largest core distance after excluding the top 1% of core distances". Core
     distances here count weights (a location with ``min_samples`` incidents has core
     distance 0); they are ranked over incidents, the ``floor(n/100)`` largest are dropped,
@@ -759,7 +775,7 @@ class IncidentClusterer(ClusterMixin, BaseEstimator):
     (1, 3)
     """
 
-    def __init__(self, method: str = "dbscan", *, eps: float | None = None,
+    def __init__(self, method: str = "dbscan", *, eps: float | str | None = None,
                  min_samples: int = 5, min_cluster_size: int = 10,
                  cluster_selection_epsilon: float = 0.0,
                  collapse_duplicates: bool = True) -> None:
@@ -891,7 +907,7 @@ def cluster_incidents(
     incidents: gpd.GeoDataFrame,
     *,
     method: str = "dbscan",
-    eps: float | None = None,
+    eps: float | str | None = None,
     min_samples: int = 5,
     min_cluster_size: int = 10,
     cluster_selection_epsilon: float = 0.0,
@@ -908,8 +924,9 @@ def cluster_incidents(
         and labelled ``<NA>``.
     method : {"dbscan", "hdbscan"}, default="dbscan"
         See :class:`IncidentClusterer`.
-    eps : float or None, default=None
-        DBSCAN search distance in metres; ``None`` uses the ArcGIS rule (recorded).
+    eps : float, {"knee", "arcgis"} or None, default=None
+        DBSCAN search distance in metres; ``None`` (``"knee"``) uses the knee of the
+        k-distance curve, ``"arcgis"`` the ArcGIS rule (the rule and value are recorded).
     min_samples : int, default=5
         Incidents within ``eps`` (the location's own included) for a core location.
     min_cluster_size : int, default=10
@@ -928,7 +945,8 @@ def cluster_incidents(
         Named ``"cluster"``, dtype ``Int64``, aligned to ``incidents.index``: 0, 1, ... by
         decreasing cluster size, ``-1`` for noise, ``<NA>`` for incidents without a location.
         ``attrs["hotspots"]`` records ``function``, ``method``, ``eps``, ``eps_reason``,
-        ``min_samples``, ``min_cluster_size``, ``cluster_selection_epsilon``,
+        ``eps_rule`` ("knee", "arcgis", "given"; None for HDBSCAN), ``min_samples``,
+        ``min_cluster_size``, ``cluster_selection_epsilon``,
         ``collapse_duplicates``, ``weights``, ``n_incidents``, ``n_located``, ``n_unknown``,
         ``n_locations``, ``n_clusters``, ``n_noise`` and ``crs``.
 
@@ -992,6 +1010,8 @@ def cluster_incidents(
     out.attrs["hotspots"] = {
         "function": caller, "method": method,
         "eps": est.eps_, "eps_reason": est.eps_reason_,
+        "eps_rule": (None if method != "dbscan" else
+                     "given" if not (eps is None or isinstance(eps, str)) else eps or "knee"),
         "min_samples": min_samples, "min_cluster_size": min_cluster_size,
         "cluster_selection_epsilon": cluster_selection_epsilon,
         "collapse_duplicates": collapse_duplicates, "weights": weights,
@@ -1002,7 +1022,7 @@ def cluster_incidents(
     logger.info("%s: %d clusters, %d located incidents in clusters, %d noise, %d without "
                 "location", method.upper(), est.n_clusters_, n_located - n_noise, n_noise,
                 n - n_located)
-    if method == "dbscan" and eps is None and n_located:
+    if method == "dbscan" and (eps is None or isinstance(eps, str)) and n_located:
         # The ArcGIS rule keeps 99% of incidents within reach of a core point, so on data
         # with a sparse background it can chain most of a district into one cluster.
         largest = int(np.bincount(est.labels_[est.labels_ >= 0]).max()) \
@@ -1012,7 +1032,8 @@ def cluster_incidents(
                 f"one cluster holds {largest:,} of {n_located:,} located incidents"
             )
             warnings.warn(
-                f"{caller}: the automatic search distance ({est.eps_:,.0f} m, ArcGIS rule) "
+                f"{caller}: the automatic search distance ({est.eps_:,.0f} m, "
+                f"{'ArcGIS' if eps == 'arcgis' else 'k-distance knee'} rule) "
                 f"put {largest:,} of {n_located:,} located incidents in one cluster. Pass a "
                 f"smaller eps or a larger min_samples to separate hot spots.",
                 UserWarning, stacklevel=2,

@@ -30,6 +30,7 @@ from hotspots._params import check_in, check_positive, check_probability
 from hotspots._results import choose_permutations, finish, hot_cold_labels
 from hotspots._snap_fast import snap_summary
 from hotspots.errors import EmptyDataError, Problem
+from hotspots.nice import nice_length_up
 from hotspots.stats.concentration import pai
 from hotspots.stats.gistar import gi_bin, gistar_grid
 from hotspots.stats.multiple import PADJUST_METHODS, adjust_pvalues
@@ -374,17 +375,19 @@ def _binned(
     if snap_aware and cell_size is None and grid is None and compat is None and snap.snapped:
         rule = float(b.info["cell_size"])
         if snap.spacing > rule:
-            size = float(math.ceil(snap.spacing))
+            # rounded UP to a readable value so the cell stays not below the spacing
+            size = nice_length_up(snap.spacing)
             reason = (
                 f"automatic: snap points ({snap.n_locations:,} distinct locations for "
                 f"{snap.n_located:,} located incidents), so not below the median spacing "
-                f"of the distinct locations ({snap.spacing:.1f} m, rounded up); the rule "
-                f"gave {rule:.1f} m ({b.info['cell_size_reason']})"
+                f"of the distinct locations ({snap.spacing:.1f} m, rounded up to a readable "
+                f"{size:g} m); the rule gave {rule:.1f} m ({b.info['cell_size_reason']})"
             )
             logger.info("%s: cell size %.0f m (%s)", caller, size, reason)
             b = prepare(incidents, cell_size=size, grid_type=grid_type, grid=None, clip=clip,
                         weights=weights, compat=compat, caller=caller)
             b.info["cell_size_reason"] = reason
+            b.info["cell_size_rule"] = round(snap.spacing, 3)
     b.info["snap"] = snap.as_attrs()
     if b.info["n_counted"] == 0:
         raise EmptyDataError(Problem(

@@ -40,6 +40,7 @@ from hotspots import schema
 from hotspots._grid_clip import ClippedCells, area_columns, cached_cells, clip_mask
 from hotspots.crs import BNG
 from hotspots.errors import CRSError, DataQualityWarning, EmptyDataError, Problem, ValidationError
+from hotspots.nice import nice_length
 from hotspots.stats.gistar import lattice_runs, neighbourhood_sum
 
 __all__ = ["MAX_CELLS_WARNING", "Grid", "cell_size_auto", "grid_from_frame", "hotspot_grid"]
@@ -461,9 +462,21 @@ def cell_size_auto(bounds: tuple[float, float, float, float], *, what: str = "da
         size = float(side / 50)
         reason = (
             f"automatic: the shorter side ({side:,.0f} m) of the bounding box of {what} "
-            "divided by 50 (under 100 m, so not rounded; sfhotspot rule)"
+            "divided by 50 (under 100 m, so not rounded to 100 m; sfhotspot rule)"
         )
     return size, reason
+
+
+def _readable_cell_size(rule_size: float, reason: str) -> tuple[float, str]:
+    """Round an automatic cell size to a readable value, saying so in the reason.
+
+    Multiples of 100 m (the sfhotspot rule on districts over 5 km) are already readable and
+    kept; below that the rule's ``side / 50`` is rounded with :func:`hotspots.nice.nice_length`.
+    """
+    if rule_size >= 100 and float(rule_size).is_integer() and rule_size % 100 == 0:
+        return float(rule_size), reason
+    size = nice_length(rule_size)
+    return size, f"{reason}; rounded from {rule_size:.1f} m to a readable {size:g} m"
 
 
 # --- inputs ---------------------------------------------------------------------------------
@@ -735,8 +748,13 @@ def _build_grid(
         else:
             assert points is not None
             bounds = (points.x.min(), points.y.min(), points.x.max(), points.y.max())
-        cell_size, reason = cell_size_auto(bounds, what=what)
-        logger.info("%s: cell size %.6g m (%s)", caller, cell_size, reason)
+        rule_size, reason = cell_size_auto(bounds, what=what)
+        cell_size = rule_size
+        if compat is None:
+            # a size people quote (30 m, not 33.794 m); sfhotspot compat keeps its own rule
+            cell_size, reason = _readable_cell_size(rule_size, reason)
+        logger.info("%s: cell size %.6g m (rule %.6g m; %s)", caller, cell_size, rule_size,
+                    reason)
     else:
         cs = float(cell_size)
         if not (cs > 0 and math.isfinite(cs)):
@@ -745,6 +763,7 @@ def _build_grid(
                 f"Got {cell_size!r} instead."
             )
         cell_size, reason = cs, "given"
+        rule_size = None
 
     if region is None:
         assert points is not None
@@ -772,6 +791,7 @@ def _build_grid(
     frame = gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(cells, crs=crs), crs=crs)
     info.update({
         "cell_size": float(cell_size),
+        "cell_size_rule": None if rule_size is None else float(rule_size),
         "cell_size_reason": reason,
         "grid_type": grid_type,
         "grid_extent": extent,
@@ -803,8 +823,9 @@ def hotspot_grid(
     cell_size : float, optional
         Cell size in metres (square side, or hexagon width across the flats). Default:
         sfhotspot's rule (see :func:`cell_size_auto`) on the bounding box of the boundary
-        (when ``clip`` is given) or of the points; the choice and its reason are logged and
-        stored in ``attrs``.
+        (when ``clip`` is given) or of the points, rounded to a readable value (30 m, not
+        33.794 m; multiples of 100 m are kept); the choice, the rule's unrounded value
+        (``cell_size_rule``) and the reason are logged and stored in ``attrs``.
     grid_type : {"square", "hex"}
         Cell shape.
     clip : AreaSet, GeoDataFrame, GeoSeries or shapely polygon, optional
@@ -832,7 +853,8 @@ def hotspot_grid(
         ``geometry``               cell polygon
         ========================== ==========================================================
 
-        ``attrs["hotspots"]``: ``function``, ``cell_size``, ``cell_size_reason``,
+        ``attrs["hotspots"]``: ``function``, ``cell_size``, ``cell_size_rule`` (the automatic
+        rule's unrounded value; None when given), ``cell_size_reason``,
         ``grid_type``, ``grid_extent`` ("boundary", "points hull" or "polygons"),
         ``n_cells``, ``grid`` (origin ``x0``/``y0``, ``cell_size``, ``nrow``, ``ncol``,
         ``grid_type``), ``crs``, ``version``, and ``boundary``/``vintage`` for an AreaSet.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["NICE_STEPS", "nice_length"]
+__all__ = ["NICE_STEPS", "nice_length", "nice_length_up"]
 
 #: Readable values within one power of ten (in units of that power).
 NICE_STEPS = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 7.5, 10.0)
@@ -48,4 +48,39 @@ def nice_length(value: float) -> float:
     candidates = [s * power for s in NICE_STEPS]
     best = min(candidates, key=lambda c: (abs(c - v), c))
     # clean binary noise (0.1 * 2.5 = 0.25000000000000006)
+    return float(f"{best:.12g}")
+
+
+def nice_length_up(value: float) -> float:
+    """Round a positive length UP to the nearest readable value (never below ``value``).
+
+    Used where a rule sets a floor that rounding must not break (a grid cell not finer than
+    the spacing of police.uk snap points).
+
+    Parameters
+    ----------
+    value : float
+        A positive, finite length (any unit).
+
+    Returns
+    -------
+    float
+        The smallest readable value ``>= value``.
+
+    Raises
+    ------
+    ValueError
+        When ``value`` is not a positive finite number.
+
+    Examples
+    --------
+    >>> nice_length_up(47.2), nice_length_up(50.0), nice_length_up(76.0)
+    (50.0, 50.0, 100.0)
+    """
+    v = float(value)
+    if not math.isfinite(v) or v <= 0:
+        raise ValueError(f"nice_length_up needs a positive finite number. Got {value!r} instead.")
+    power = 10.0 ** math.floor(math.log10(v))
+    # 1e-12 relative slack so that 50.000000000001 (binary noise) stays 50, not 60
+    best = min(s * power for s in NICE_STEPS if s * power >= v * (1 - 1e-12))
     return float(f"{best:.12g}")

@@ -149,6 +149,7 @@ def run_premises(
     extra_agencies: Sequence[str] = (),
     title: str | None = None,
     visits: Any = None,
+    areas: Any = None,
 ) -> list[Path]:
     """Rank premises of concern and plan visits, writing every output to a folder.
 
@@ -193,6 +194,9 @@ def run_premises(
     visits : path-like or DataFrame, optional
         A visit log (:func:`hotspots.io.read_visit_log`; the filled-in ``visits`` sheet of
         an earlier plan works as it is) fed back into the ranking (``premises_rank(visits=)``).
+    areas : AreaSet or callable, optional
+        Boundaries outlined on the map (wards, constituencies), or a function given the
+        incidents that returns them or None (how the CLI picks the set holding the data).
 
     Returns
     -------
@@ -266,7 +270,10 @@ def run_premises(
     if write_map:
         from hotspots.maps import explore_premises
 
-        m = explore_premises(ranked, top=max(top, 1), offline=True,
+        # Ward and constituency outlines: an AreaSet, or a callable choosing one from the
+        # incidents (the CLI's automatic choice), which may find none.
+        outline = areas(incidents) if callable(areas) else areas
+        m = explore_premises(ranked, top=max(top, 1), offline=True, areas=outline,
                              title="Premises of concern")
         map_path = out / "premises-map.html"
         atomic_save(m.save, map_path)

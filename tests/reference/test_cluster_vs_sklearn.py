@@ -95,10 +95,14 @@ def test_city_of_london_summary_sorted_and_labelled(city_2019, boundaries_dir):
 def test_city_of_london_default_eps_and_hdbscan_run(city_2019):
     # ArcGIS rule, min_samples=5: 177 m chains the dense City into one cluster, and says so
     with pytest.warns(UserWarning, match="9,123 of 9,356 located incidents in one cluster"):
-        lab = cluster_incidents(city_2019)
+        lab = cluster_incidents(city_2019, eps="arcgis")
     rec = lab.attrs["hotspots"]
     assert 50.0 < rec["eps"] < 500.0
     assert "ArcGIS rule" in rec["eps_reason"]
+    # the default (knee of the k-distance curve) is smaller and does not chain the City
+    default = cluster_incidents(city_2019).attrs["hotspots"]
+    assert default["eps"] < rec["eps"]
+    assert default["n_clusters"] > rec["n_clusters"]
     lab_h = cluster_incidents(city_2019, method="hdbscan", min_samples=10, min_cluster_size=50)
     assert lab_h.attrs["hotspots"]["n_clusters"] >= 5
     s = cluster_summary(city_2019, lab_h, hull="concave")

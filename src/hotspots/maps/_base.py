@@ -176,7 +176,13 @@ def unique_layer_name(m: Any, name: str) -> str:
 
 
 def bounds_of(frames: Iterable[Any]) -> list[list[float]] | None:
-    """``[[south, west], [north, east]]`` in degrees of the non-empty frames' geometries."""
+    """``[[south, west], [north, east]]`` in degrees of the non-empty frames' geometries.
+
+    Areas, cells and hulls count whole. Frames of points count only up to Tukey's far-out
+    fences (``Q1 - 3 IQR``, ``Q3 + 3 IQR`` on each axis): police.uk files carry a few stray
+    points tens of kilometres away (213 km in City of London 2019), and fitting the view to
+    them shows the district as a dot (issue 15). The strays are still drawn.
+    """
     boxes = []
     for frame in frames:
         if frame is None or len(frame) == 0:
@@ -187,7 +193,14 @@ def bounds_of(frames: Iterable[Any]) -> list[list[float]] | None:
             continue
         if geoms.crs is not None and not geoms.crs.equals("EPSG:4326"):
             geoms = geoms.to_crs("EPSG:4326")
-        boxes.append(geoms.total_bounds)
+        if (geoms.geom_type == "Point").all() and len(geoms) >= 4:
+            xy = geoms.get_coordinates().to_numpy()
+            q1, q3 = np.quantile(xy, [0.25, 0.75], axis=0)
+            low, high = q1 - 3 * (q3 - q1), q3 + 3 * (q3 - q1)
+            xy = xy[((xy >= low) & (xy <= high)).all(axis=1)]
+            boxes.append([*xy.min(axis=0), *xy.max(axis=0)])
+        else:
+            boxes.append(geoms.total_bounds)
     if not boxes:
         return None
     arr = np.vstack(boxes)

@@ -10,16 +10,87 @@ import numpy as np
 import pandas as pd
 
 from hotspots.maps import _base, _public
+from hotspots.maps._classify import scheme_classes, signed_classes
 from hotspots.maps._layer import geo_layer
 from hotspots.maps._legend import legend
-from hotspots.maps._style import NEUTRAL, SUPPRESSED_COLOR, format_number, sequential_classes
+from hotspots.maps._style import NEUTRAL, SUPPRESSED_COLOR, format_number
 
-__all__ = ["explore_areas", "pick_level"]
+__all__ = ["explore_areas", "labels_that_fit", "pick_level"]
 
 logger = logging.getLogger(__name__)
 
 _AREA_STYLE = {"color": "#333333", "weight": 1, "opacity": 0.9, "fillOpacity": 0.75}
 _SHARE_COLUMNS = ("share", "share_before", "share_after", "share_change")
+# Columns whose sign means something (z-scores, changes): drawn with classes symmetric about 0.
+_SIGNED_COLUMNS = ("gistar", "z", "z_score", "zscore", "gi_z", "change", "n_change",
+                   "share_change", "rate_change", "difference")
+# Permanent labels: the map is about this wide when it first fits the areas, and a 10 px label
+# takes about this many pixels per letter (the .hotspots-label CSS).
+_MAP_WIDTH_PX = 900
+_LABEL_PX_PER_CHAR = 6.0
+_LABEL_HEIGHT_PX = 12.0
+
+
+def labels_that_fit(frame: Any, width_px: float = _MAP_WIDTH_PX) -> np.ndarray:
+    """Which areas' names fit inside the area at the zoom that first shows all of them.
+
+    The map opens fitted to the areas' extent, about ``width_px`` wide. A name is written on
+    the map only when its box (about 6 px a letter, 12 px high) fits inside the area's bounding
+    box at that scale; smaller areas would put names on top of each other (310 LSOA names
+    blur into one grey smear), so their names are shown on hover instead. Of names that fit,
+    one that would overlap a bigger area's name is dropped too.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        The areas, with ``area_name`` and ``geometry``.
+    width_px : float
+        Width of the map in pixels.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        True where a permanent label fits.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> f = gpd.GeoDataFrame({"area_name": ["Big", "Tiny"]},
+    ...                      geometry=[box(0, 0, 9000, 9000), box(9000, 0, 9010, 10)],
+    ...                      crs=27700)
+    >>> labels_that_fit(f).tolist()
+    [True, False]
+    """
+    if len(frame) == 0:
+        return np.zeros(0, dtype=bool)
+    geo = frame.geometry
+    if geo.crs is not None and geo.crs.is_geographic:
+        geo = geo.to_crs(3857)  # metres-like units, so width and height compare
+    b = geo.bounds.to_numpy(dtype=float)
+    x0, y0 = np.nanmin(b[:, 0]), np.nanmin(b[:, 1])
+    x1, y1 = np.nanmax(b[:, 2]), np.nanmax(b[:, 3])
+    # Fit-bounds: the extent fills the map's width (the map is wider than tall).
+    scale = width_px / max(x1 - x0, (y1 - y0) * 1.5, 1e-9)
+    chars = frame["area_name"].fillna("").astype(str).str.len().to_numpy()
+    half_w = (chars * _LABEL_PX_PER_CHAR + 4) / 2
+    half_h = _LABEL_HEIGHT_PX / 2
+    fits = ((b[:, 2] - b[:, 0]) * scale >= 2 * half_w) & ((b[:, 3] - b[:, 1]) * scale
+                                                           >= 2 * half_h)
+    # Labels sit on representative points (as drawn); a name that fits its area can still
+    # run over a neighbour's, so keep the biggest areas' names first and drop any that
+    # would overlap a name already kept.
+    points = geo.representative_point()
+    px, py = points.x.to_numpy() * scale, points.y.to_numpy() * scale
+    keep = np.zeros(len(frame), dtype=bool)
+    for i in np.argsort(-geo.area.to_numpy(), kind="stable"):
+        if not fits[i]:
+            continue
+        kept = np.flatnonzero(keep)
+        clash = (np.abs(px[kept] - px[i]) < half_w[kept] + half_w[i]) & (
+            np.abs(py[kept] - py[i]) < 2 * half_h)
+        keep[i] = not clash.any()
+    return keep
 
 
 def pick_level(table: pd.DataFrame, areas: Any, level: str | None, caller: str) -> str:
@@ -78,8 +149,12 @@ def explore_areas(
     tiles: str | None = "auto",
     offline: bool = False,
     period: str | None = None,
-    labels: bool = True,
+    labels: bool | str = "auto",
     k: int = 5,
+    scheme: str = "natural_breaks",
+    bins: Sequence[float] | None = None,
+    n_classes: int = 5,
+    signed: bool | None = None,
 ) -> Any:
     """Draw an area table (counts, shares or rates per ward or constituency) as a choropleth.
 
@@ -109,10 +184,24 @@ def explore_areas(
         of a row with a hidden count (share, rate...) is shown as ``"[c]"``.
         ``"restricted"`` draws the table as given.
     {map_options}
-    labels : bool
-        Write each area's name on the map (permanent labels); details are in the popup.
+    labels : bool or "auto"
+        Write area names on the map (permanent labels). ``"auto"`` (default) writes a name
+        only where it fits inside its area when the map opens (see :func:`labels_that_fit`),
+        so 30 wards are all named but most of 310 LSOAs are named on hover only; ``True``
+        names every area, ``False`` none. Names are always in the hover tooltip.
     k : int
         Suppression threshold for public maps of unsuppressed tables.
+    scheme : {"natural_breaks", "quantiles", "equal_interval", "user_defined"}
+        How the numbers are split into colour classes, with mapclassify (FisherJenks,
+        Quantiles, EqualInterval, UserDefined). Default natural breaks.
+    bins : sequence of float, optional
+        Upper bounds of the classes (implies ``scheme="user_defined"``), in the units shown
+        (percent for shares). For a signed column they are sizes, mirrored about zero.
+    n_classes : int
+        Number of colour classes (at most 6; at most 3 each side of zero when signed).
+    signed : bool, optional
+        Class about zero with a diverging palette (blues below, reds above). Default: for
+        z-score and change columns (``gistar``, ``share_change``...) or any negative value.
 
     Returns
     -------
@@ -177,7 +266,17 @@ def explore_areas(
         np.all(np.isnan(values) | (values % 1 == 0))
     )
     shown = values * 100 if is_share else values
-    classes = sequential_classes(shown, integer=integer, unit="%" if is_share else "")
+    if signed is None:
+        signed = column in _SIGNED_COLUMNS or bool(np.nanmin(shown, initial=0.0) < 0)
+    unit = "%" if is_share else ""
+    # Classes come from the numbers the page shows only: suppressed cells are text here and
+    # are NaN in `shown`, so no class break can reveal a hidden value.
+    if signed:
+        classes = signed_classes(shown, scheme=scheme, bins=bins, unit=unit,
+                                 k=max(1, min(3, (n_classes + 1) // 2)), caller=caller)
+    else:
+        classes = scheme_classes(shown, scheme=scheme, bins=bins, k=n_classes,
+                                 integer=integer, unit=unit, caller=caller)
     style_index = classes.index(shown)
     styles = [{**_AREA_STYLE, "fillColor": c} for c in classes.colors]
     entries = list(zip(classes.colors, classes.labels, strict=True))
@@ -185,7 +284,8 @@ def explore_areas(
     if zero.any():
         style_index = np.where(zero, len(styles), style_index)
         styles.append({**_AREA_STYLE, "fillColor": NEUTRAL})
-        entries.insert(0, (NEUTRAL, "0"))
+        # Zero sits between the falls and the rises of a signed column, else first.
+        entries.insert(len(getattr(classes, "magnitudes", ())), (NEUTRAL, "0"))
     if hidden.any():
         style_index = np.where(hidden, len(styles), style_index)
         styles.append({**_AREA_STYLE, "fillColor": SUPPRESSED_COLOR, "dashArray": "4 3"})
@@ -223,8 +323,13 @@ def explore_areas(
         simplify=_base.BOUNDARY_SIMPLIFY_M,
     )
     _base.add_layer(m, layer, f"{plural}: {_base.column_label(column)}")
-    if labels:
-        points = frame[["area_name", "geometry"]].copy()
+    if labels not in (True, False, "auto"):
+        raise ValueError(f"The 'labels' parameter of {caller} must be True, False or 'auto'. "
+                         f"Got {labels!r} instead.")
+    named = (labels_that_fit(frame) if labels == "auto"
+             else np.full(len(frame), bool(labels)))
+    if named.any():
+        points = frame.loc[named, ["area_name", "geometry"]].copy()
         points["geometry"] = points.geometry.representative_point()
         _base.add_layer(
             m,
@@ -237,6 +342,8 @@ def explore_areas(
             ),
             f"{plural}: names",
         )
+    if labels == "auto" and not named.all() and "area_name" in tooltip:
+        notes.append(f"{(~named).sum()} of {len(named)} names too small to write: hover an area")
     return _base.complete_map(
         m,
         areas,

@@ -1,7 +1,8 @@
 """Static pictures (PNG, SVG) of the maps, for papers: the equivalent of sfhotspot's ``autoplot``.
 
 :func:`static_figure` draws the same input an ``explore_*`` builder takes (an area table, a
-grid of hot spot cells, a period comparison) with the same colour classes
+grid of hot spot cells, a period comparison; clusters, ranked premises and missing-episode
+flows through :mod:`hotspots.maps.static_points`) with the same colour classes
 (:mod:`hotspots.maps._style`), the same public-mode protection (:mod:`hotspots.maps._public`)
 and the same footer (period, boundaries, suppression, version), on a plain background with
 no tiles, so nothing is fetched from the network. Each picture has a legend in real units,
@@ -37,7 +38,9 @@ from hotspots.maps._style import (
 
 __all__ = ["figure_bytes", "save_static", "static_figure"]
 
-_KINDS = ("areas", "hotspots", "change")
+_KINDS = ("areas", "hotspots", "change", "clusters", "premises", "flows")
+#: kinds drawn as points, outlines or lines by :mod:`hotspots.maps.static_points`
+_POINT_KINDS = ("clusters", "premises", "flows")
 #: cold spots are hatched so that, printed in greyscale, a dark cold cell is not read as hot
 _COLD_HATCH = "...."
 _HIDDEN_HATCH = "////"
@@ -47,7 +50,7 @@ def static_figure(data: Any, *, kind: str = "auto", areas: Any = None, level: st
                   column: str | None = None, mode: str = "public", title: str | None = None,
                   period: str | None = None, k: int = 5, labels: bool = True,
                   outline: Any = None, unit: str = "offences",
-                  figsize: tuple[float, float] = (7.0, 7.6)) -> Any:
+                  figsize: tuple[float, float] = (7.0, 7.6), **kind_options: Any) -> Any:
     """Draw an ``explore_*`` input as a static map with legend, scale bar and north arrow.
 
     Parameters
@@ -59,9 +62,15 @@ def static_figure(data: Any, *, kind: str = "auto", areas: Any = None, level: st
         ``hotspot_count``, as for :func:`~hotspots.maps.explore_hotspots`.
         ``kind="change"``: a :class:`~hotspots.change.PeriodComparison` or its table
         (``change`` column), as for :func:`~hotspots.maps.explore_change`.
-    kind : {"auto", "areas", "hotspots", "change"}
-        ``"auto"``: a comparison or a table with ``change`` is "change", a GeoDataFrame of
-        cells "hotspots", any other table "areas".
+        ``kind="clusters"``: a :func:`~hotspots.cluster.cluster_summary`, as for
+        :func:`~hotspots.maps.explore_clusters`. ``kind="premises"``: ranked premises, as
+        for :func:`~hotspots.maps.explore_premises`. ``kind="flows"``: missing episodes or
+        :func:`~hotspots.maps.flows.flow_lines`, as for
+        :func:`~hotspots.maps.flows.explore_flows` (restricted only).
+    kind : {"auto", "areas", "hotspots", "change", "clusters", "premises", "flows"}
+        ``"auto"``: a comparison or a table with ``change`` is "change", a table with
+        ``cluster_id`` "clusters", with ``rank`` "premises", episodes or flow lines
+        "flows", a GeoDataFrame of cells "hotspots", any other table "areas".
     areas : AreaSet
         The boundaries (needed for "areas" and "change"; outlines for "hotspots").
     level : str, optional
@@ -86,6 +95,10 @@ def static_figure(data: Any, *, kind: str = "auto", areas: Any = None, level: st
         What a count counts, for the legend ("Offences", "Children").
     figsize : (float, float)
         Inches; the default fits half an A4 page.
+    **kind_options
+        For "clusters": ``incidents``, ``labels`` (restricted only); for "premises":
+        ``top``, ``public_types``; for "flows": ``cell_size``, ``min_count``. The public
+        rules are those of the interactive builders (:mod:`hotspots.maps.static_points`).
 
     Returns
     -------
@@ -104,14 +117,25 @@ def static_figure(data: Any, *, kind: str = "auto", areas: Any = None, level: st
     >>> save_static(ward_table, "wards.svg", areas=areas)  # doctest: +SKIP
     """
     kind = _pick_kind(data, kind)
-    if kind == "areas":
+    if kind in _POINT_KINDS:
+        from hotspots.maps import static_points
+
+        if kind == "clusters":
+            layer = static_points.cluster_layer(data, mode, k, **kind_options)
+        elif kind == "premises":
+            layer = static_points.premises_layer(data, mode, k, **kind_options)
+        else:
+            layer = static_points.flow_layer(data, mode, **kind_options)
+    elif kind_options:
+        raise TypeError(f"static_figure: kind {kind!r} takes no {', '.join(kind_options)}.")
+    elif kind == "areas":
         layer = _area_layer(data, areas, level, column or "n", mode, k, unit)
     elif kind == "hotspots":
         layer = _grid_layer(data, column, mode)
     else:
         layer = _change_layer(data, areas, level, column or "change", mode, k, unit)
     record = layer["record"]
-    frame = layer["frame"]
+    frame = layer.get("frame")
     if outline is None:
         outline = layer.get("boundary")
         if outline is None and areas is not None:
@@ -125,16 +149,25 @@ def static_figure(data: Any, *, kind: str = "auto", areas: Any = None, level: st
     ax = fig.add_subplot()
     ax.set_axis_off()
     ax.set_aspect("equal")
-    drawn = np.ones(len(frame), dtype=bool)
-    if outline is not None and "area_id" in getattr(outline, "columns", []) \
-            and "area_id" in frame.columns:
-        # a part of the district (one constituency): its own areas only, on a plain ground
-        drawn = frame["area_id"].isin(outline["area_id"].astype("string")).to_numpy()
-    _draw_layer(ax, frame[drawn], {**layer, "colors": np.asarray(layer["colors"])[drawn],
-                                   "hatches": np.asarray(layer["hatches"])[drawn]})
+    if "draw" in layer:
+        layer["draw"](ax)  # points, outlines and lines draw themselves (static_points)
+    else:
+        drawn = np.ones(len(frame), dtype=bool)
+        if outline is not None and "area_id" in getattr(outline, "columns", []) \
+                and "area_id" in frame.columns:
+            # a part of the district (one constituency): its own areas only, on a plain ground
+            drawn = frame["area_id"].isin(outline["area_id"].astype("string")).to_numpy()
+        _draw_layer(ax, frame[drawn], {**layer, "colors": np.asarray(layer["colors"])[drawn],
+                                       "hatches": np.asarray(layer["hatches"])[drawn]})
+    bounds = None
     if outline is not None and len(outline):
         outline.boundary.plot(ax=ax, color=OUTLINE_COLOR, linewidth=0.6)
-        minx, miny, maxx, maxy = outline.total_bounds
+        bounds = outline.total_bounds
+    elif layer.get("extent") is not None and len(layer["extent"]):
+        # no boundaries given: the extent of what is drawn, with room around lone points
+        bounds = layer["extent"].geometry.buffer(150.0).total_bounds
+    if bounds is not None:
+        minx, miny, maxx, maxy = bounds
         pad = 0.03 * max(maxx - minx, maxy - miny)
         ax.set_xlim(minx - pad, maxx + pad)
         ax.set_ylim(miny - pad, maxy + pad)
@@ -150,14 +183,15 @@ def static_figure(data: Any, *, kind: str = "auto", areas: Any = None, level: st
         _thinned_labels(fig, ax, named)
     _scale_bar(ax)
     _north_arrow(ax)
-    handles = [Patch(facecolor=c, edgecolor="#555555", hatch=h, label=lab)
-               for c, lab, h in layer["entries"]]
+    handles = layer.get("handles") or [Patch(facecolor=c, edgecolor="#555555", hatch=h,
+                                             label=lab) for c, lab, h in layer["entries"]]
     # a figure legend "outside" the axes: constrained layout makes room for it
     fig.legend(handles=handles, title=_wrap(layer["legend_title"], 28),
                loc="outside right upper", frameon=False, fontsize=8, title_fontsize=9)
     fig.suptitle(title if title is not None else layer["legend_title"], fontsize=11,
                  x=0.02, ha="left")
-    parts = _base.footer_parts(period=period or _base.describe_period(record), areas=areas,
+    period = period or layer.get("period") or _base.describe_period(record)
+    parts = _base.footer_parts(period=period, areas=areas,
                                vintage=record.get("vintage"), mode=mode,
                                suppression=layer.get("suppression"))
     notes = layer.get("notes") or []
@@ -222,6 +256,13 @@ def _pick_kind(data: Any, kind: str) -> str:
         return kind
     if hasattr(data, "table") and hasattr(data, "before"):
         return "change"
+    columns = set(getattr(data, "columns", []))
+    if "cluster_id" in columns:
+        return "clusters"
+    if "rank" in columns and "area_id" not in columns:
+        return "premises"
+    if {"from_geometry", "found_geometry"} <= columns or {"n", "same_cell"} <= columns:
+        return "flows"
     if isinstance(data, pd.DataFrame) and "change" in data.columns:
         return "change"
     if hasattr(data, "geometry") and "area_id" not in getattr(data, "columns", []):
