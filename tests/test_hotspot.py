@@ -630,9 +630,8 @@ def test_planted_clusters_from_simulate_are_hot_and_clustered(bradford_areas):
 # --- verbs as fast as their kernels (issue 16) -----------------------------------------------
 
 
-def test_fast_snap_summary_equals_snap_info_on_the_city_and_edge_cases(city_2019):
-    from hotspots._snap_fast import distinct_locations, snap_summary
-    from hotspots.snap import snap_info
+def test_snap_info_finds_the_locations_np_unique_finds_on_the_city_and_edge_cases(city_2019):
+    from hotspots.snap import distinct_locations, snap_info
 
     xy = shapely.get_coordinates(city_2019.geometry.dropna().to_numpy())
     cases = [
@@ -646,13 +645,15 @@ def test_fast_snap_summary_equals_snap_info_on_the_city_and_edge_cases(city_2019
     grid_pts = rng.integers(0, 30, (5000, 2)).astype(float)  # many exact repeats, ties in x
     cases.append((grid_pts[:, 0], grid_pts[:, 1]))
     for x, y in cases:
-        assert snap_summary(x, y) == snap_info(x, y)
         if x.size:
             want_loc, want_n = np.unique(np.column_stack([x, y]), axis=0, return_counts=True)
             loc, n = distinct_locations(x, y)
             np.testing.assert_array_equal(loc, want_loc)
             np.testing.assert_array_equal(n, want_n)
-    assert snap_summary(xy[:, 0], xy[:, 1]).n_locations == 560
+            info = snap_info(x, y)
+            assert info.n_locations == len(want_n)
+            assert info.share_at_shared == want_n[want_n > 1].sum() / x.size
+    assert snap_info(xy[:, 0], xy[:, 1]).n_locations == 560
 
 
 def test_kde_linear_binning_conserves_weight_and_matches_the_four_corner_rule():

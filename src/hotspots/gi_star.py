@@ -28,9 +28,9 @@ import numpy as np
 from hotspots._binning import Binned, cells, check_compat, insert_before_geometry, prepare
 from hotspots._params import check_in, check_positive, check_probability
 from hotspots._results import choose_permutations, finish, hot_cold_labels
-from hotspots._snap_fast import snap_summary
 from hotspots.errors import EmptyDataError, Problem
 from hotspots.nice import nice_length_up
+from hotspots.snap import snap_info
 from hotspots.stats.concentration import pai
 from hotspots.stats.gistar import gi_bin, gistar_grid
 from hotspots.stats.multiple import PADJUST_METHODS, adjust_pvalues
@@ -371,7 +371,7 @@ def _binned(
     """
     b = prepare(incidents, cell_size=cell_size, grid_type=grid_type, grid=grid, clip=clip,
                 weights=weights, compat=compat, caller=caller)
-    snap = snap_summary(b.points.x, b.points.y)
+    snap = snap_info(b.points.x, b.points.y)
     if snap_aware and cell_size is None and grid is None and compat is None and snap.snapped:
         rule = float(b.info["cell_size"])
         if snap.spacing > rule:

@@ -16,9 +16,10 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from scipy.spatial import cKDTree
 
-__all__ = ["SNAP_MIN_INCIDENTS", "SNAP_RATIO", "SnapInfo", "snap_info"]
+__all__ = ["SNAP_MIN_INCIDENTS", "SNAP_RATIO", "SnapInfo", "distinct_locations", "snap_info"]
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +68,42 @@ class SnapInfo:
         }
 
 
+def distinct_locations(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct ``(x, y)`` pairs (sorted by x, then y) and how many points sit at each.
+
+    Parameters
+    ----------
+    x, y : numpy.ndarray of float
+        Finite coordinates.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(locations, counts)``: shape ``(m, 2)`` and ``(m,)``, as
+        ``np.unique(np.column_stack([x, y]), axis=0, return_counts=True)``.
+
+    Examples
+    --------
+    >>> loc, n = distinct_locations(np.array([1.0, 0.0, 1.0]), np.array([2.0, 5.0, 2.0]))
+    >>> loc.tolist(), n.tolist()
+    ([[0.0, 5.0], [1.0, 2.0]], [1, 2])
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if x.size == 0:
+        return np.empty((0, 2)), np.empty(0, dtype=np.int64)
+    # one complex number per point, hashed: O(n), where sorting the points is O(n log n);
+    # the hash treats -0.0 as 0.0, as np.unique's float comparison does
+    z = np.empty(x.size, dtype=np.complex128)
+    z.real = x
+    z.imag = y
+    codes, uniques = pd.factorize(z)
+    counts = np.bincount(codes, minlength=uniques.size)
+    # only the (few) distinct locations are sorted, to np.unique's order
+    order = np.lexsort((uniques.imag, uniques.real))
+    return np.column_stack([uniques.real[order], uniques.imag[order]]), counts[order]
+
+
 def snap_info(x: np.ndarray, y: np.ndarray) -> SnapInfo:
     """Summarise the distinct locations of points (snap-point detection).
 
@@ -91,8 +128,9 @@ def snap_info(x: np.ndarray, y: np.ndarray) -> SnapInfo:
     n = int(x.size)
     if n == 0:
         return SnapInfo(0, 0, 0.0, math.nan, False)
-    xy = np.column_stack([x, y])
-    locations, counts = np.unique(xy, axis=0, return_counts=True)
+    # hashed, not np.unique(axis=0): that sorts rows as records, 0.2-0.3 s on 200k points,
+    # more than the Gi* kernel and the binning together
+    locations, counts = distinct_locations(x, y)
     m = int(locations.shape[0])
     shared = float(counts[counts > 1].sum() / n)
     spacing = math.nan
