@@ -29,7 +29,7 @@ from hotspots.grid import _check_crs, _is_areaset
 from hotspots.stats.gistar import gi_bin, gistar_sparse
 from hotspots.stats.multiple import PADJUST_METHODS, adjust_pvalues
 
-__all__ = ["FUZZY_TOLERANCE", "area_gistar", "area_weights"]
+__all__ = ["FUZZY_TOLERANCE", "area_gistar", "area_inputs", "area_weights"]
 
 logger = logging.getLogger(__name__)
 
@@ -123,16 +123,10 @@ def area_gistar(
     [[3.0, 1.7321], [8.0, 0.8819]]
     """
     caller = "area_gistar"
-    check_in("p_adjust", p_adjust, PADJUST_METHODS, caller=caller)
-    check_probability("alpha", alpha, caller=caller)
-    frame, level, info = area_frame(areas, level, caller)
-    ids = frame[schema.AREA_ID].astype(str)
-    values, table_info = _area_values(counts_by_area, ids, column, caller)
-    info.update(table_info)
-    w, islands, contiguity_text = area_weights(frame, contiguity, tolerance=tolerance,
-                                                caller=caller)
-    perms, seed, inference_reason = choose_permutations(permutations, values, random_state,
-                                                        caller=caller)
+    (frame, level, info, ids, values, w, islands, contiguity_text, perms, seed,
+     inference_reason) = area_inputs(counts_by_area, areas, level, column, contiguity,
+                                     tolerance, permutations, random_state, p_adjust, alpha,
+                                     caller)
     res = gistar_sparse(values, w, include_self=True, permutations=perms, random_state=seed)
     source = res.p_norm if res.p_sim is None else res.p_sim
     p_adj = adjust_pvalues(source, p_adjust)
@@ -166,6 +160,29 @@ def area_gistar(
         "n_cold": int((out["hotspot"] == "cold").sum()),
     })
     return finish(result, caller, info)
+
+
+def area_inputs(counts_by_area: Any, areas: Any, level: str | None, column: str,
+                contiguity: str, tolerance: float, permutations: Any, random_state: Any,
+                p_adjust: str, alpha: float, caller: str) -> tuple[Any, ...]:
+    """Check and prepare what every area statistic needs (area_gistar, area_moran).
+
+    Returns ``(frame, level, info, ids, values, w, islands, contiguity_text, permutations,
+    seed, inference_reason)``: the level's areas, their ids as str, the values in area order,
+    the weights and how they were built, and the inference chosen for ``values``.
+    """
+    check_in("p_adjust", p_adjust, PADJUST_METHODS, caller=caller)
+    check_probability("alpha", alpha, caller=caller)
+    frame, level, info = area_frame(areas, level, caller)
+    ids = frame[schema.AREA_ID].astype(str)
+    values, table_info = _area_values(counts_by_area, ids, column, caller)
+    info.update(table_info)
+    w, islands, contiguity_text = area_weights(frame, contiguity, tolerance=tolerance,
+                                                caller=caller)
+    perms, seed, inference_reason = choose_permutations(permutations, values, random_state,
+                                                        caller=caller)
+    return (frame, level, info, ids, values, w, islands, contiguity_text, perms, seed,
+            inference_reason)
 
 
 def area_frame(areas: Any, level: str | None, caller: str) -> tuple[

@@ -29,7 +29,7 @@ from hotspots._params import check_in, check_positive, check_probability
 from hotspots._results import choose_permutations, finish
 from hotspots.errors import EmptyDataError, Problem
 from hotspots.gi_star import _binned
-from hotspots.hotspot_areas import FUZZY_TOLERANCE, _area_values, area_frame, area_weights
+from hotspots.hotspot_areas import FUZZY_TOLERANCE, area_inputs
 from hotspots.stats.moran import QUADRANTS, MoranLocalResult, moran_local_grid, moran_local_sparse
 from hotspots.stats.multiple import PADJUST_METHODS, adjust_pvalues
 
@@ -257,16 +257,10 @@ def area_moran(
     (1, 'HH', 'not significant')
     """
     caller = "area_moran"
-    check_in("p_adjust", p_adjust, PADJUST_METHODS, caller=caller)
-    check_probability("alpha", alpha, caller=caller)
-    frame, level, info = area_frame(areas, level, caller)
-    ids = frame[schema.AREA_ID].astype(str)
-    values, table_info = _area_values(counts_by_area, ids, column, caller)
-    info.update(table_info)
-    w, islands, contiguity_text = area_weights(frame, contiguity, tolerance=tolerance,
-                                               caller=caller)
-    perms, seed, inference_reason = choose_permutations(permutations, values, random_state,
-                                                        caller=caller)
+    (frame, level, info, ids, values, w, islands, contiguity_text, perms, seed,
+     inference_reason) = area_inputs(counts_by_area, areas, level, column, contiguity,
+                                     tolerance, permutations, random_state, p_adjust, alpha,
+                                     caller)
     res = moran_local_sparse(values, w, permutations=perms, random_state=seed)
     out: dict[str, Any] = {
         schema.AREA_ID: ids.to_numpy(),
