@@ -277,6 +277,7 @@ def test_unknown_constituency_is_refused_with_the_names(small_incidents, bradfor
 def test_pdf_prints_from_inside_a_running_event_loop(written, tmp_path):
     """A notebook (or a test session driving Chromium) runs an asyncio loop: still prints."""
     import asyncio
+    import threading
 
     from hotspots.report.pdf import find_chromium, html_to_pdf
 
@@ -287,7 +288,18 @@ def test_pdf_prints_from_inside_a_running_event_loop(written, tmp_path):
     async def inside_a_loop():
         return html_to_pdf([(out / "shipley.html", tmp_path / "shipley.pdf")])
 
-    assert asyncio.run(inside_a_loop()) is None
+    # a thread of its own: the test worker's thread may already hold a loop from an earlier
+    # browser test, and asyncio.run refuses to start inside one
+    result: dict[str, object] = {}
+
+    def run() -> None:
+        result["value"] = asyncio.run(inside_a_loop())
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    assert "value" in result
+    assert result["value"] is None
     assert (tmp_path / "shipley.pdf").read_bytes()[:5] == b"%PDF-"
 
 
