@@ -58,7 +58,7 @@ def main() -> int:
     import numpy as np
     import shapely
 
-    from hotspots import _grid_clip
+    from hotspots.grid import clip as _grid_clip
     from hotspots.grid import grid_from_frame, hotspot_grid
     from hotspots.hotspot import hotspot_gistar
     from hotspots.io.boundaries import load_boundaries

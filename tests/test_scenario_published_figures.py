@@ -22,7 +22,7 @@ import shapely
 from hotspots import schema
 from hotspots.change import compare_periods, trend
 from hotspots.narrative import describe, percent
-from hotspots.stats.tests import etest
+from hotspots.stats.inference import etest
 
 SHARED = Path(__file__).parents[1] / ".." / "shared"
 BOUNDARIES = SHARED / "boundaries"

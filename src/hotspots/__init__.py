@@ -19,13 +19,13 @@ from hotspots.errors import (
 )
 
 if TYPE_CHECKING:  # type checkers and IDEs see the real names; at run time they load lazily
-    from hotspots import datasets, episodes
+    from hotspots.io import datasets, episodes
     from hotspots.areas import AreaSet, area_counts, assign_areas
-    from hotspots.centrography import CentreShift, centre_shift
+    from hotspots.change.centrography import CentreShift, centre_shift
     from hotspots.change import PeriodComparison, compare_periods, hotspot_change, trend
-    from hotspots.classify import hotspot_classify
+    from hotspots.change.classify import hotspot_classify
     from hotspots.cluster import IncidentClusterer, cluster_incidents, cluster_summary
-    from hotspots.cohort import at_risk_snapshots, cohort_series
+    from hotspots.episodes.cohort import at_risk_snapshots, cohort_series
     from hotspots.grid import hotspot_grid
     from hotspots.hotspot import area_gistar, hotspot_count, hotspot_gistar, hotspot_kde
     from hotspots.io import (
@@ -43,7 +43,7 @@ if TYPE_CHECKING:  # type checkers and IDEs see the real names; at run time they
     from hotspots.io.at_risk import read_at_risk
     from hotspots.io.visits import read_visit_log
     from hotspots.io.write import write_table, write_visit_plan
-    from hotspots.local_moran import area_moran, hotspot_moran
+    from hotspots.hotspot.moran import area_moran, hotspot_moran
     from hotspots.maps import (
         explore_areas,
         explore_change,
@@ -64,7 +64,7 @@ if TYPE_CHECKING:  # type checkers and IDEs see the real names; at run time they
     from hotspots.privacy import Release, protect, suppress
     from hotspots.report import committee_report
     from hotspots.simulate import simulate_incidents
-    from hotspots.simulate_children import simulate_at_risk, simulate_episodes
+    from hotspots.simulate.children import simulate_at_risk, simulate_episodes
 
 # Public name -> "module:attribute" (or "module:" for a subpackage). The names load on first
 # use (PEP 562) so that `import hotspots` and `hotspots --help` do not pay for scipy.stats,
@@ -72,19 +72,19 @@ if TYPE_CHECKING:  # type checkers and IDEs see the real names; at run time they
 _LAZY: dict[str, str] = {
     "area_counts": "hotspots.areas:area_counts",
     "area_gistar": "hotspots.hotspot:area_gistar",
-    "area_moran": "hotspots.local_moran:area_moran",
+    "area_moran": "hotspots.hotspot.moran:area_moran",
     "AreaSet": "hotspots.areas:AreaSet",
     "assign_areas": "hotspots.areas:assign_areas",
-    "at_risk_snapshots": "hotspots.cohort:at_risk_snapshots",
-    "centre_shift": "hotspots.centrography:centre_shift",
-    "CentreShift": "hotspots.centrography:CentreShift",
+    "at_risk_snapshots": "hotspots.episodes.cohort:at_risk_snapshots",
+    "centre_shift": "hotspots.change.centrography:centre_shift",
+    "CentreShift": "hotspots.change.centrography:CentreShift",
     "cluster_incidents": "hotspots.cluster:cluster_incidents",
     "cluster_summary": "hotspots.cluster:cluster_summary",
-    "cohort_series": "hotspots.cohort:cohort_series",
+    "cohort_series": "hotspots.episodes.cohort:cohort_series",
     "committee_report": "hotspots.report:committee_report",
     "save_static": "hotspots.maps.static_export:save_static",
     "compare_periods": "hotspots.change:compare_periods",
-    "datasets": "hotspots.datasets:",
+    "datasets": "hotspots.io.datasets:",
     "describe": "hotspots.narrative:describe",
     "episodes": "hotspots.episodes:",
     "episodes_as_incidents": "hotspots.io:episodes_as_incidents",
@@ -94,12 +94,12 @@ _LAZY: dict[str, str] = {
     "explore_hotspots": "hotspots.maps:explore_hotspots",
     "explore_premises": "hotspots.maps:explore_premises",
     "hotspot_change": "hotspots.change:hotspot_change",
-    "hotspot_classify": "hotspots.classify:hotspot_classify",
+    "hotspot_classify": "hotspots.change.classify:hotspot_classify",
     "hotspot_count": "hotspots.hotspot:hotspot_count",
     "hotspot_gistar": "hotspots.hotspot:hotspot_gistar",
     "hotspot_grid": "hotspots.grid:hotspot_grid",
     "hotspot_kde": "hotspots.hotspot:hotspot_kde",
-    "hotspot_moran": "hotspots.local_moran:hotspot_moran",
+    "hotspot_moran": "hotspots.hotspot.moran:hotspot_moran",
     "IncidentClusterer": "hotspots.cluster:IncidentClusterer",
     "link_premises": "hotspots.premises:link_premises",
     "list_boundaries": "hotspots.io:list_boundaries",
@@ -120,8 +120,8 @@ _LAZY: dict[str, str] = {
     "read_police_uk": "hotspots.io:read_police_uk",
     "read_premises": "hotspots.io:read_premises",
     "read_visit_log": "hotspots.io.visits:read_visit_log",
-    "simulate_at_risk": "hotspots.simulate_children:simulate_at_risk",
-    "simulate_episodes": "hotspots.simulate_children:simulate_episodes",
+    "simulate_at_risk": "hotspots.simulate.children:simulate_at_risk",
+    "simulate_episodes": "hotspots.simulate.children:simulate_episodes",
     "simulate_incidents": "hotspots.simulate:simulate_incidents",
     "suppress": "hotspots.privacy:suppress",
     "trend": "hotspots.change:trend",

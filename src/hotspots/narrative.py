@@ -21,7 +21,7 @@ Conventions
   count is written "fewer than 5", and changes involving one are not tested in the text.
   No rank is stated that involves a hidden count: the highest area is named only when the
   suppressed comparison keeps it, and the shares sentence names only areas larger than any
-  value a hidden count could take (:mod:`hotspots._published_ranks`).
+  value a hidden count could take (:mod:`hotspots.privacy.ranks`).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from hotspots import schema
-from hotspots._published_ranks import rank_floor
+from hotspots.privacy.ranks import rank_floor
 from hotspots._templates import SENTENCES, WORDS
 
 if TYPE_CHECKING:
@@ -509,7 +509,7 @@ def describe(comparison: PeriodComparison, *, noun: str | None = None,
         # "offences" for rows; "children"/"people" when the comparison counts people
         info = main.table.attrs.get("hotspots", {})
         if info.get("count") == "people":
-            from hotspots.people import noun_for
+            from hotspots.areas.people import noun_for
 
             noun = noun_for(info.get("person"))
         else:

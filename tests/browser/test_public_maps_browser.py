@@ -90,7 +90,7 @@ def _maps(kind: str, incidents, areas, shared_file):
     """The public map of ``kind``, built the way a user would."""
     from hotspots import maps
     from hotspots.hotspot import hotspot_count, hotspot_kde
-    from hotspots.workflows import build_map
+    from hotspots.cli.workflows import build_map
 
     common = {"offline": True, "tiles": None, "mode": "public"}
     if kind.startswith("cli-"):
@@ -163,7 +163,7 @@ def test_no_count_below_k_in_any_tooltip_or_popup(kind, city_areas, city_q1_2019
 def test_the_check_finds_small_counts_on_a_restricted_map(city_areas, city_q1_2019, open_map,
                                                           tmp_path):
     # The same reading of a restricted map finds the small counts: the check can fail.
-    from hotspots.workflows import build_map
+    from hotspots.cli.workflows import build_map
 
     thefts = city_q1_2019[city_q1_2019["category"] == "Bicycle theft"]
     m = build_map(thefts, city_areas, kind="areas", mode="restricted", offline=True)

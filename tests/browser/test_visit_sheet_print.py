@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from hotspots.visit_sheet import render_visit_sheets
+from hotspots.report.visit_sheet import render_visit_sheets
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

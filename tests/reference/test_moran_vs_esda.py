@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from hotspots.grid import hotspot_grid
-from hotspots.hotspot_areas import area_weights
-from hotspots.local_moran import area_moran, hotspot_moran
+from hotspots.hotspot.areas import area_weights
+from hotspots.hotspot.moran import area_moran, hotspot_moran
 from hotspots.stats.moran import moran_global_grid, moran_local_grid
 
 esda = pytest.importorskip("esda")

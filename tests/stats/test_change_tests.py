@@ -1,4 +1,4 @@
-"""Tests of hotspots.stats.tests (E-test, SPPT, Mann-Kendall, WDD) and stats.multiple."""
+"""Tests of hotspots.stats.inference (E-test, SPPT, Mann-Kendall, WDD) and stats.multiple."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from numpy.testing import assert_allclose
 from scipy import stats
 
 from hotspots.stats.multiple import adjust_pvalues
-from hotspots.stats.tests import etest, etest_many, mann_kendall, sppt_chi2, wdd
+from hotspots.stats.inference import etest, etest_many, mann_kendall, sppt_chi2, wdd
 
 
 def _etest_bruteforce(k1, k2, n1=1.0, n2=1.0, upto=200):

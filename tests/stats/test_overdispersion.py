@@ -9,7 +9,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from hotspots.stats.overdispersion import negbin_test, quasi_poisson_test
-from hotspots.stats.tests import etest, etest_many
+from hotspots.stats.inference import etest, etest_many
 
 sm = pytest.importorskip("statsmodels.api")
 

@@ -69,7 +69,7 @@ def episode_flows(episodes: pd.DataFrame, areas: Any, *, level: str = "constitue
     i, j = a_from.cat.codes.to_numpy(np.int64), a_found.cat.codes.to_numpy(np.int64)
     n = np.bincount(i * m + j, minlength=m * m)
     ch, _ = child_codes(episodes["child"])
-    from hotspots.people import distinct_counts
+    from hotspots.areas.people import distinct_counts
 
     kids = distinct_counts(i * m + j, ch, m * m)
     out = pd.DataFrame({

@@ -11,7 +11,7 @@ import pandas as pd
 from hotspots._params import check_positive
 from hotspots.episodes._common import NAT, check_episodes, child_codes, start_times, xy_of
 from hotspots.episodes.children import _repeat_runs
-from hotspots.stats.tests import etest_many
+from hotspots.stats.inference import etest_many
 
 __all__ = ["per_place"]
 

@@ -76,7 +76,7 @@ def missing_signal(episodes: pd.DataFrame, premises: Any, *, radius: float = 50.
         pidx = np.flatnonzero(ok)[pi]
         epi = np.bincount(pidx, minlength=n_p).astype(np.int64)
         ch, _ = child_codes(episodes["child"])
-        from hotspots.people import distinct_counts
+        from hotspots.areas.people import distinct_counts
 
         kids = distinct_counts(pidx, ch[use][ei], n_p)
     span = f"{months} months" if months != 12 else "12 months"

@@ -608,7 +608,7 @@ def read_police_uk(
 def is_police_uk(path: PathLike) -> bool:
     """Tell from its header whether a file looks like police.uk data, for :func:`read_police_uk`.
 
-    The command line and :func:`hotspots.premises_run.run_premises` use this to choose
+    The command line and :func:`hotspots.cli.premises.run_premises` use this to choose
     between :func:`read_police_uk` and :func:`read_incidents` (which needs the coordinate
     columns) without asking the user.
 

@@ -27,7 +27,7 @@ from hotspots.premises._common import PREMISES_CLASS, PREMISES_ID
 from hotspots.premises.inspection import INSPECTION_COLUMNS, add_inspection
 from hotspots.premises.link import link_premises
 from hotspots.premises.visits import VISIT_COLUMNS
-from hotspots.stats.tests import etest
+from hotspots.stats.inference import etest
 
 __all__ = ["CLUSTER_BOOST", "HOT_CELL_BOOST", "premises_rank"]
 
@@ -201,7 +201,7 @@ def premises_rank(
     fixed ``as_of`` the score can only grow when an incident is linked to the premises.
 
     The trend compares the counts in the two halves of the window with the two-sided
-    Poisson E-test (:func:`hotspots.stats.tests.etest`, equal exposures); "up"/"down" need
+    Poisson E-test (:func:`hotspots.stats.inference.etest`, equal exposures); "up"/"down" need
     ``trend_p < alpha``. Month-only dates fall in the half that holds their mid-month.
 
     Ranks order the premises by score (rounded to 9 decimals so that row order cannot

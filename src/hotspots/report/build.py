@@ -347,7 +347,7 @@ def committee_report(incidents: Any, areas: Any, *, before: str, after: str,
 
 def _public_gistar(inc: Any, areas: Any, after: Any) -> Any:
     """Gi* of the later period on cells no finer than public maps allow."""
-    from hotspots.gi_star import hotspot_gistar
+    from hotspots.hotspot.gistar import hotspot_gistar
     from hotspots.maps._public import PUBLIC_MIN_CELL_M
 
     located = (~inc.geometry.isna() & ~inc.geometry.is_empty).to_numpy()
@@ -413,7 +413,7 @@ _TEST_NAMES = {
 
 def released_sub_comparison(cmp: Any, release: Any, name: str, rows: pd.Series) -> Any:
     """Return the comparison as the release publishes it, restricted to ``rows``."""
-    from hotspots._published_ranks import safe_top
+    from hotspots.privacy.ranks import safe_top
     from hotspots.privacy import labelled
 
     public = cmp.suppress(k=release.k)

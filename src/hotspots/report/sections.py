@@ -168,7 +168,7 @@ def _unit(ctx: dict[str, Any]) -> str:
 def district_section(ctx: dict[str, Any]) -> Section:
     """Build the district summary: constituency table, findings, maps and trend."""
     from hotspots.narrative import describe
-    from hotspots.workflows import released_comparison
+    from hotspots.cli.workflows import released_comparison
 
     areas, release = ctx["areas"], ctx["release"]
     top = areas.level_names[-1]
@@ -232,7 +232,7 @@ def constituency_section(ctx: dict[str, Any], name: str) -> Section:
 
 
 def _people_caption(ctx: dict[str, Any]) -> str:
-    from hotspots.people import noun_for
+    from hotspots.areas.people import noun_for
 
     noun = ctx.get("people_noun") or noun_for(ctx.get("person"))
     return (f"Distinct {noun} by ward, {ctx['after'].label} (a person recorded in two wards "
@@ -242,7 +242,7 @@ def _people_caption(ctx: dict[str, Any]) -> str:
 def _people(ctx: dict[str, Any], wards: list[str] | None) -> pd.DataFrame | None:
     if ctx.get("person") is None:
         return None
-    from hotspots.people import noun_for
+    from hotspots.areas.people import noun_for
     from hotspots.privacy import labelled
 
     noun = ctx.get("people_noun") or noun_for(ctx.get("person"))

@@ -5,7 +5,7 @@
 - :mod:`hotspots.stats.kde`: binned FFT and exact kernel density, bandwidth rules.
 - :mod:`hotspots.stats.concentration`: Gini, top-share tables, PAI, PEI, RRI, hit rates.
 - :mod:`hotspots.stats.multiple`: multiple-testing corrections.
-- :mod:`hotspots.stats.tests`: E-test, SPPT, Mann-Kendall, WDD.
+- :mod:`hotspots.stats.inference`: E-test, SPPT, Mann-Kendall, WDD.
 
 The frame-level verbs (:func:`hotspots.hotspot.hotspot_gistar` and friends) wrap these.
 """
