@@ -44,8 +44,8 @@ def main() -> int:
     import statsmodels
     import statsmodels.api as sm
 
-    from hotspots.stats.overdispersion import negbin_test, quasi_poisson_test
     from hotspots.stats.inference import etest_many
+    from hotspots.stats.overdispersion import negbin_test, quasi_poisson_test
 
     frame = pd.read_csv(CSV.resolve())
     months = [c for c in frame.columns if c.startswith("resrisk_")]

@@ -19,17 +19,19 @@ from hotspots.errors import (
 )
 
 if TYPE_CHECKING:  # type checkers and IDEs see the real names; at run time they load lazily
-    from hotspots.io import datasets, episodes
     from hotspots.areas import AreaSet, area_counts, assign_areas
-    from hotspots.change.centrography import CentreShift, centre_shift
     from hotspots.change import PeriodComparison, compare_periods, hotspot_change, trend
+    from hotspots.change.centrography import CentreShift, centre_shift
     from hotspots.change.classify import hotspot_classify
     from hotspots.cluster import IncidentClusterer, cluster_incidents, cluster_summary
     from hotspots.episodes.cohort import at_risk_snapshots, cohort_series
     from hotspots.grid import hotspot_grid
     from hotspots.hotspot import area_gistar, hotspot_count, hotspot_gistar, hotspot_kde
+    from hotspots.hotspot.moran import area_moran, hotspot_moran
     from hotspots.io import (
         LoadReport,
+        datasets,
+        episodes,
         episodes_as_incidents,
         list_boundaries,
         load_boundaries,
@@ -43,7 +45,6 @@ if TYPE_CHECKING:  # type checkers and IDEs see the real names; at run time they
     from hotspots.io.at_risk import read_at_risk
     from hotspots.io.visits import read_visit_log
     from hotspots.io.write import write_table, write_visit_plan
-    from hotspots.hotspot.moran import area_moran, hotspot_moran
     from hotspots.maps import (
         explore_areas,
         explore_change,

@@ -33,8 +33,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from hotspots import schema
-from hotspots.privacy.ranks import rank_floor
 from hotspots._templates import SENTENCES, WORDS
+from hotspots.privacy.ranks import rank_floor
 
 if TYPE_CHECKING:
     from hotspots.change import PeriodComparison

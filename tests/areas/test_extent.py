@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 import shapely
 
-from hotspots.areas import extent
-from hotspots.areas import AreaSet, area_counts, assign_areas
+from hotspots.areas import AreaSet, area_counts, assign_areas, extent
 from hotspots.areas.extent import (
     OutsideAreasError,
     check_outside,

@@ -89,8 +89,8 @@ def city_q1_2019(city_2019):
 def _maps(kind: str, incidents, areas, shared_file):
     """The public map of ``kind``, built the way a user would."""
     from hotspots import maps
-    from hotspots.hotspot import hotspot_count, hotspot_kde
     from hotspots.cli.workflows import build_map
+    from hotspots.hotspot import hotspot_count, hotspot_kde
 
     common = {"offline": True, "tiles": None, "mode": "public"}
     if kind.startswith("cli-"):

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from hotspots.cli import main
-from hotspots.cli.options import FilterError, filter_incidents, read_population
 from hotspots.cli.labels import change_period_label, data_period_label
+from hotspots.cli.options import FilterError, filter_incidents, read_population
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
 CITY = SHARED / "data" / "city-of-london" / "street"

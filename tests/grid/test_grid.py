@@ -307,8 +307,8 @@ def test_local_overlaps_equal_whole_polygon_overlays(bradford_areas):
 
 
 def test_clipped_grid_is_cached_per_boundary_cell_size_and_origin(bradford_areas, monkeypatch):
-    from hotspots.grid import clip as _grid_clip
     from hotspots.areas import AreaSet
+    from hotspots.grid import clip as _grid_clip
 
     _grid_clip.clear_cache()
     calls = []

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from hotspots.hotspot import hotspot_count, hotspot_gistar
 from hotspots.grid.snap import snap_info
+from hotspots.hotspot import hotspot_count, hotspot_gistar
 
 
 def _significant(g):

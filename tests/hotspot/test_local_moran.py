@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 import shapely
 
+from hotspots.grid import grid_from_frame
 from hotspots.hotspot._results import DEFAULT_SEED, choose_permutations
 from hotspots.hotspot.gistar import hotspot_gistar
-from hotspots.grid import grid_from_frame
 from hotspots.hotspot.moran import CLUSTER_LABELS, area_moran, hotspot_moran
 from hotspots.stats.moran import moran_local_grid
 

@@ -106,8 +106,8 @@ def test_visit_plan_respects_its_limits(city):
 
 
 def test_run_premises_end_to_end(city, tmp_path):
-    from hotspots.io.write import file_sha256
     from hotspots.cli.premises import run_premises
+    from hotspots.io.write import file_sha256
 
     files = sorted(STREET.glob("2019-*-city-of-london-street.csv"))
     with (pytest.warns(DataQualityWarning, match="police.uk"),

@@ -151,8 +151,8 @@ def test_two_way_table_leak_is_found_in_the_old_pattern_and_fixed():
 # --- leak 3: linked ward and constituency tables of `hotspots demo --seed 23` ------------------
 @pytest.fixture(scope="module")
 def demo23(bradford_areas):
-    from hotspots.simulate import simulate_incidents
     from hotspots.cli.workflows import demo_release
+    from hotspots.simulate import simulate_incidents
 
     incidents = simulate_incidents(bradford_areas, seed=23)
     sim = incidents.attrs["hotspots"]["simulation"]
@@ -386,8 +386,8 @@ def test_random_nested_releases_pass_and_the_audit_can_fail(tables, data):
 # --- the demo's public files over 50 seeds ------------------------------------------------------
 @pytest.mark.slow
 def test_demo_public_tables_pass_the_audit_over_50_seeds(bradford_areas):
-    from hotspots.simulate import simulate_incidents
     from hotspots.cli.workflows import demo_release
+    from hotspots.simulate import simulate_incidents
 
     for seed in range(50):
         incidents = simulate_incidents(bradford_areas, seed=seed)

@@ -9,8 +9,8 @@ import pytest
 from numpy.testing import assert_allclose
 from scipy import stats
 
-from hotspots.stats.multiple import adjust_pvalues
 from hotspots.stats.inference import etest, etest_many, mann_kendall, sppt_chi2, wdd
+from hotspots.stats.multiple import adjust_pvalues
 
 
 def _etest_bruteforce(k1, k2, n1=1.0, n2=1.0, upto=200):

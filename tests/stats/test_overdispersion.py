@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from hotspots.stats.overdispersion import negbin_test, quasi_poisson_test
 from hotspots.stats.inference import etest, etest_many
+from hotspots.stats.overdispersion import negbin_test, quasi_poisson_test
 
 sm = pytest.importorskip("statsmodels.api")
 

@@ -50,9 +50,9 @@ from scipy import ndimage
 
 from hotspots import schema
 from hotspots._params import check_in
+from hotspots.areas.extent import check_outside
 from hotspots.crs import BNG, ensure_bng
 from hotspots.errors import CRSError, DataQualityWarning, Problem, ValidationError
-from hotspots.areas.extent import check_outside
 from hotspots.periods import PeriodLike, check_coverage, parse_period
 
 __all__ = [

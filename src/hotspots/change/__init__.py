@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from hotspots import schema
+from hotspots._params import check_in, check_positive, check_probability
 from hotspots.change._common import (
     check_columns,
     count_on,
@@ -46,7 +47,6 @@ from hotspots.change._tests import (
     monthly_matrix,
     plan_test,
 )
-from hotspots._params import check_in, check_positive, check_probability
 from hotspots.errors import DataQualityWarning
 from hotspots.periods import (
     Period,
@@ -56,8 +56,8 @@ from hotspots.periods import (
     period_labels,
     period_of_label,
 )
-from hotspots.stats.multiple import PADJUST_METHODS
 from hotspots.stats.inference import etest, etest_many, sppt_chi2
+from hotspots.stats.multiple import PADJUST_METHODS
 
 if TYPE_CHECKING:
     import geopandas as gpd

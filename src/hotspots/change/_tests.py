@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 
 from hotspots.periods import Period
+from hotspots.stats.inference import etest_many
 from hotspots.stats.multiple import adjust_pvalues
 from hotspots.stats.overdispersion import negbin_test, quasi_poisson_test
-from hotspots.stats.inference import etest_many
 
 __all__ = ["COUNT_TESTS", "MIN_SUBPERIODS", "TEST_NAMES", "CountTestPlan", "count_test_columns",
            "monthly_matrix", "plan_test"]

@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from hotspots import schema
-from hotspots.change._common import check_columns, resolve_periods, split_groups
 from hotspots._params import check_in, check_positive
+from hotspots.change._common import check_columns, resolve_periods, split_groups
 from hotspots.periods import Period, PeriodLike
 
 if TYPE_CHECKING:

@@ -22,8 +22,8 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from hotspots import schema
-from hotspots.change._common import count_on, dated, grid_choices, grid_for, grid_output
 from hotspots._params import check_in, check_positive, check_probability
+from hotspots.change._common import count_on, dated, grid_choices, grid_for, grid_output
 from hotspots.periods import period_labels, period_of_label
 from hotspots.stats.inference import mann_kendall
 

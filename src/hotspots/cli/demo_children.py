@@ -39,8 +39,8 @@ def children_section(out: Path, areas: Any, *, seed: int = 0,
     >>> children_section(Path("demo"), areas)  # doctest: +SKIP
     """
     from hotspots.change import compare_periods
-    from hotspots.episodes.cohort import at_risk_snapshots
     from hotspots.episodes import episode_flows, episode_trend, per_place
+    from hotspots.episodes.cohort import at_risk_snapshots
     from hotspots.io.atomic import atomic_save, atomic_write_text
     from hotspots.io.write import write_table
     from hotspots.maps.flows import explore_flows

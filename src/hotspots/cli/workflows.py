@@ -14,8 +14,8 @@ from typing import Any
 from hotspots import schema
 from hotspots.areas import area_counts, assign_areas
 from hotspots.change import compare_periods, hotspot_change
-from hotspots.cluster import cluster_incidents, cluster_summary
 from hotspots.cli.labels import change_period_label, data_period_label
+from hotspots.cluster import cluster_incidents, cluster_summary
 from hotspots.hotspot import hotspot_gistar
 from hotspots.maps import (
     explore_areas,
@@ -81,8 +81,8 @@ def run_demo(
     # each level assigned by its own (simplified) polygons, a point in a sliver counts in a
     # ward of one constituency and in another constituency, and a reader holding both
     # tables learns the sliver counts by subtraction.
-    from hotspots.report.build import assign_by_lowest
     from hotspots.cli.demo_release import committee_section, write_committee_pack
+    from hotspots.report.build import assign_by_lowest
 
     incidents = assign_by_lowest(incidents, areas)
     # Every public file of the demo, the committee pack included, is one release, protected
@@ -205,8 +205,8 @@ def released_comparison(release: Release, comparison: Any, name: str) -> Any:
     """
     from dataclasses import replace
 
-    from hotspots.privacy.ranks import safe_top
     from hotspots.privacy import labelled
+    from hotspots.privacy.ranks import safe_top
 
     public = comparison.suppress(k=release.k)
     table = labelled(release.tables[name])

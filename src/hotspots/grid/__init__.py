@@ -37,9 +37,9 @@ import shapely
 from pyproj import CRS
 
 from hotspots import schema
-from hotspots.grid.clip import ClippedCells, area_columns, cached_cells, clip_mask
 from hotspots.crs import BNG
 from hotspots.errors import CRSError, DataQualityWarning, EmptyDataError, Problem, ValidationError
+from hotspots.grid.clip import ClippedCells, area_columns, cached_cells, clip_mask
 from hotspots.nice import nice_length
 from hotspots.stats.gistar import lattice_runs, neighbourhood_sum
 

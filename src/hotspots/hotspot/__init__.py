@@ -27,6 +27,8 @@ from typing import Any, Literal
 import geopandas as gpd
 import numpy as np
 
+from hotspots._params import check_in, check_positive
+from hotspots.errors import EmptyDataError, Problem
 from hotspots.hotspot._binning import (
     COMPAT_MODES,
     cells,
@@ -34,12 +36,10 @@ from hotspots.hotspot._binning import (
     insert_before_geometry,
     prepare,
 )
-from hotspots._params import check_in, check_positive
 from hotspots.hotspot._results import HOTSPOT_LABELS
 from hotspots.hotspot._results import finish as _finish
-from hotspots.errors import EmptyDataError, Problem
-from hotspots.hotspot.gistar import hotspot_gistar
 from hotspots.hotspot.areas import area_gistar
+from hotspots.hotspot.gistar import hotspot_gistar
 from hotspots.stats.kde import (
     bandwidth_arcgis,
     bandwidth_nrd,

@@ -23,9 +23,9 @@ from scipy import sparse
 
 from hotspots import schema
 from hotspots._params import check_in, check_positive, check_probability
-from hotspots.hotspot._results import choose_permutations, finish, hot_cold_labels
 from hotspots.errors import Problem, ValidationError
 from hotspots.grid import _check_crs, _is_areaset
+from hotspots.hotspot._results import choose_permutations, finish, hot_cold_labels
 from hotspots.stats.gistar import gi_bin, gistar_sparse
 from hotspots.stats.multiple import PADJUST_METHODS, adjust_pvalues
 

@@ -25,12 +25,12 @@ from typing import Any, Literal
 import geopandas as gpd
 import numpy as np
 
-from hotspots.hotspot._binning import Binned, cells, check_compat, insert_before_geometry, prepare
 from hotspots._params import check_in, check_positive, check_probability
-from hotspots.hotspot._results import choose_permutations, finish, hot_cold_labels
 from hotspots.errors import EmptyDataError, Problem
-from hotspots.nice import nice_length_up
 from hotspots.grid.snap import snap_info
+from hotspots.hotspot._binning import Binned, cells, check_compat, insert_before_geometry, prepare
+from hotspots.hotspot._results import choose_permutations, finish, hot_cold_labels
+from hotspots.nice import nice_length_up
 from hotspots.stats.concentration import pai
 from hotspots.stats.gistar import gi_bin, gistar_grid
 from hotspots.stats.multiple import PADJUST_METHODS, adjust_pvalues

@@ -24,12 +24,12 @@ import numpy as np
 import pandas as pd
 
 from hotspots import schema
-from hotspots.hotspot._binning import cells, check_compat, insert_before_geometry
 from hotspots._params import check_in, check_positive, check_probability
-from hotspots.hotspot._results import choose_permutations, finish
 from hotspots.errors import EmptyDataError, Problem
-from hotspots.hotspot.gistar import _binned
+from hotspots.hotspot._binning import cells, check_compat, insert_before_geometry
+from hotspots.hotspot._results import choose_permutations, finish
 from hotspots.hotspot.areas import FUZZY_TOLERANCE, area_inputs
+from hotspots.hotspot.gistar import _binned
 from hotspots.stats.moran import QUADRANTS, MoranLocalResult, moran_local_grid, moran_local_sparse
 from hotspots.stats.multiple import PADJUST_METHODS, adjust_pvalues
 

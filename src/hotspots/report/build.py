@@ -413,8 +413,8 @@ _TEST_NAMES = {
 
 def released_sub_comparison(cmp: Any, release: Any, name: str, rows: pd.Series) -> Any:
     """Return the comparison as the release publishes it, restricted to ``rows``."""
-    from hotspots.privacy.ranks import safe_top
     from hotspots.privacy import labelled
+    from hotspots.privacy.ranks import safe_top
 
     public = cmp.suppress(k=release.k)
     table = labelled(release.tables[name])

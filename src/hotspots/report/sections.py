@@ -167,8 +167,8 @@ def _unit(ctx: dict[str, Any]) -> str:
 
 def district_section(ctx: dict[str, Any]) -> Section:
     """Build the district summary: constituency table, findings, maps and trend."""
-    from hotspots.narrative import describe
     from hotspots.cli.workflows import released_comparison
+    from hotspots.narrative import describe
 
     areas, release = ctx["areas"], ctx["release"]
     top = areas.level_names[-1]
