@@ -14,7 +14,8 @@ from hotspots.change import compare_periods
 from hotspots.errors import DataQualityWarning
 from hotspots.narrative import describe, format_p, percent, round_half_up
 
-_spec = importlib.util.spec_from_file_location("toy_change", Path(__file__).parent / "change" / "test_change.py")
+_spec = importlib.util.spec_from_file_location(
+    "toy_change", Path(__file__).parent / "change" / "test_change.py")
 _toy = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_toy)
 toy_areas, make_incidents = _toy.toy_areas, _toy.make_incidents

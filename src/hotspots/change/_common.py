@@ -1,5 +1,4 @@
-"""Private helpers shared by the period verbs: :mod:`hotspots.change`, :mod:`hotspots.change.classify`
-and :mod:`hotspots.change.centrography`.
+"""Private helpers shared by the period verbs in :mod:`hotspots.change`.
 
 - :func:`check_columns`: the ``time`` (and ``by``) column must exist, with one message.
 - :func:`resolve_periods`: parse ``before``/``after`` and refuse overlapping periods.
