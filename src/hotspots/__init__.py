@@ -148,7 +148,7 @@ def __getattr__(name: str) -> Any:
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
 
-__version__ = "0.1.0"
+from hotspots._version import __version__
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 

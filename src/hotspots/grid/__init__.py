@@ -37,6 +37,7 @@ import shapely
 from pyproj import CRS
 
 from hotspots import schema
+from hotspots._version import __version__
 from hotspots.crs import BNG
 from hotspots.errors import CRSError, DataQualityWarning, EmptyDataError, Problem, ValidationError
 from hotspots.grid.clip import ClippedCells, area_columns, cached_cells, clip_mask
@@ -690,9 +691,7 @@ class _GridBuild:
 
 
 def _version() -> str:
-    import hotspots
-
-    return str(getattr(hotspots, "__version__", "unknown"))
+    return __version__
 
 
 def _build_grid(

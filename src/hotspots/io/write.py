@@ -131,7 +131,7 @@ def build_manifest(
     """
     from importlib.metadata import PackageNotFoundError, version
 
-    import hotspots
+    from hotspots._version import __version__
 
     def _version(pkg: str) -> str | None:
         try:
@@ -172,7 +172,7 @@ def build_manifest(
     return _jsonable({
         "description": description,
         "run_time": when.isoformat(timespec="seconds"),
-        "hotspots_version": hotspots.__version__,
+        "hotspots_version": __version__,
         "python": platform.python_version(),
         "versions": {pkg: _version(pkg) for pkg in ("numpy", "pandas", "geopandas", "shapely",
                                                      "pyproj", "scikit-learn")},

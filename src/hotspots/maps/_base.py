@@ -451,7 +451,7 @@ def footer_parts(
     suppression: Mapping[str, Any] | None = None,
 ) -> list[str]:
     """List the footer's phrases: period, boundaries, mode (with suppression), version."""
-    import hotspots
+    from hotspots._version import __version__
 
     parts = []
     parts.append(f"Data: {period}" if period else "Data: period not recorded")
@@ -467,7 +467,7 @@ def footer_parts(
             parts.append("Public: aggregates only")
     else:
         parts.append("RESTRICTED: not for publication")
-    parts.append(f"hotspots {hotspots.__version__}")
+    parts.append(f"hotspots {__version__}")
     return parts
 
 

@@ -218,12 +218,12 @@ def render_visit_sheets(
         period = period.get("label") or f"{period.get('start')} to {period.get('end')}"
     run_time = manifest.get("run_time") or _dt.datetime.now(_dt.UTC).isoformat(
         timespec="seconds")
-    import hotspots
+    from hotspots._version import __version__
 
     context = {
         "title": title,
         "marking": marking,
-        "version": hotspots.__version__,
+        "version": __version__,
         "period": _text(period),
         "run_time": run_time,
         "map_href": map_href,
