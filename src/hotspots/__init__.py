@@ -9,6 +9,7 @@ import importlib
 import logging
 from typing import TYPE_CHECKING, Any
 
+from hotspots._version import __version__
 from hotspots.errors import (
     CRSError,
     DataQualityWarning,
@@ -148,7 +149,6 @@ def __getattr__(name: str) -> Any:
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
 
-from hotspots._version import __version__
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
