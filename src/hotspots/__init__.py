@@ -6,7 +6,6 @@ The public API is re-exported here; see ``__all__``.
 from __future__ import annotations
 
 import importlib
-import logging
 from typing import TYPE_CHECKING, Any
 
 from hotspots._version import __version__
@@ -18,6 +17,7 @@ from hotspots.errors import (
     PublicModeError,
     ValidationError,
 )
+from hotspots.logs import show_log
 
 if TYPE_CHECKING:  # type checkers and IDEs see the real names; at run time they load lazily
     from hotspots.areas import AreaSet, area_counts, assign_areas
@@ -148,26 +148,6 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
-
-
-logging.getLogger(__name__).addHandler(logging.NullHandler())
-
-
-def show_log(level: str | int = "INFO") -> None:
-    """Print the library's log messages (automatic choices, rows set aside) in a notebook.
-
-    Parameters
-    ----------
-    level : str or int
-        The lowest level to show, e.g. ``"INFO"`` or ``"DEBUG"``.
-    """
-    logger = logging.getLogger(__name__)
-    logger.setLevel(level)
-    if not any(getattr(h, "_hotspots_show_log", False) for h in logger.handlers):
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-        handler._hotspots_show_log = True  # type: ignore[attr-defined]
-        logger.addHandler(handler)
 
 
 __all__ = [
