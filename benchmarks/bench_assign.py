@@ -57,14 +57,14 @@ def child(side: str, n: int, level: str, out: str) -> None:
     import geopandas as gpd
     import numpy as np
 
-    from hotspots.areas import AreaSet
+    from hotspots.io.boundaries import read_boundaries
 
     src = data_dir()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the LSOA file has two self-intersections: repaired
-        areas = AreaSet.from_files(lsoa=src / "bradford-lsoa-2011.geojson",
-                                   ward=src / "bradford-wards-2013.geojson",
-                                   name="bench", vintage="2011/2013")
+        areas = read_boundaries(lsoa=src / "bradford-lsoa-2011.geojson",
+                                ward=src / "bradford-wards-2013.geojson",
+                                name="bench", vintage="2011/2013")
     polygons = areas[level]
     x, y = _points(n, areas.outline.bounds)
     base = peak_mb()
@@ -109,6 +109,36 @@ def _run(side: str, n: int, level: str, out: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def verbs(n: int) -> None:
+    """Time the verbs on ``n`` points over Bradford (registry set): best of three runs.
+
+    ``assign_areas`` (both levels; constituency derived from ward since the levels nest) and
+    ``area_counts`` by ward, after one warm-up call that builds the label rasters.
+    """
+    import warnings
+
+    import geopandas as gpd
+    import shapely
+
+    from hotspots.areas import area_counts, assign_areas
+    from hotspots.io.boundaries import load_boundaries
+
+    warnings.simplefilter("ignore")
+    areas = load_boundaries("bradford-2013")
+    x, y = _points(n, areas.outline.bounds)
+    pts = gpd.GeoDataFrame(geometry=shapely.points(x, y), crs="EPSG:27700")
+    assign_areas(pts.iloc[:10], areas, allow_outside=True)
+    for name, call in (("assign_areas", lambda: assign_areas(pts, areas, allow_outside=True)),
+                       ("area_counts", lambda: area_counts(pts, areas, level="ward",
+                                                           allow_outside=True))):
+        best = float("inf")
+        for _ in range(3):
+            t0 = time.perf_counter()
+            call()
+            best = min(best, time.perf_counter() - t0)
+        print(f"{name:>14} {n:>10,} points  {best:6.2f} s (best of 3)")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="100k points only")
@@ -118,7 +148,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--n", type=int, help=argparse.SUPPRESS)
     p.add_argument("--level", help=argparse.SUPPRESS)
     p.add_argument("--out", help=argparse.SUPPRESS)
+    p.add_argument("--verbs", type=int, metavar="N",
+                   help="time assign_areas and area_counts on N points instead")
     args = p.parse_args(argv)
+    if args.verbs:
+        verbs(args.verbs)
+        return 0
     if args.child:
         child(args.child, args.n, args.level, args.out)
         return 0

@@ -5,6 +5,7 @@ Run from the repository root::
     python benchmarks/bench_gistar.py            # 100 m, 50 m, 25 m (about 37k, 148k, 589k cells)
     python benchmarks/bench_gistar.py --quick    # 400 m and 200 m, to check that it works
     python benchmarks/bench_gistar.py --peer-max-cells 200000   # extrapolate the peer above
+    python benchmarks/bench_gistar.py --sizes 100 50   # skip 25 m (the peer takes minutes)
 
 Both sides get the same cells (the ward-clipped grid, every cell tested) and the same counts
 (200,000 synthetic incidents: uniform over Bradford plus 10 Gaussian clusters, seeded).
@@ -47,6 +48,9 @@ SEED = 20190101
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small grids, to check it runs")
+    parser.add_argument("--sizes", type=float, nargs="+", default=None,
+                        help="cell sizes in metres (default 100 50 25; the user row uses the "
+                        "second, so give at least two)")
     parser.add_argument("--peer-max-cells", type=int, default=None,
                         help="run the peer on at most this many cells and extrapolate")
     args = parser.parse_args()
@@ -71,7 +75,7 @@ def main() -> int:
     xy = clustered_points(outline, n_points, rng, n_uniform=int(n_points * 0.7), n_clusters=10,
                           sd=250)
     incidents = gpd.GeoDataFrame(geometry=shapely.points(xy), crs=27700)
-    sizes = [400.0, 200.0] if args.quick else [100.0, 50.0, 25.0]
+    sizes = args.sizes or ([400.0, 200.0] if args.quick else [100.0, 50.0, 25.0])
     repeat = 3
 
     print(f"Gi* (binary, self included, queen), {n_points:,} incidents over Bradford; "

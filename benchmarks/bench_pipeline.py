@@ -17,6 +17,8 @@ end) and reports the time of each stage (one run each: the 3M size is slow for t
 - ours: ``read_police_uk(folder)``; ``load_boundaries`` + ``assign_areas``;
   ``hotspot_gistar(incidents, cell_size=100, clip=areas, permutations=0)`` (the ward-clipped
   grid is built inside the call); ``explore_hotspots(result).save(html)``.
+- arrow: ``pandas.read_csv(engine="pyarrow", dtype=str)`` of every file, the floor of
+  issue 16's read target (``read_police_uk`` within 3x of it), reported beside the table.
 - plain: ``pandas.read_csv`` per file + ``concat``, ``points_from_xy`` + ``to_crs``;
   ``geopandas.read_file`` + ``sjoin``; a 100 m grid of ``shapely.box`` cells kept where
   they meet the wards, counts by ``sjoin``, ``libpysal.weights.DistanceBand`` (queen
@@ -175,6 +177,17 @@ def run_plain(folder: Path, out: Path) -> dict[str, float]:
             **_stages(t), "map_mb": out.stat().st_size / 1e6, "peak_mb": peak_mb()}
 
 
+def run_arrow(folder: Path, out: Path) -> dict[str, float]:
+    """The floor of issue 16's read target: ``pandas.read_csv(engine="pyarrow", dtype=str)``."""
+    import pandas as pd
+
+    t = time.perf_counter()
+    files = sorted(folder.glob("*.csv"))
+    frame = pd.concat([pd.read_csv(f, engine="pyarrow", dtype=str) for f in files],
+                      ignore_index=True)
+    return {"rows": len(frame), "read": time.perf_counter() - t, "peak_mb": peak_mb()}
+
+
 def _stages(t: list[float]) -> dict[str, float]:
     names = ["read", "assign", "gistar", "map"]
     return {n: t[i + 1] - t[i] for i, n in enumerate(names)} | {"total": t[-1] - t[0]}
@@ -184,11 +197,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=300_000, help="rows to generate")
     parser.add_argument("--quick", action="store_true", help="30,000 rows, to check it runs")
-    parser.add_argument("--side", choices=["ours", "plain"], help=argparse.SUPPRESS)
+    parser.add_argument("--side", choices=["ours", "plain", "arrow"], help=argparse.SUPPRESS)
     parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.side:
-        run = run_ours if args.side == "ours" else run_plain
+        run = {"ours": run_ours, "plain": run_plain, "arrow": run_arrow}[args.side]
         print(json.dumps(run(args.dir, args.dir.parent / f"{args.side}.html")))
         return 0
     rows = 30_000 if args.quick else args.rows
@@ -202,14 +215,14 @@ def main() -> int:
               f"({size:,.0f} MB, written in {time.perf_counter() - t:.1f} s); one run per side, "
               "each in its own process")
         res = {}
-        for side in ("ours", "plain"):
+        for side in ("ours", "plain", "arrow"):
             out = subprocess.run([sys.executable, __file__, "--side", side, "--dir", str(folder)],
                                  capture_output=True, text=True)
             if out.returncode:
                 print(out.stderr[-3000:])
                 return 1
             res[side] = json.loads(out.stdout.strip().splitlines()[-1])
-    ours, plain = res["ours"], res["plain"]
+    ours, plain, arrow = res["ours"], res["plain"], res["arrow"]
     header = f"{'stage':<10} {'hotspots':>10} {'plain':>10} {'plain/ours':>11}"
     print(header)
     print("-" * len(header))
@@ -219,6 +232,9 @@ def main() -> int:
     print(f"{'peak MB':<10} {ours['peak_mb']:10,.0f} {plain['peak_mb']:10,.0f}")
     print(f"{'map MB':<10} {ours['map_mb']:10.2f} {plain['map_mb']:10.2f}")
     print("-" * len(header))
+    print(f"read floor: pandas.read_csv(engine='pyarrow', dtype=str) {arrow['read']:.2f}s "
+          f"({arrow['peak_mb']:,.0f} MB peak); read_police_uk is "
+          f"{ours['read'] / arrow['read']:.1f}x that (issue 16 target: within 3x)")
     print(f"rows read: ours {ours['rows']:,} (every row, unknown locations kept), plain "
           f"{plain['rows']:,}; cells: ours {ours['cells']:,}, plain {plain['cells']:,}; "
           f"hot cells: ours {ours['hot']:,} (FDR-adjusted), plain {plain['hot']:,} (p < 0.05)")

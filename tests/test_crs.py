@@ -21,7 +21,7 @@ from hotspots.crs import (
     is_bng,
     is_geographic,
     is_zero_point,
-    normalize_crs,
+    normalise_crs,
     to_bng,
 )
 from hotspots.errors import CRSError, ValidationError
@@ -189,15 +189,15 @@ def test_gb_boxes_and_zero_points():
 
 
 def test_normalize_and_predicates():
-    assert normalize_crs(27700) == BNG
-    assert normalize_crs("epsg:4326") == WGS84
+    assert normalise_crs(27700) == BNG
+    assert normalise_crs("epsg:4326") == WGS84
     assert is_bng("EPSG:27700")
     assert not is_bng(4326)
     assert not is_bng(None)
     assert is_geographic(4326)
     assert not is_geographic(27700)
     with pytest.raises(CRSError, match="not a coordinate reference system"):
-        normalize_crs("EPSG:99999999")
+        normalise_crs("EPSG:99999999")
 
 
 def test_ensure_bng():
@@ -207,3 +207,11 @@ def test_ensure_bng():
     assert ensure_bng(out) is out
     with pytest.raises(CRSError, match=r"pts has no coordinate reference system.*set_crs"):
         ensure_bng(pts.set_crs(None, allow_override=True), name="pts")
+
+
+def test_normalize_crs_is_the_deprecated_spelling_of_normalise_crs():
+    from hotspots.crs import normalize_crs
+
+    with pytest.warns(FutureWarning, match="normalize_crs is renamed normalise_crs"):
+        old = normalize_crs("epsg:4326")
+    assert old == normalise_crs("epsg:4326") == WGS84

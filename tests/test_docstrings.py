@@ -22,6 +22,7 @@ PUBLIC_MODULES = [
     "hotspots", "hotspots.io", "hotspots.maps", "hotspots.privacy", "hotspots.premises",
     "hotspots.episodes", "hotspots.stats", "hotspots.report", "hotspots.simulate",
     "hotspots.areas", "hotspots.grid", "hotspots.cluster", "hotspots.change", "hotspots.hotspot",
+    "hotspots.distributed",
 ]
 
 
@@ -53,7 +54,8 @@ def test_public_callable_has_a_running_example(qualname, monkeypatch, tmp_path):
     assert ">>>" in doc, f"{qualname}'s Examples section has no doctest"
     monkeypatch.chdir(tmp_path)  # examples that write files write here
     parser = doctest.DocTestParser()
-    test = parser.get_doctest(doc, {"__name__": "__doctest__", "np": np, "pd": pd, "gpd": gpd}, qualname, None, 0)
+    namespace = {"__name__": "__doctest__", "np": np, "pd": pd, "gpd": gpd}
+    test = parser.get_doctest(doc, namespace, qualname, None, 0)
     runner = doctest.DocTestRunner(
         optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     failures = []

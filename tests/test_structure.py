@@ -65,7 +65,7 @@ def test_no_public_function_body_over_80_lines():
     assert long == {}
 
 
-@pytest.mark.parametrize("source, expected", [
+@pytest.mark.parametrize(("source", "expected"), [
     ("def f():\n    '''doc\n    more'''\n    a = 1\n    return a\n", 2),
     ("def f():\n    return 1\n", 1),
 ])

@@ -21,9 +21,10 @@ from hotspots.logs import show_log
 
 if TYPE_CHECKING:  # type checkers and IDEs see the real names; at run time they load lazily
     from hotspots.areas import AreaSet, area_counts, assign_areas
-    from hotspots.change import PeriodComparison, compare_periods, hotspot_change, trend
+    from hotspots.change import PeriodComparison, compare_periods, hotspot_change
     from hotspots.change.centrography import CentreShift, centre_shift
     from hotspots.change.classify import hotspot_classify
+    from hotspots.change.trend import trend
     from hotspots.cluster import IncidentClusterer, cluster_incidents, cluster_summary
     from hotspots.episodes.cohort import at_risk_snapshots, cohort_series
     from hotspots.grid import hotspot_grid
@@ -63,7 +64,8 @@ if TYPE_CHECKING:  # type checkers and IDEs see the real names; at run time they
         proximity_report,
         visit_plan,
     )
-    from hotspots.privacy import Release, protect, suppress
+    from hotspots.privacy import Release, protect
+    from hotspots.privacy.suppress import suppress
     from hotspots.report import committee_report
     from hotspots.simulate import simulate_incidents
     from hotspots.simulate.children import simulate_at_risk, simulate_episodes

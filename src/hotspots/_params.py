@@ -24,7 +24,7 @@ import inspect
 import math
 import warnings
 from collections.abc import Callable, Collection, Mapping
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 __all__ = [
     "Constraint", "OneOf", "Positive", "Probability", "check_in", "check_positive",
@@ -109,6 +109,12 @@ class OneOf(Constraint):
         return value
 
 
+@overload
+def check_positive(name: str, value: Any, *, caller: str | None = None,
+                   allow_none: Literal[False] = False, allow_zero: bool = False) -> float: ...
+@overload
+def check_positive(name: str, value: Any, *, caller: str | None = None,
+                   allow_none: bool = False, allow_zero: bool = False) -> float | None: ...
 def check_positive(name: str, value: Any, *, caller: str | None = None,
                    allow_none: bool = False, allow_zero: bool = False) -> float | None:
     """Check one value with :class:`Positive` (for values known only inside a verb)."""

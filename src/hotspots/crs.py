@@ -17,6 +17,7 @@ zeroed coordinates and points from the wrong country, not a point in the sea off
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
@@ -39,6 +40,7 @@ __all__ = [
     "is_bng",
     "is_geographic",
     "is_zero_point",
+    "normalise_crs",
     "normalize_crs",
     "to_bng",
 ]
@@ -80,6 +82,12 @@ def in_gb_lonlat(lon: Any, lat: Any) -> np.ndarray:
     Returns
     -------
     numpy.ndarray of bool
+
+    Examples
+    --------
+    >>> from hotspots.crs import in_gb_lonlat
+    >>> in_gb_lonlat([-1.75, 2.35], [53.79, 48.86]).tolist()  # Bradford, Paris
+    [True, False]
     """
     return _in_box(lon, lat, GB_LONLAT_BOUNDS)
 
@@ -104,6 +112,12 @@ def in_gb_bng(easting: Any, northing: Any) -> np.ndarray:
         True inside :data:`GB_BNG_BOUNDS`, except in the corner ``easting <= 180``,
         ``northing <= 90`` at the false origin: that is open sea, and where
         longitude/latitude in degrees would land if taken for metres.
+
+    Examples
+    --------
+    >>> from hotspots.crs import in_gb_bng
+    >>> in_gb_bng([416_000.0, -5.0], [433_000.0, 10.0]).tolist()
+    [True, False]
     """
     return _in_box(easting, northing, GB_BNG_BOUNDS) & ~_degree_like(easting, northing)
 
@@ -121,6 +135,12 @@ def is_zero_point(x: Any, y: Any) -> np.ndarray:
     Returns
     -------
     numpy.ndarray of bool
+
+    Examples
+    --------
+    >>> from hotspots.crs import is_zero_point
+    >>> is_zero_point([0, 0, 1], [0, 2, 0]).tolist()
+    [True, False, False]
     """
     return (np.asarray(x, dtype=float) == 0) & (np.asarray(y, dtype=float) == 0)
 
@@ -130,7 +150,7 @@ def _crs(user_input: Any) -> CRS:
     return CRS.from_user_input(user_input)
 
 
-def normalize_crs(crs: Any) -> str:
+def normalise_crs(crs: Any) -> str:
     """Spell any CRS input as ``"EPSG:<code>"`` (or WKT when it has no EPSG code).
 
     Parameters
@@ -147,6 +167,12 @@ def normalize_crs(crs: Any) -> str:
     ------
     hotspots.errors.CRSError
         If pyproj does not recognise ``crs``.
+
+    Examples
+    --------
+    >>> from hotspots.crs import normalise_crs
+    >>> normalise_crs(27700), normalise_crs("epsg:4326"), normalise_crs("OGC:CRS84")[:6]
+    ('EPSG:27700', 'EPSG:4326', 'GEOGCR')
     """
     try:
         obj = _crs(crs if not isinstance(crs, CRS) else crs.to_wkt())
@@ -157,6 +183,26 @@ def normalize_crs(crs: Any) -> str:
         ) from None
     code = obj.to_epsg()
     return f"EPSG:{code}" if code is not None else obj.to_wkt()
+
+
+def normalize_crs(crs: Any) -> str:
+    """Spell a CRS as ``"EPSG:<code>"``: the deprecated spelling of :func:`normalise_crs`.
+
+    Kept for one release (British spelling throughout the library); warns with a
+    :class:`FutureWarning`.
+
+    Examples
+    --------
+    >>> from hotspots.crs import normalize_crs
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", FutureWarning)
+    ...     normalize_crs(27700)
+    'EPSG:27700'
+    """
+    warnings.warn("normalize_crs is renamed normalise_crs in 0.2.0; the old name will stop "
+                  "working in the next release", FutureWarning, stacklevel=2)
+    return normalise_crs(crs)
 
 
 def is_bng(crs: Any) -> bool:
@@ -170,8 +216,14 @@ def is_bng(crs: Any) -> bool:
     -------
     bool
         False for ``None``.
+
+    Examples
+    --------
+    >>> from hotspots.crs import is_bng
+    >>> is_bng(27700), is_bng("EPSG:4326"), is_bng(None)
+    (True, False, False)
     """
-    return crs is not None and normalize_crs(crs) == BNG
+    return crs is not None and normalise_crs(crs) == BNG
 
 
 def is_geographic(crs: Any) -> bool:
@@ -185,8 +237,14 @@ def is_geographic(crs: Any) -> bool:
     -------
     bool
         False for ``None``.
+
+    Examples
+    --------
+    >>> from hotspots.crs import is_geographic
+    >>> is_geographic("EPSG:4326"), is_geographic(27700), is_geographic(None)
+    (True, False, False)
     """
-    return crs is not None and _crs(normalize_crs(crs)).is_geographic
+    return crs is not None and _crs(normalise_crs(crs)).is_geographic
 
 
 @lru_cache(maxsize=32)
@@ -212,13 +270,14 @@ def to_bng(x: Any, y: Any, crs: Any) -> tuple[np.ndarray, np.ndarray]:
 
     Examples
     --------
+    >>> from hotspots.crs import to_bng
     >>> e, n = to_bng([-1.75], [53.79], "EPSG:4326")
     >>> round(float(e[0]), -2), round(float(n[0]), -2)
     (416600.0, 432700.0)
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
-    code = normalize_crs(crs)
+    code = normalise_crs(crs)
     if code == BNG:
         return x.copy(), y.copy()
     e, n = _transformer(code).transform(x, y)
@@ -248,6 +307,15 @@ def ensure_bng(frame: Any, *, name: str = "data") -> Any:
     ------
     hotspots.errors.CRSError
         If ``frame`` has no CRS.
+
+    Examples
+    --------
+    >>> from hotspots.crs import ensure_bng
+    >>> import geopandas as gpd
+    >>> from shapely import Point
+    >>> s = ensure_bng(gpd.GeoSeries([Point(-1.75, 53.79)], crs="EPSG:4326"))
+    >>> s.crs.to_epsg(), round(float(s.x.iloc[0]), -2), round(float(s.y.iloc[0]), -2)
+    (27700, 416600.0, 432700.0)
     """
     if frame.crs is None:
         raise CRSError(Problem(
@@ -258,7 +326,7 @@ def ensure_bng(frame: Any, *, name: str = "data") -> Any:
         ))
     if is_bng(frame.crs):
         return frame
-    logger.info("reprojecting %s from %s to %s", name, normalize_crs(frame.crs), BNG)
+    logger.info("reprojecting %s from %s to %s", name, normalise_crs(frame.crs), BNG)
     return frame.to_crs(BNG)
 
 
@@ -407,6 +475,7 @@ def detect_crs(x: Any, y: Any, *, x_name: str = "x", y_name: str = "y", rows: An
 
     Examples
     --------
+    >>> from hotspots.crs import detect_crs
     >>> detect_crs([-1.75, -1.80], [53.79, 53.80])
     'EPSG:4326'
     >>> detect_crs([416_500.0], [432_900.0])
@@ -433,7 +502,7 @@ def check_declared_crs(x: Any, y: Any, crs: Any, *, x_name: str = "x", y_name: s
     Returns
     -------
     str
-        The declared CRS, normalised by :func:`normalize_crs`.
+        The declared CRS, normalised by :func:`normalise_crs`.
 
     Raises
     ------
@@ -446,8 +515,18 @@ def check_declared_crs(x: Any, y: Any, crs: Any, *, x_name: str = "x", y_name: s
     -----
     Other projected CRSs are not checked here; readers still reject points that fall outside
     Great Britain once projected.
+
+    Examples
+    --------
+    >>> from hotspots.crs import check_declared_crs
+    >>> check_declared_crs([416_000.0, 417_000.0], [433_000.0, 434_000.0], 27700)
+    'EPSG:27700'
+    >>> check_declared_crs([-1.75], [53.79], 27700)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    hotspots.errors.CRSError: ...
     """
-    code = normalize_crs(crs)
+    code = normalise_crs(crs)
     xs, ys, r = _prepare(x, y, rows)
     n = xs.size
     if n == 0:

@@ -38,6 +38,13 @@ class Problem:
         The column concerned, when there is one.
     file : str or None
         The file concerned, when the input came from a file.
+
+    Examples
+    --------
+    >>> from hotspots.errors import Problem
+    >>> print(Problem("missing_weight", "Fill the gaps.", n_rows=7, rows=(3, 9),
+    ...               column="weight", file="crimes.csv"))
+    [file crimes.csv; column 'weight'; 7 rows (first: 3, 9)] Fill the gaps.
     """
 
     code: str
@@ -74,6 +81,18 @@ class ValidationError(HotspotsError, ValueError):
         Every problem found; all are reported together rather than the first one alone.
     context : str, optional
         What was being read or checked, e.g. the file name, used as the message's first line.
+
+    Examples
+    --------
+    >>> from hotspots.errors import Problem, ValidationError
+    >>> err = ValidationError([Problem("a", "First."), Problem("b", "Second.", column="x")],
+    ...                       context="crimes.csv")
+    >>> print(err)
+    crimes.csv: 2 problems found:
+      - First.
+      - [column 'x'] Second.
+    >>> isinstance(err, ValueError), [p.code for p in err.problems]
+    (True, ['a', 'b'])
     """
 
     def __init__(self, problems: list[Problem] | Problem, context: str | None = None) -> None:

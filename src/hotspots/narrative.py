@@ -70,6 +70,7 @@ def round_half_up(value: float | int | Fraction | Decimal, ndigits: int = 0) -> 
 
     Examples
     --------
+    >>> from hotspots.narrative import round_half_up
     >>> round_half_up(12.5), round_half_up(13.5), round(12.5)
     (Decimal('13'), Decimal('14'), 12)
     >>> round_half_up(0.145, 2)
@@ -101,6 +102,7 @@ def percent(numerator: float | Fraction, denominator: float | Fraction) -> int:
 
     Examples
     --------
+    >>> from hotspots.narrative import percent
     >>> percent(29, 200), percent(60, 344), percent(1, 8)
     (15, 17, 13)
     """
@@ -130,6 +132,7 @@ def format_p(p: float, alpha: float = 0.05) -> str:
 
     Examples
     --------
+    >>> from hotspots.narrative import format_p
     >>> format_p(0.0167), format_p(0.0043), format_p(0.0002), format_p(0.0496)
     ('p = 0.02', 'p = 0.004', 'p < 0.001', 'p = 0.0496')
     """
@@ -243,9 +246,9 @@ def _total_sentence(cmp: PeriodComparison, noun: str) -> str:
         return _cap(SENTENCES["total_same"].format(**fields))
     if nb == 0:
         return _cap(SENTENCES["total_up_from_none"].format(**fields))
-    pct = percent(abs(na - nb), nb)
-    key = ("total_down" if na < nb else "total_up") + ("_tiny" if pct == 0 else "")
-    return _cap(SENTENCES[key].format(pct=f"{pct}%", article=_article(pct), **fields))
+    whole = percent(abs(na - nb), nb)
+    key = ("total_down" if na < nb else "total_up") + ("_tiny" if whole == 0 else "")
+    return _cap(SENTENCES[key].format(pct=f"{whole}%", article=_article(whole), **fields))
 
 
 def _article(number: int) -> str:
@@ -498,9 +501,17 @@ def describe(comparison: PeriodComparison, *, noun: str | None = None,
 
     Examples
     --------
-    >>> describe(cmp)  # doctest: +SKIP
-    ['284 offences in 2018/19, down from 344 in 2017/18, a 17% reduction (statistically
-    significant, E-test p = 0.02).', ...]
+    >>> from hotspots import compare_periods, describe, load_boundaries, simulate_incidents
+    >>> areas = load_boundaries("bradford-2013")
+    >>> incidents = simulate_incidents(areas, n_before=300, n_after=200, seed=1)
+    >>> cmp = compare_periods(incidents, areas, before="2017/18", after="2018/19")
+    >>> for sentence in describe(cmp)[:3]:
+    ...     print(sentence)
+    200 offences in 2018/19, down from 300 in 2017/18, a 33% reduction (statistically
+    significant, quasi-Poisson test p < 0.001).
+    In 2018/19, Keighley had 30% of offences, Shipley 26%, Bradford South 14%; in 17% the
+    location is not known.
+    Keighley had the highest number in both periods (115 to 59).
     """
     if k is not None and not comparison.suppressed:
         comparison = comparison.suppress(k)

@@ -55,6 +55,15 @@ class Period:
         The interval; ``start`` is included, ``end`` is not.
     label : str
         How the period is written in outputs ("2018/19", "Jan 2018 to Jun 2018", ...).
+
+    Examples
+    --------
+    >>> from hotspots.periods import parse_period
+    >>> p = parse_period("2018/19")
+    >>> p.start.date().isoformat(), p.end.date().isoformat(), p.days, str(p)
+    ('2018-04-01', '2019-04-01', 365.0, '2018/19')
+    >>> p.contains(pd.to_datetime(["2019-03-31", "2019-04-01", None])).tolist()
+    [True, False, False]
     """
 
     start: pd.Timestamp
@@ -155,6 +164,7 @@ def parse_period(value: PeriodLike, *, name: str = "period") -> Period:
 
     Examples
     --------
+    >>> from hotspots.periods import parse_period
     >>> p = parse_period("2018/19")
     >>> p.start, p.end, p.label
     (Timestamp('2018-04-01 00:00:00'), Timestamp('2019-04-01 00:00:00'), '2018/19')
@@ -210,6 +220,7 @@ def period_labels(times: pd.Series, freq: Freq) -> pd.Series:
 
     Examples
     --------
+    >>> from hotspots.periods import period_labels
     >>> s = pd.Series(pd.to_datetime(["2018-03-31", "2018-04-01"]))
     >>> period_labels(s, "FY").tolist()
     ['2017/18', '2018/19']
@@ -242,7 +253,27 @@ def period_labels(times: pd.Series, freq: Freq) -> pd.Series:
 
 
 def period_of_label(label: str, freq: Freq) -> Period:
-    """Return the :class:`Period` that a label from :func:`period_labels` stands for."""
+    """Return the :class:`Period` that a label from :func:`period_labels` stands for.
+
+    Parameters
+    ----------
+    label : str
+        A label such as ``"2019 Q2"`` (``freq="Q"``), ``"Jun 2019"`` (``"M"``) or
+        ``"2019/20"``.
+    freq : {"FY", "Y", "Q", "M"}
+        The frequency the label was made with.
+
+    Returns
+    -------
+    Period
+
+    Examples
+    --------
+    >>> from hotspots.periods import period_of_label
+    >>> q = period_of_label("2019 Q2", "Q")
+    >>> q.label, q.start.date().isoformat(), q.end.date().isoformat()
+    ('2019 Q2', '2019-04-01', '2019-07-01')
+    """
     if freq == "Q":
         y, q = label.split(" Q")
         return parse_period(f"{y}-Q{q}")
@@ -272,6 +303,7 @@ def data_coverage(times: pd.Series | pd.DatetimeIndex | np.ndarray
 
     Examples
     --------
+    >>> from hotspots.periods import data_coverage
     >>> data_coverage(pd.Series(pd.to_datetime(["2017-01-01", "2017-12-01"])))
     (Timestamp('2017-01-01 00:00:00'), Timestamp('2018-01-01 00:00:00'))
     """
@@ -328,6 +360,7 @@ def check_coverage(period: PeriodLike, times: pd.Series | pd.DatetimeIndex | np.
 
     Examples
     --------
+    >>> from hotspots.periods import check_coverage
     >>> months = pd.Series(pd.date_range("2017-01-01", "2017-12-01", freq="MS"))
     >>> check_coverage("2017", months)  # covered: nothing happens
     >>> check_coverage("2019", months)  # doctest: +ELLIPSIS

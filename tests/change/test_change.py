@@ -478,7 +478,7 @@ def test_hotspot_change_default_boundary_is_the_time_midpoint_half_open(areas):
     assert res.attrs["hotspots"]["split_at"] == "2018-01-03T00:00:00"
     assert res["n_before"].tolist() == [2, 0, 0]
     assert res["n_after"].tolist() == [0, 1, 3]
-    res = hotspot_change(inc, boundary="2018-01-04", cell_size=1000, clip=areas)
+    res = hotspot_change(inc, split_at="2018-01-04", cell_size=1000, clip=areas)
     assert res["n_before"].tolist() == [2, 1, 0]
     assert res["change"].tolist() == [-2, -1, 3]
 
@@ -489,7 +489,23 @@ def test_hotspot_change_arguments(incidents, areas):
     with pytest.raises(ValueError, match="both"):
         hotspot_change(incidents, before=2018, clip=areas)
     with pytest.raises(ValueError, match="not both"):
-        hotspot_change(incidents, before=2018, after=2019, boundary="2019-01-01", clip=areas)
+        hotspot_change(incidents, before=2018, after=2019, split_at="2019-01-01", clip=areas)
+
+
+def test_hotspot_change_boundary_keyword_still_works_with_a_futurewarning(areas):
+    # renamed split_at in 0.2.0 (issue 12): "boundary" means polygons everywhere else
+    from hotspots.change import hotspot_change
+
+    inc = make_incidents([("Alpha", "2018-01-01", 2), ("Beta", "2018-01-03", 1),
+                          ("Gamma", "2018-01-05", 3)])
+    new = hotspot_change(inc, split_at="2018-01-04", cell_size=1000, clip=areas)
+    with pytest.warns(FutureWarning, match=r"boundary=.*renamed split_at="):
+        old = hotspot_change(inc, boundary="2018-01-04", cell_size=1000, clip=areas)
+    assert old["n_before"].tolist() == new["n_before"].tolist() == [2, 1, 0]
+    assert old["n_after"].tolist() == new["n_after"].tolist() == [0, 0, 3]
+    assert old.attrs["hotspots"] == new.attrs["hotspots"]
+    with pytest.raises(TypeError, match="both"):
+        hotspot_change(inc, boundary="2018-01-04", split_at="2018-01-04", clip=areas)
 
 
 def test_suppressed_group_totals_are_protected(areas):

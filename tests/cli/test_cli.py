@@ -140,3 +140,16 @@ def test_premises_command_reads_generic_tables(tmp_path):
     assert top["premises_id"] == "L1"
     assert top["n_linked"] == 3
     assert table.set_index("premises_id").loc["L2", "n_linked"] == 0
+
+
+@pytest.mark.parametrize(("flags", "offline"), [([], True), (["--offline"], True),
+                                            (["--online"], False)])
+def test_cli_maps_are_offline_unless_asked_online(shared_dir, tmp_path, env_boundaries, flags,
+                                                  offline):
+    """Issue 15: police and council networks block CDNs, so the CLI's maps inline Leaflet."""
+    path = shared_dir / "data" / "police-uk" / "west-yorkshire-street-2017-sample.csv"
+    out = tmp_path / "map.html"
+    assert main(["map", str(path), "--boundaries", "bradford-2013", "--allow-outside",
+                 "--kind", "areas", *flags, "--out", str(out)]) == 0
+    html = out.read_text()
+    assert ("<script src=\"http" not in html) is offline

@@ -228,7 +228,7 @@ def test_gistar_schema_and_values_equal_the_kernel(make_incidents):
     assert corner["n_neighbours"].item() == 3
     info = g.attrs["hotspots"]
     assert set(info) >= COUNT_KEYS
-    assert info["neighbor_distance"] == pytest.approx(100 * math.sqrt(2))
+    assert info["neighbour_distance"] == pytest.approx(100 * math.sqrt(2))
     assert info["p_adjust"] == "fdr_bh"
     assert info["edge_correction"] == "none"  # the plain ArcGIS/esda statistic (issue 11)
     assert info["inference_reason"] == "given"

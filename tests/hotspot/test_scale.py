@@ -53,16 +53,16 @@ def test_gistar_optimized_neighbour_distance(make_incidents):
     import shapely
 
     g = hotspot_gistar(make_incidents(xy), cell_size=50,
-                       clip=shapely.box(0, 0, 3000, 3000), neighbor_distance="optimized")
+                       clip=shapely.box(0, 0, 3000, 3000), neighbour_distance="optimized")
     info = g.attrs["hotspots"]
-    assert info["neighbor_distance_reason"].startswith("optimized: first peak")
+    assert info["neighbour_distance_reason"].startswith("optimized: first peak")
     search = info["scale_search"]
-    assert info["neighbor_distance"] == search["distance"]
+    assert info["neighbour_distance"] == search["distance"]
     # the distance is the first peak of the recorded z-scores
     z = search["z"]
     i = search["distances"].index(search["distance"])
     assert z[i] > z[i - 1]
     assert z[i] >= z[i + 1]
     assert (g.loc[g["hotspot"] == "hot", "gistar"] > 0).all()
-    with pytest.raises(ValueError, match="'neighbor_distance'"):
-        hotspot_gistar(make_incidents(xy), cell_size=50, neighbor_distance="best")
+    with pytest.raises(ValueError, match="'neighbour_distance'"):
+        hotspot_gistar(make_incidents(xy), cell_size=50, neighbour_distance="best")

@@ -4,22 +4,27 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import shutil
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 
-from hotspots.errors import CRSError, HotspotsError, ValidationError
+from hotspots.areas import AreaSet
+from hotspots.errors import CRSError, DataQualityWarning, HotspotsError, ValidationError
 from hotspots.io import boundaries as bmod
 from hotspots.io.boundaries import (
     BoundaryFileNotFoundError,
+    boundary_extent,
     boundary_manifest,
     list_boundaries,
     load_boundaries,
     read_boundaries,
+    read_boundary_file,
 )
 
 MANIFEST = Path(__file__).resolve().parents[2] / "boundaries" / "manifest.json"
@@ -330,35 +335,86 @@ def test_missing_data_dir_is_an_error(tmp_path):
         load_boundaries("bradford-2013", data_dir=tmp_path / "nope")
 
 
-# --- read_boundaries -----------------------------------------------------------------------------
+# --- read_boundary_file (was read_boundaries(path)) and read_boundaries ----------------------
 def test_read_boundaries_detects_ons_fields(boundaries_dir):
-    frame = read_boundaries(boundaries_dir / "bradford-lsoa-2011.geojson")
+    frame = read_boundary_file(boundaries_dir / "bradford-lsoa-2011.geojson")
     assert list(frame.columns[:2]) == ["area_id", "area_name"]
     assert len(frame) == 310
     assert frame["area_id"].str.fullmatch(r"E01\d{6}").all()
     assert frame["area_name"].str.startswith("Bradford ").all()
     assert frame.crs.to_epsg() == 27700
-    explicit = read_boundaries(boundaries_dir / "bradford-wards-2013.geojson", id_field="WD13CD",
-                               name_field="WD13NM")
+    explicit = read_boundary_file(boundaries_dir / "bradford-wards-2013.geojson",
+                                  id_field="WD13CD", name_field="WD13NM")
     assert "Baildon" in set(explicit["area_name"])
 
 
 def test_read_boundaries_errors(boundaries_dir, tmp_path):
     with pytest.raises(ValidationError, match=r"no column 'WARD'\. Columns found: WD13CD, "
                                               r"WD13CDO, WD13NM, WD13NMW"):
-        read_boundaries(boundaries_dir / "bradford-wards-2013.geojson", id_field="WARD")
+        read_boundary_file(boundaries_dir / "bradford-wards-2013.geojson", id_field="WARD")
     with pytest.raises(BoundaryFileNotFoundError, match="Boundary file not found"):
-        read_boundaries(tmp_path / "missing.geojson")
+        read_boundary_file(tmp_path / "missing.geojson")
     shp = tmp_path / "nocrs.gpkg"
     with pytest.warns(UserWarning, match="'crs' was not provided"):
         gpd.GeoDataFrame({"code": ["A"]}, geometry=[shapely.box(0, 0, 1, 1)]).to_file(shp)
     with pytest.raises(CRSError, match="no coordinate reference system"):
-        read_boundaries(shp, id_field="code")
+        read_boundary_file(shp, id_field="code")
     nocode = tmp_path / "nocode.gpkg"
     gpd.GeoDataFrame({"label": ["A"]}, geometry=[shapely.box(0, 0, 1, 1)],
                      crs=27700).to_file(nocode)
     with pytest.raises(ValidationError, match=r"Cannot tell which column.*Columns found: label"):
-        read_boundaries(nocode)
+        read_boundary_file(nocode)
+
+
+def test_read_boundaries_reads_files_into_an_area_set(boundaries_dir):
+    areas = read_boundaries(ward=boundaries_dir / "bradford-wards-2013.geojson",
+                            constituency=boundaries_dir / "bradford-constituencies-2013.geojson",
+                            name="mine", vintage="2013")
+    registry = load_boundaries("bradford-2013", data_dir=boundaries_dir)
+    assert (areas.name, areas.vintage, areas.level_names) == ("mine", "2013",
+                                                              registry.level_names)
+    for level in registry.level_names:
+        assert areas[level]["area_id"].tolist() == registry[level]["area_id"].tolist()
+        assert areas[level].geometry.geom_equals_exact(registry[level].geometry, 0).all()
+    with pytest.warns(DataQualityWarning, match="repaired 2 invalid polygon"):
+        lsoa = read_boundaries(lsoa=boundaries_dir / "bradford-lsoa-2011.geojson",
+                               id_fields={"lsoa": "LSOA11CD"}, name_fields="LSOA11NM")
+    assert len(lsoa["lsoa"]) == 310
+    with pytest.raises(ValueError, match="needs at least one level"):
+        read_boundaries()
+
+
+def test_read_boundaries_with_one_path_warns_and_returns_the_level_frame(boundaries_dir):
+    path = boundaries_dir / "bradford-wards-2013.geojson"
+    with pytest.warns(FutureWarning, match=r"read_boundaries\(path\).*read_boundary_file"):
+        old = read_boundaries(path, id_field="WD13CD")
+    pd.testing.assert_frame_equal(old, read_boundary_file(path, id_field="WD13CD"))
+    with pytest.warns(FutureWarning), pytest.raises(TypeError, match="not both"):
+        read_boundaries(path, ward=path)
+
+
+def test_area_set_from_files_warns_and_equals_read_boundaries(boundaries_dir):
+    files = {"ward": boundaries_dir / "bradford-wards-2013.geojson",
+             "constituency": boundaries_dir / "bradford-constituencies-2013.geojson"}
+    with pytest.warns(FutureWarning, match=r"AreaSet\.from_files is deprecated.*"
+                                           r"read_boundaries"):
+        old = AreaSet.from_files(vintage="2013", **files)
+    new = read_boundaries(vintage="2013", **files)
+    assert (old.name, old.vintage) == (new.name, new.vintage)
+    for level in new.level_names:
+        pd.testing.assert_frame_equal(old[level], new[level])
+
+
+def test_stored_extents_match_the_files(boundaries_dir):
+    # was tests/areas/test_extent.py: the extents areas uses come from the registry, and
+    # here they are checked against the files
+    for name, entry in boundary_manifest()["sets"].items():
+        box = entry["bbox_27700"]
+        computed = boundary_extent(name, data_dir=boundaries_dir)
+        # the stored box is the computed one, widened to whole metres
+        assert all(c >= b for c, b in zip(computed[:2], box[:2], strict=True))
+        assert all(c <= b for c, b in zip(computed[2:], box[2:], strict=True))
+        assert all(math.isclose(a, b, abs_tol=1.0) for a, b in zip(computed, box, strict=True))
 
 
 def test_outline_is_union_of_wards(boundaries_dir):

@@ -50,7 +50,7 @@ def quiet(fn, *args, **kw):
 def test_short_row_is_rejected_with_its_field_count_not_padded(tmp_path):
     path = write(tmp_path / "cut.csv", "id,lon,lat,type\nA,-1.75,53.79,Burglary\n"
                  "B,-1.76,53.80\nC,-1.74,53.78,Robbery\n")
-    f, warned = quiet(read_incidents, path, x="lon", y="lat", id="id", category="type")
+    f, warned = quiet(read_incidents, path, x="lon", y="lat", incident_id="id", category="type")
     assert f["incident_id"].tolist() == ["A", "C"]
     r = f.attrs["hotspots"]["load"]
     assert (r.rows_read, r.located, r.unknown_location, r.rejected_total) == (3, 2, 0, 1)
@@ -65,7 +65,7 @@ def test_garbage_after_a_valid_header_is_rejected_not_unknown_location(tmp_path)
     raw = (b"id,lon,lat\nA,-1.75,53.79\n\x8f\xe3garbage\x07\x02 bytes\n"
            b"B,-1.76,53.80\n\x91\x92\x93\n")
     (tmp_path / "g.csv").write_bytes(raw)
-    f, _ = quiet(read_incidents, tmp_path / "g.csv", x="lon", y="lat", id="id")
+    f, _ = quiet(read_incidents, tmp_path / "g.csv", x="lon", y="lat", incident_id="id")
     assert f["incident_id"].tolist() == ["A", "B"]
     assert (f["location_status"] == "located").all()  # nothing became "unknown location"
     r = f.attrs["hotspots"]["load"]

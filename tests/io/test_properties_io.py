@@ -88,10 +88,10 @@ def test_no_row_lost_and_every_row_traceable(folder, records, as_frame):
         warnings.simplefilter("ignore", DataQualityWarning)
         if n_kept == 0 and "duplicate" not in fate:
             with pytest.raises(EmptyDataError, match="every one of the"):
-                read_incidents(source, x="lon", y="lat", crs="EPSG:4326", id="id",
+                read_incidents(source, x="lon", y="lat", crs="EPSG:4326", incident_id="id",
                                occurred="when", deduplicate=True, today="2030-01-01")
             return
-        f = read_incidents(source, x="lon", y="lat", crs="EPSG:4326", id="id",
+        f = read_incidents(source, x="lon", y="lat", crs="EPSG:4326", incident_id="id",
                            occurred="when", deduplicate=True, today="2030-01-01")
     report = f.attrs["hotspots"]["load"]
 

@@ -10,6 +10,7 @@ import shapely
 
 from hotspots.areas import AreaSet, area_counts, assign_areas
 from hotspots.errors import DataQualityWarning
+from hotspots.io import read_boundaries
 
 pytestmark = pytest.mark.reference
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.reference
 def bradford3(boundaries_dir) -> AreaSet:
     """Bradford with three levels: LSOA 2011, ward 2013, constituency 2013."""
     with pytest.warns(DataQualityWarning, match=r"level 'lsoa': repaired 2 invalid polygon"):
-        return AreaSet.from_files(
+        return read_boundaries(
             lsoa=boundaries_dir / "bradford-lsoa-2011.geojson",
             ward=boundaries_dir / "bradford-wards-2013.geojson",
             constituency=boundaries_dir / "bradford-constituencies-2013.geojson",

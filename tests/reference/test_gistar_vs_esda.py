@@ -52,7 +52,7 @@ def test_toy_grid_with_mask(grid_type, radius):
     y[5:8, 6:9] += 6
     mask = rng.random(shape) > 0.2
     cell = 50.0
-    ours = gistar_grid(y, mask, cell_size=cell, neighbor_distance=radius * cell,
+    ours = gistar_grid(y, mask, cell_size=cell, neighbour_distance=radius * cell,
                        grid_type=grid_type)
     r, c = np.nonzero(mask)
     if grid_type == "square":
@@ -110,7 +110,7 @@ def test_ward_clipped_bradford_grid_with_edge_correction(bradford_points):
 def test_wide_neighbourhood_uses_prefix_sums_and_still_matches(bradford_points):
     wards, frame = bradford_points
     grid = hotspot_grid(clip=wards, cell_size=500)
-    g = hotspot_gistar(frame, grid=grid, neighbor_distance=5_000, edge_correction="none")
+    g = hotspot_gistar(frame, grid=grid, neighbour_distance=5_000, edge_correction="none")
     xy = np.column_stack([g["x"], g["y"]])
     ref = esda_gistar(g["n"], xy, 5_000 * (1 + TOL))
     np.testing.assert_allclose(g["gistar"], ref.Zs, atol=1e-9)

@@ -49,7 +49,7 @@ def test_local_moran_grid_equals_esda(grid_type, radius):
     y[12, 15] = 25  # a high outlier
     mask = rng.random(shape) > 0.15
     cell = 50.0
-    ours = moran_local_grid(y, mask, cell_size=cell, neighbor_distance=radius * cell,
+    ours = moran_local_grid(y, mask, cell_size=cell, neighbour_distance=radius * cell,
                             grid_type=grid_type)
     r, c = np.nonzero(mask)
     if grid_type == "square":
@@ -74,7 +74,7 @@ def test_global_moran_grid_equals_esda_randomisation_z():
     r, c = np.nonzero(mask)
     xy = np.column_stack([(c + 0.5) * 10.0, (r + 0.5) * 10.0])
     for d in (10.0, 14.2, 35.0):
-        ours = moran_global_grid(y, mask, cell_size=10.0, neighbor_distance=d)
+        ours = moran_global_grid(y, mask, cell_size=10.0, neighbour_distance=d)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             ref = esda.Moran(y[mask], _band(xy, d * (1 + TOL)), transformation="r",

@@ -110,7 +110,7 @@ def test_grid_equals_sparse_on_masked_cells(grid_type, distance):
     shape = (25, 30)
     values = rng.poisson(2.0, shape).astype(float)
     mask = rng.random(shape) > 0.25
-    res = gistar_grid(values, mask, cell_size=100.0, neighbor_distance=None if distance is None
+    res = gistar_grid(values, mask, cell_size=100.0, neighbour_distance=None if distance is None
                       else distance * 100.0, grid_type=grid_type)
     x, y = centres(shape, 100.0, grid_type)
     keep = mask.ravel()

@@ -21,7 +21,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from hotspots.areas.registry import boundary_manifest
 from hotspots.errors import Problem, ValidationError
+from hotspots.located import located_points
 
 __all__ = ["MIN_LOCATED", "OUTSIDE_LIMIT", "OutsideAreasError", "check_outside",
            "describe_candidates", "located_xy", "registered_extents", "sets_holding"]
@@ -58,34 +60,17 @@ class OutsideAreasError(ValidationError):
 
 @functools.lru_cache(maxsize=1)
 def _extents() -> tuple[tuple[str, BBox], ...]:
-    from hotspots.io.boundaries import boundary_manifest
-
-    out = []
+    out: list[tuple[str, BBox]] = []
     for name, entry in boundary_manifest()["sets"].items():
         bbox = entry.get("bbox_27700")
         if bbox is None:
-            bbox = _bbox_from_files(name, entry)
-        if bbox is not None:
-            out.append((name, tuple(float(v) for v in bbox)))
+            # the registry stores every set's extent (tests/io check it against the files
+            # with hotspots.io.boundaries.boundary_extent); a set without one is skipped
+            logger.info("the registry gives no extent (bbox_27700) for %s; skipped", name)
+            continue
+        xmin, ymin, xmax, ymax = (float(v) for v in bbox)
+        out.append((name, (xmin, ymin, xmax, ymax)))
     return tuple(out)
-
-
-def _bbox_from_files(name: str, entry: dict) -> BBox | None:
-    """Compute the extent of a set without ``bbox_27700`` from its files, when present."""
-    import geopandas as gpd
-
-    from hotspots.io.boundaries import BoundaryFileNotFoundError, _resolve
-
-    files = [f for spec in entry["levels"].values() for f in spec["files"]]
-    try:
-        paths = _resolve(name, files, None, download=False)
-    except (BoundaryFileNotFoundError, OSError) as exc:
-        logger.info("extent of %s unknown: %s", name, str(exc).splitlines()[0])
-        return None
-    bounds = np.array([gpd.read_file(p).to_crs("EPSG:27700").total_bounds
-                       for p in paths.values()])
-    return (float(bounds[:, 0].min()), float(bounds[:, 1].min()),
-            float(bounds[:, 2].max()), float(bounds[:, 3].max()))
 
 
 def registered_extents() -> dict[str, BBox]:
@@ -99,6 +84,7 @@ def registered_extents() -> dict[str, BBox]:
 
     Examples
     --------
+    >>> from hotspots.areas.extent import registered_extents
     >>> registered_extents()["bradford-2013"]
     (396065.0, 425348.0, 423800.0, 451900.0)
     """
@@ -124,6 +110,7 @@ def sets_holding(x: np.ndarray, y: np.ndarray, *,
 
     Examples
     --------
+    >>> from hotspots.areas.extent import sets_holding
     >>> import numpy as np
     >>> sets_holding(np.array([416000.0]), np.array([433000.0]))
     [('bradford-2013', 1.0)]
@@ -183,6 +170,7 @@ def check_outside(x: np.ndarray, y: np.ndarray, outside: np.ndarray, *, areas_na
 
     Examples
     --------
+    >>> from hotspots.areas.extent import check_outside
     >>> import numpy as np
     >>> check_outside(np.array([1.0]), np.array([1.0]), np.array([False]),
     ...               areas_name="toy", level="ward", allow_outside=False)
@@ -207,7 +195,7 @@ def check_outside(x: np.ndarray, y: np.ndarray, outside: np.ndarray, *, areas_na
                  f"(command line: --boundaries {best}).")
     else:
         where = ("No registered boundary set holds them: give boundaries that cover the data "
-                 "(AreaSet.from_files, or --wards/--constituencies on the command line).")
+                 "(hotspots.read_boundaries, or --wards/--constituencies on the command line).")
     tail = ("If the data cover a larger area on purpose (e.g. a force-wide download counted "
             "by the wards of one district), pass allow_outside=True (--allow-outside).")
     raise OutsideAreasError(Problem("outside_areas", f"{head} {where} {tail}",
@@ -230,6 +218,7 @@ def located_xy(incidents: object) -> tuple[np.ndarray, np.ndarray]:
 
     Examples
     --------
+    >>> from hotspots.areas.extent import located_xy
     >>> import geopandas as gpd
     >>> import shapely
     >>> frame = gpd.GeoDataFrame(geometry=[shapely.Point(1, 2), shapely.Point()],
@@ -237,19 +226,5 @@ def located_xy(incidents: object) -> tuple[np.ndarray, np.ndarray]:
     >>> located_xy(frame)
     (array([1.]), array([2.]))
     """
-    import shapely
-
-    from hotspots import schema
-    from hotspots.crs import ensure_bng
-
-    geom = ensure_bng(incidents.geometry, name="incidents")  # type: ignore[attr-defined]
-    arr = np.asarray(geom.values, dtype=object)
-    xy, which = shapely.get_coordinates(arr, return_index=True)
-    keep = np.ones(len(which), dtype=bool)
-    columns = getattr(incidents, "columns", ())
-    if schema.LOCATION_STATUS in columns:
-        status = incidents[schema.LOCATION_STATUS]  # type: ignore[index]
-        unknown = (status == schema.UNKNOWN).fillna(False).to_numpy(dtype=bool)
-        keep = ~unknown[which]
-    finite = np.isfinite(xy).all(axis=1) & keep
-    return xy[finite, 0], xy[finite, 1]
+    pts = located_points(incidents, reproject=True)
+    return pts.x, pts.y

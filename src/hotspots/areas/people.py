@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hotspots._params import current_verb
 from hotspots.errors import DataQualityWarning, Problem, ValidationError
 
 __all__ = ["PEOPLE_NOTE", "distinct_counts", "noun_for", "person_codes"]
@@ -35,7 +36,8 @@ def noun_for(person: str | None) -> str:
     return "children" if person in ("child", "child_id", "children") else "people"
 
 
-def person_codes(frame: pd.DataFrame, person: str | None, caller: str) -> np.ndarray:
+def person_codes(frame: pd.DataFrame, person: str | None,
+                 caller: str | None = None) -> np.ndarray:
     """Integer code per row for ``person`` (-1 where blank), warning about blank ids.
 
     Parameters
@@ -44,13 +46,21 @@ def person_codes(frame: pd.DataFrame, person: str | None, caller: str) -> np.nda
         The rows.
     person : str
         The person column (pseudonyms).
-    caller : str
-        The public function, for messages.
+    caller : str, optional
+        The public function, for messages; by default the verb running
+        (:func:`hotspots._params.current_verb`).
 
     Returns
     -------
     numpy.ndarray of int64
+
+    Examples
+    --------
+    >>> from hotspots.areas.people import person_codes
+    >>> person_codes(pd.DataFrame({"child": ["a", "b", "a"]}), "child").tolist()
+    [0, 1, 0]
     """
+    caller = caller or current_verb()
     if person is None:
         raise ValueError(f"{caller}(count='people') needs person=, the column that identifies "
                          "a person (e.g. person='child').")
@@ -74,6 +84,7 @@ def distinct_counts(bins: np.ndarray, persons: np.ndarray, n_bins: int) -> np.nd
 
     Examples
     --------
+    >>> from hotspots.areas.people import distinct_counts
     >>> distinct_counts(np.array([0, 0, 1, 1]), np.array([7, 7, 7, -1]), 2).tolist()
     [1, 1]
     """
@@ -131,7 +142,7 @@ def period_people(names: pd.Series, persons: np.ndarray, mask: np.ndarray,
 
 
 def people_frame(frame: pd.DataFrame, person: str | None, name_col: str, by: str | None,
-                 in_b: np.ndarray, in_a: np.ndarray, caller: str
+                 in_b: np.ndarray, in_a: np.ndarray, caller: str | None = None
                  ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Keep one row per person, area (and ``by`` group) in each of the two periods.
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from hotspots._params import current_verb
 from hotspots.periods import Period
 from hotspots.stats.inference import etest_many
 from hotspots.stats.multiple import adjust_pvalues
@@ -93,7 +94,7 @@ def _month_numbers(times: pd.Series) -> np.ndarray:
     return (t.dt.year * 12 + t.dt.month - 1).to_numpy(dtype=float)
 
 
-def plan_test(test: str, times: pd.Series, pb: Period, pa: Period, caller: str) -> CountTestPlan:
+def plan_test(test: str, times: pd.Series, pb: Period, pa: Period) -> CountTestPlan:
     """Resolve ``test`` ("auto" or a named test) for two periods and the incident dates.
 
     Raises
@@ -127,7 +128,8 @@ def plan_test(test: str, times: pd.Series, pb: Period, pa: Period, caller: str) 
         return CountTestPlan(chosen, reason, fb, fa, kb, ka)
     if test == "auto":
         return CountTestPlan("etest-score", f"automatic: Poisson E-test because {problem}")
-    raise ValueError(f"The {test!r} test of {caller} compares monthly counts, but {problem}. "
+    raise ValueError(f"The {test!r} test of {current_verb()} compares monthly counts, but "
+                     f"{problem}. "
                      "Use whole calendar months of at least "
                      f"{MIN_SUBPERIODS} months each (e.g. before=2018, after=2019), or "
                      "test='etest-score'.")
@@ -149,6 +151,8 @@ def count_test_columns(plan: CountTestPlan, nb: np.ndarray, na: np.ndarray, days
     """The ``test, dispersion, p_change, q_change`` columns for one block of rows."""
     n = len(nb)
     if plan.monthly:
+        if mat_b is None or mat_a is None:
+            raise ValueError(f"The {plan.test} test needs the monthly counts of both periods.")
         fn = quasi_poisson_test if plan.test == "quasi-poisson" else negbin_test
         res = fn(mat_b, mat_a)
         p, dispersion = res.p, res.dispersion

@@ -17,10 +17,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
+import shapely
+from shapely import affinity
 
 from hotspots import schema
-from hotspots._params import check_in, check_positive
+from hotspots._params import OneOf, Positive, validate_params
 from hotspots.change._common import check_columns, resolve_periods, split_groups
+from hotspots.errors import CRSError, Problem
 from hotspots.periods import Period, PeriodLike
 
 if TYPE_CHECKING:
@@ -116,9 +119,6 @@ def _median_centre(xy: np.ndarray, *, tol: float = 1e-6, max_iter: int = 10_000
 
 def _ellipse_polygon(stats_: dict[str, float]) -> Any:
     """Ellipse polygon as pointpats builds it: a unit circle scaled, rotated, moved."""
-    import shapely
-    from shapely import affinity
-
     if not np.isfinite(stats_["sde_major"]):
         return shapely.Polygon()
     circle = shapely.Point(0.0, 0.0).buffer(1.0)
@@ -154,6 +154,17 @@ class CentreShift:
         the mean centre moved.
     before, after : Period
     by : str or None
+
+    Examples
+    --------
+    >>> from hotspots import centre_shift, load_boundaries, simulate_incidents
+    >>> areas = load_boundaries("bradford-2013")
+    >>> incidents = simulate_incidents(areas, n_before=300, n_after=200, seed=1)
+    >>> shift = centre_shift(incidents, before="2017/18", after="2018/19", areas=areas)
+    >>> type(shift).__name__, round(shift.distance), round(shift.bearing), shift.direction
+    ('CentreShift', 933, 136, 'south-east')
+    >>> shift.ellipses["period"].tolist(), shift.before.label
+    (['before', 'after'], '2017/18')
     """
 
     centres: gpd.GeoDataFrame
@@ -179,6 +190,8 @@ class CentreShift:
         return str(self.shift["direction"].iloc[0])
 
 
+@validate_params({"n_std": Positive(), "centre": OneOf(("mean", "median")),
+                  "outside_tolerance": Positive(allow_none=True, allow_zero=True)})
 def centre_shift(
     incidents: gpd.GeoDataFrame,
     *,
@@ -292,103 +305,45 @@ def centre_shift(
 
     Examples
     --------
-    >>> shift = centre_shift(incidents, before="2017/18", after="2018/19",
-    ...                      areas=areas)  # doctest: +SKIP
-    >>> round(shift.distance), shift.direction  # doctest: +SKIP
-    (1840, 'south-west')
+    >>> from hotspots import centre_shift, load_boundaries, simulate_incidents
+    >>> areas = load_boundaries("bradford-2013")
+    >>> incidents = simulate_incidents(areas, n_before=300, n_after=200, seed=1)
+    >>> shift = centre_shift(incidents, before="2017/18", after="2018/19", areas=areas)
+    >>> round(shift.distance), shift.direction
+    (933, 'south-east')
+    >>> shift.centres[["period", "n", "n_unlocated", "n_outside"]]
+       period    n  n_unlocated  n_outside
+    0  before  249           51          0
+    1   after  166           34          0
+    >>> shift.shift[["from_constituency", "to_constituency"]].iloc[0].tolist()
+    ['Shipley', 'Shipley']
     """
-    import geopandas as gpd
-    import shapely
-
-    from hotspots.errors import CRSError, Problem
-
-    caller = "centre_shift"
-    n_std = float(check_positive("n_std", n_std, caller=caller))
-    check_in("centre", centre, ("mean", "median"), caller=caller)
-    if outside_tolerance is not None:
-        outside_tolerance = float(outside_tolerance)
-        if not (math.isfinite(outside_tolerance) and outside_tolerance >= 0):
-            raise ValueError(f"The 'outside_tolerance' parameter of {caller} must be None or "
-                             f"a number of metres >= 0. Got {outside_tolerance!r} instead.")
-    pb, pa = resolve_periods(before, after, caller)
-    check_columns(incidents, caller, time=time, by=by)
+    n_std = float(n_std)
+    outside_tolerance = None if outside_tolerance is None else float(outside_tolerance)
+    pb, pa = resolve_periods(before, after)
+    check_columns(incidents, time=time, by=by)
     crs = incidents.crs
     if crs is None or not crs.is_projected:
-        raise CRSError(Problem("not_projected", f"{caller} needs incidents in a projected CRS "
-                               "in metres (EPSG:27700); reproject them with to_crs(27700)."))
+        raise CRSError(Problem("not_projected", "centre_shift needs incidents in a projected "
+                               "CRS in metres (EPSG:27700); reproject them with to_crs(27700)."))
     xy, located = _located_xy(incidents)
     district = boundary if boundary is not None else areas
-    outside = np.zeros(len(xy), dtype=bool)
-    if district is not None and outside_tolerance is not None:
-        from hotspots.grid import _outline_of
-
-        outline = _outline_of(district)[0]
-        pos = np.flatnonzero(located)
-        far = shapely.distance(shapely.points(xy[pos]), outline) > outside_tolerance
-        outside[pos[far]] = True
+    outside = _outside(xy, located, district, outside_tolerance)
     times = pd.to_datetime(incidents[time], errors="coerce")
     masks = {"before": pb.contains(times), "after": pa.contains(times)}
     labels = {"before": pb.label, "after": pa.label}
     groups, codes = split_groups(incidents, by)
-
     rows: list[dict[str, Any]] = []
     for gi, g in enumerate(groups):
         for which in ("before", "after"):
             sel = (codes == gi) & masks[which]
-            used = sel & located & ~outside
-            st = _centrography(xy[used], n_std)
-            med_x, med_y = _median_centre(xy[used])
-            row = {"period": which, "period_label": labels[which],
-                   "n": int(used.sum()), "n_unlocated": int((sel & ~located).sum()),
-                   "n_outside": int((sel & outside).sum()),
-                   **st, "median_x": med_x, "median_y": med_y}
-            if by is not None:
-                row = {by: g, **row}
-            rows.append(row)
-    table = pd.DataFrame(rows)
-    for col in ("n", "n_unlocated", "n_outside"):
-        table[col] = table[col].astype(np.int64)
+            row = _centre_row(xy, sel, located, outside, n_std)
+            row = {"period": which, "period_label": labels[which], **row}
+            rows.append({by: g, **row} if by is not None else row)
     cx, cy = ("mean_x", "mean_y") if centre == "mean" else ("median_x", "median_y")
-    if by is not None:
-        table[by] = pd.Categorical(table[by], categories=groups)
-    polygons = [_ellipse_polygon(r) for r in rows]
-    centre_geoms = [shapely.Point(r[cx], r[cy]) if np.isfinite(r[cx])
-                    else shapely.Point() for r in rows]
-    centres = gpd.GeoDataFrame(table, geometry=centre_geoms, crs=crs)
-    level_cols: list[str] = []
-    if areas is not None:
-        from hotspots.areas import assign_areas
-
-        assigned = assign_areas(centres[["geometry"]], areas)
-        for level in areas.level_names:
-            for col in (schema.area_id_column(level), schema.area_name_column(level)):
-                centres.insert(len(centres.columns) - 1, col, assigned[col].to_numpy())
-                if col == schema.area_name_column(level):
-                    centres[col] = pd.Categorical(centres[col],
-                                                  categories=assigned[col].cat.categories)
-            level_cols.append(level)
-    key_cols = [by] if by is not None else []
-    ellipses = gpd.GeoDataFrame(table[[*key_cols, "period", "period_label"]].copy(),
-                                geometry=polygons, crs=crs)
-
-    shifts = []
-    for gi, g in enumerate(groups):
-        b, a = rows[2 * gi], rows[2 * gi + 1]
-        dx, dy = a[cx] - b[cx], a[cy] - b[cy]
-        bearing, direction = _bearing(dx, dy)
-        srow: dict[str, Any] = {"from_x": b[cx], "from_y": b[cy],
-                                "to_x": a[cx], "to_y": a[cy],
-                                "distance": float(math.hypot(dx, dy)), "bearing": bearing,
-                                "direction": direction}
-        for level in level_cols:
-            name_col = schema.area_name_column(level)
-            srow[f"from_{level}"] = str(centres[name_col].iloc[2 * gi])
-            srow[f"to_{level}"] = str(centres[name_col].iloc[2 * gi + 1])
-        if by is not None:
-            srow = {by: g, **srow}
-        shifts.append(srow)
-    shift = pd.DataFrame(shifts)
-    info = {"function": caller, "before": pb.label, "after": pa.label, "n_std": n_std,
+    centres, ellipses = _frames(rows, groups, by, areas, crs, (cx, cy))
+    shift = _shift_table(rows, groups, by, centres, areas, (cx, cy))
+    info = {"function": "centre_shift", "before": pb.label, "after": pa.label, "n_std": n_std,
             "ellipse": "pointpats crimestat: sqrt(2) * sqrt(n / (n - 2)) correction",
             "ellipse_coverage": float(1.0 - math.exp(-n_std**2)),
             "vintage": getattr(areas, "vintage", None), "centre": centre,
@@ -400,20 +355,99 @@ def centre_shift(
         info["note"] = ("no district given (areas or boundary): every located incident "
                         "counts, however far away")
     elif outside.any():
-        logger.info("%s: %d located incidents more than %g m outside the district are left "
-                    "out.", caller, int(outside.sum()), outside_tolerance)
+        logger.info("centre_shift: %d located incidents more than %g m outside the district "
+                    "are left out.", int(outside.sum()), outside_tolerance)
     for frame in (centres, ellipses, shift):
         frame.attrs["hotspots"] = dict(info)
-    logger.info("%s: %s centre moved %.0f m (%s).", caller, centre, shifts[0]["distance"],
-                shifts[0]["direction"])
+    logger.info("centre_shift: %s centre moved %.0f m (%s).", centre,
+                shift["distance"].iloc[0], shift["direction"].iloc[0])
     return CentreShift(centres=centres, ellipses=ellipses, shift=shift, before=pb, after=pa,
                        by=by)
 
 
+def _outside(xy: np.ndarray, located: np.ndarray, district: Any,
+             outside_tolerance: float | None) -> np.ndarray:
+    """Located incidents farther than ``outside_tolerance`` metres outside the district."""
+    outside = np.zeros(len(xy), dtype=bool)
+    if district is None or outside_tolerance is None:
+        return outside
+    # deferred: hotspots.grid loads geopandas, which trend (same package) does not need
+    from hotspots.grid import _outline_of
+
+    outline = _outline_of(district)[0]
+    pos = np.flatnonzero(located)
+    far = shapely.distance(shapely.points(xy[pos]), outline) > outside_tolerance
+    outside[pos[far]] = True
+    return outside
+
+
+def _centre_row(xy: np.ndarray, sel: np.ndarray, located: np.ndarray, outside: np.ndarray,
+                n_std: float) -> dict[str, Any]:
+    """Return counts, centres and spread of the selected incidents (one group, period)."""
+    used = sel & located & ~outside
+    med_x, med_y = _median_centre(xy[used])
+    return {"n": int(used.sum()), "n_unlocated": int((sel & ~located).sum()),
+            "n_outside": int((sel & outside).sum()),
+            **_centrography(xy[used], n_std), "median_x": med_x, "median_y": med_y}
+
+
+def _frames(rows: list[dict[str, Any]], groups: list[Any], by: str | None,
+            areas: AreaSet | None, crs: Any, centre_cols: tuple[str, str]
+            ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Return the ``centres`` frame (centre points and their areas) and the ``ellipses``."""
+    # deferred: geopandas loads slowly, and trend (same package) does not need it
+    import geopandas as gpd
+
+    table = pd.DataFrame(rows)
+    for col in ("n", "n_unlocated", "n_outside"):
+        table[col] = table[col].astype(np.int64)
+    if by is not None:
+        table[by] = pd.Categorical(table[by], categories=groups)
+    cx, cy = centre_cols
+    points = [shapely.Point(r[cx], r[cy]) if np.isfinite(r[cx]) else shapely.Point()
+              for r in rows]
+    centres = gpd.GeoDataFrame(table, geometry=points, crs=crs)
+    if areas is not None:
+        from hotspots.areas import assign_areas  # deferred: as geopandas above
+
+        assigned = assign_areas(centres[["geometry"]], areas)
+        for level in areas.level_names:
+            for col in (schema.area_id_column(level), schema.area_name_column(level)):
+                centres.insert(len(centres.columns) - 1, col, assigned[col].to_numpy())
+                if col == schema.area_name_column(level):
+                    centres[col] = pd.Categorical(centres[col],
+                                                  categories=assigned[col].cat.categories)
+    key_cols = [by] if by is not None else []
+    ellipses = gpd.GeoDataFrame(table[[*key_cols, "period", "period_label"]].copy(),
+                                geometry=[_ellipse_polygon(r) for r in rows], crs=crs)
+    return centres, ellipses
+
+
+def _shift_table(rows: list[dict[str, Any]], groups: list[Any], by: str | None,
+                 centres: gpd.GeoDataFrame, areas: AreaSet | None,
+                 centre_cols: tuple[str, str]) -> pd.DataFrame:
+    """One row per group: from where to where the chosen centre moved, how far, which way."""
+    cx, cy = centre_cols
+    levels = list(areas.level_names) if areas is not None else []
+    shifts = []
+    for gi, g in enumerate(groups):
+        b, a = rows[2 * gi], rows[2 * gi + 1]
+        dx, dy = a[cx] - b[cx], a[cy] - b[cy]
+        bearing, direction = _bearing(dx, dy)
+        srow: dict[str, Any] = {"from_x": b[cx], "from_y": b[cy],
+                                "to_x": a[cx], "to_y": a[cy],
+                                "distance": float(math.hypot(dx, dy)), "bearing": bearing,
+                                "direction": direction}
+        for level in levels:
+            name_col = schema.area_name_column(level)
+            srow[f"from_{level}"] = str(centres[name_col].iloc[2 * gi])
+            srow[f"to_{level}"] = str(centres[name_col].iloc[2 * gi + 1])
+        shifts.append({by: g, **srow} if by is not None else srow)
+    return pd.DataFrame(shifts)
+
+
 def _located_xy(incidents: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Return coordinates (NaN where unknown) and the located mask of an incident frame."""
-    import shapely
-
     geoms = np.asarray(incidents.geometry.values, dtype=object)
     ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     if schema.LOCATION_STATUS in incidents.columns:

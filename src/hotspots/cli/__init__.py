@@ -8,7 +8,15 @@ configures logging or prints.
 
 Boundaries are never assumed: without ``--boundaries`` (or ``--wards``/``--constituencies``)
 the registered set whose extent holds the located incidents is used, and named on stderr;
-when several or none hold them, the command stops and asks.
+when several or none hold them, the command stops and asks (the premises map, whose outlines
+only help the reader find their way, takes the best-fitting set instead).
+
+The commands are small functions here; what they share (reading incidents, choosing
+boundaries, filters) is in :mod:`hotspots.cli._inputs`, and the longer workflows in
+:mod:`~hotspots.cli.workflows` (demo, maps), :mod:`~hotspots.cli.premises`,
+:mod:`~hotspots.cli.episodes` and :mod:`~hotspots.cli.report`. Modules that need pandas or
+the maps are imported by the command that runs them, so that ``hotspots --help`` stays
+fast (``tests/test_startup.py``).
 """
 
 from __future__ import annotations
@@ -22,176 +30,31 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import hotspots
+from hotspots._version import __version__
+from hotspots.cli._inputs import UsageError as _UsageError
+from hotspots.cli._inputs import add_area_options as _add_area_options
+from hotspots.cli._inputs import add_input_options as _add_input_options
+from hotspots.cli._inputs import check_boundary_name as _check_boundary_name
+from hotspots.cli._inputs import filtered as _filtered
+from hotspots.cli._inputs import generic_options as _generic_options
+from hotspots.cli._inputs import load_areas as _load_areas
+from hotspots.cli._inputs import population as _population
+from hotspots.cli._inputs import premises_areas as _premises_areas
+from hotspots.cli._inputs import read_incidents as _read_incidents
+from hotspots.cli.convert import add_parser as add_convert_parser
+from hotspots.cli.episodes import add_episodes_parser
 from hotspots.cli.options import (
     add_filter_options,
     add_map_options,
     add_population_options,
     add_premises_options,
 )
+from hotspots.cli.report import add_report_parser
 from hotspots.errors import DataQualityWarning, HotspotsError
 
 __all__ = ["main"]
 
 logger = logging.getLogger("hotspots.cli")
-
-
-# --------------------------------------------------------------------------------------------
-# reading inputs shared by several commands
-# --------------------------------------------------------------------------------------------
-def _add_input_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("files", nargs="+", metavar="FILE",
-                   help="incident files: police.uk CSVs (street or API layout), or any table "
-                        "with --x/--y")
-    g = p.add_argument_group("generic tables (not police.uk)")
-    g.add_argument("--x", help="column with longitude or easting")
-    g.add_argument("--y", help="column with latitude or northing")
-    g.add_argument("--crs", help="CRS of x/y, e.g. EPSG:27700 (detected when omitted)")
-    g.add_argument("--occurred", help="column with the date of the incident")
-    g.add_argument("--category-column", dest="category",
-                   help="column with the offence type or flag (--category filters by value)")
-    g.add_argument("--id", dest="id_column", help="column with the incident id")
-    g.add_argument("--recency", help="column with recent/non-recent")
-
-
-def _generic_options(args: argparse.Namespace) -> dict[str, Any]:
-    """Collect the ``read_incidents`` options given on the command line for a generic table."""
-    pairs = (("x", args.x), ("y", args.y), ("crs", args.crs), ("occurred", args.occurred),
-             ("category", args.category), ("id", args.id_column), ("recency", args.recency))
-    return {k: v for k, v in pairs if v}
-
-
-def _read_incidents(args: argparse.Namespace) -> Any:
-    from hotspots import io
-    from hotspots.io.incidents import is_police_uk
-
-    paths = [Path(f) for f in args.files]
-    if args.x is None and all(is_police_uk(p) for p in paths):
-        return io.read_police_uk(paths if len(paths) > 1 else paths[0],
-                                 progress=not args.quiet)
-    if args.x is None or args.y is None:
-        raise _UsageError(
-            "these files are not in the police.uk layout: give the coordinate columns with "
-            "--x and --y (and --occurred, --category, --id as needed)"
-        )
-    frames = [io.read_incidents(p, **_generic_options(args)) for p in paths]
-    if len(frames) == 1:
-        return frames[0]
-    import pandas as pd
-
-    combined = pd.concat(frames, ignore_index=True)
-    combined.attrs["hotspots"] = {"load": [f.attrs["hotspots"]["load"] for f in frames]}
-    return combined
-
-
-def _load_areas(args: argparse.Namespace, incidents: Any = None) -> Any:
-    from hotspots.areas import AreaSet
-    from hotspots.io import load_boundaries
-
-    if getattr(args, "wards", None) or getattr(args, "constituencies", None):
-        levels = {}
-        if args.wards:
-            levels["ward"] = args.wards
-        if args.constituencies:
-            levels["constituency"] = args.constituencies
-        return AreaSet.from_files(**levels, vintage=args.vintage or "unknown",
-                                  name="user boundaries")
-    name = args.boundaries
-    if name is None:
-        name = _choose_boundaries(args, incidents)
-    _check_boundary_name(name)
-    return load_boundaries(name, data_dir=args.data_dir)
-
-
-def _check_boundary_name(name: str) -> None:
-    """Refuse an unknown set name with the registered names and the closest one."""
-    from hotspots.io.boundaries import closest_set_name, list_boundaries
-
-    names = list(list_boundaries())
-    if name in names:
-        return
-    close = closest_set_name(name, names)
-    hint = f" Did you mean {close!r}?" if close else ""
-    raise _UsageError(f"there is no boundary set named {name!r}.{hint} The registered sets "
-                      f"are: {', '.join(names)} (see 'hotspots boundaries'); or give your "
-                      "own files with --wards/--constituencies.")
-
-
-def _choose_boundaries(args: argparse.Namespace, incidents: Any) -> str:
-    """Pick the registered set whose extent holds the located incidents, or ask."""
-    from hotspots.areas.extent import describe_candidates, located_xy, sets_holding
-
-    x, y = located_xy(incidents)
-    if len(x) == 0:
-        raise _UsageError("no incident has a location, so the boundary set cannot be chosen "
-                          "from the data: give it with --boundaries NAME.")
-    candidates = sets_holding(x, y)
-    if len(candidates) == 1:
-        name, share = candidates[0]
-        print(f"hotspots {args.command}: using the boundary set {name} (its extent holds "
-              f"{100 * share:.1f}% of the {len(x):,} located incidents); choose another with "
-              "--boundaries", file=sys.stderr)
-        return name
-    if candidates:
-        raise _UsageError(
-            f"the located incidents lie within {len(candidates)} registered boundary sets: "
-            f"{describe_candidates(candidates)}. Choose one with --boundaries "
-            f"(e.g. --boundaries {candidates[0][0]}).")
-    raise _UsageError(
-        "no registered boundary set holds most of the located incidents (see 'hotspots "
-        "boundaries'): give boundaries that cover them with --wards/--constituencies, or a "
-        "set with --boundaries NAME --allow-outside if most are meant to fall outside it.")
-
-
-def _add_area_options(p: argparse.ArgumentParser, *, default: str | None = None) -> None:
-    g = p.add_argument_group("boundaries")
-    g.add_argument("--boundaries", default=default,
-                   help="a named boundary set (see 'hotspots boundaries'); by default the "
-                        "registered set whose extent holds the incidents")
-    g.add_argument("--allow-outside", action="store_true",
-                   help="accept that most located incidents fall outside the boundaries "
-                        "(e.g. force-wide data counted by one district's wards)")
-    g.add_argument("--data-dir", type=Path,
-                   help="folder holding the boundary files (else $HOTSPOTS_DATA_DIR, the cache)")
-    g.add_argument("--wards", type=Path, help="your own ward boundary file")
-    g.add_argument("--constituencies", type=Path, help="your own constituency boundary file")
-    g.add_argument("--vintage", help="boundary vintage of your own files, e.g. 2023")
-
-
-class _UsageError(Exception):
-    """A command line that cannot be run as given (exit code 2)."""
-
-
-def _filtered(args: argparse.Namespace, incidents: Any) -> Any:
-    """Apply --period/--category; say on stderr what was kept (a bad filter: exit 2)."""
-    from hotspots.cli.options import FilterError, filter_incidents
-
-    period = getattr(args, "period", None) if args.command == "map" else None
-    try:
-        kept, note = filter_incidents(incidents, period=period,
-                                      categories=getattr(args, "categories", None))
-    except FilterError as exc:
-        raise _UsageError(str(exc)) from None
-    if note and not args.quiet:
-        print(f"hotspots {args.command}: {note}", file=sys.stderr)
-    return kept
-
-
-def _population(args: argparse.Namespace, areas: Any, level: str) -> Any:
-    """Read --population for the areas of ``level`` (None without the option)."""
-    from hotspots.cli.options import FilterError, read_population
-
-    if getattr(args, "population", None) is None:
-        return None
-    try:
-        pop, note = read_population(args.population, areas[level]["area_id"],
-                                    id_column=args.population_id,
-                                    value_column=args.population_column)
-    except FilterError as exc:
-        raise _UsageError(str(exc)) from None
-    if not args.quiet:
-        print(f"hotspots {args.command}: {note}", file=sys.stderr)
-    return pop
 
 
 # --------------------------------------------------------------------------------------------
@@ -206,7 +69,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_boundaries(args: argparse.Namespace) -> int:
-    from hotspots.io.boundaries import list_boundaries
+    from hotspots.io.boundaries import list_boundaries  # start-up (module note)
 
     for name, description in list_boundaries().items():
         print(f"{name:24s} {description}")
@@ -214,7 +77,7 @@ def _cmd_boundaries(args: argparse.Namespace) -> int:
 
 
 def _cmd_areas(args: argparse.Namespace) -> int:
-    from hotspots.areas import area_counts
+    from hotspots.areas import area_counts  # start-up (module note)
 
     if args.boundaries is not None:  # a typo is refused before reading the data
         _check_boundary_name(args.boundaries)
@@ -227,7 +90,7 @@ def _cmd_areas(args: argparse.Namespace) -> int:
                         population=_population(args, areas, args.level))
     _print_table(table)
     if args.out:
-        from hotspots.io.write import write_table
+        from hotspots.io.write import write_table  # start-up (module note)
 
         path = write_table(table, args.out)
         print(f"wrote {path}")
@@ -235,7 +98,7 @@ def _cmd_areas(args: argparse.Namespace) -> int:
 
 
 def _print_table(table: Any) -> None:
-    import pandas as pd
+    import pandas as pd  # start-up (module note)
 
     with pd.option_context("display.max_rows", 200, "display.width", 120):
         shown = table.copy()
@@ -245,7 +108,7 @@ def _print_table(table: Any) -> None:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from hotspots.cli.workflows import run_demo
+    from hotspots.cli.workflows import run_demo  # start-up (module note)
 
     written = run_demo(args.out, seed=args.seed, boundaries=args.boundaries,
                        data_dir=args.data_dir, echo=print)
@@ -254,7 +117,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_map(args: argparse.Namespace) -> int:
-    from hotspots.cli.workflows import build_map
+    from hotspots.cli.workflows import build_map  # start-up (module note)
 
     if args.boundaries is not None:  # a typo is refused before reading the data
         _check_boundary_name(args.boundaries)
@@ -267,34 +130,17 @@ def _cmd_map(args: argparse.Namespace) -> int:
                   period=incidents.attrs.get("hotspots", {}).get("filters", {}).get("period"),
                   cell_size=args.cell_size, eps=args.eps,
                   population=_population(args, areas, level or areas.level_names[0]))
-    from hotspots.io.atomic import atomic_save
+    from hotspots.io.atomic import atomic_save  # start-up (module note)
 
     atomic_save(m.save, args.out)
     print(f"wrote {args.out} ({args.kind} map, {args.mode} mode)")
     return 0
 
 
-def _premises_areas(args: argparse.Namespace, incidents: Any) -> Any:
-    """Outlines for the premises map: the boundaries asked for, else the set holding the data.
-
-    The outlines only help the reader find their way, so when no registered set can be
-    chosen automatically the map is drawn without them (and says so on stderr); boundaries
-    asked for by name or file that cannot be loaded are still an error.
-    """
-    asked = args.boundaries or args.wards or args.constituencies
-    try:
-        return _load_areas(args, incidents)
-    except _UsageError as exc:
-        if asked:
-            raise
-        print(f"hotspots premises: the map has no ward outlines ({exc})", file=sys.stderr)
-        return None
-
-
 def _cmd_premises(args: argparse.Namespace) -> int:
-    from hotspots.cli.premises import is_fhrs_file, run_premises
+    from hotspots.cli.premises import is_fhrs_file, run_premises  # start-up (module note)
 
-    options = {k: v for k, v in (("id", args.premises_id), ("name", args.premises_name))
+    options = {k: v for k, v in (("premises_id", args.premises_id), ("name", args.premises_name))
                if v}
     fhrs = args.fhrs or is_fhrs_file(args.premises, options)
     if fhrs and not args.fhrs and not args.quiet:
@@ -304,8 +150,8 @@ def _cmd_premises(args: argparse.Namespace) -> int:
         [Path(f) for f in args.files], args.premises, fhrs=fhrs, out_dir=args.out,
         areas=lambda incidents: _premises_areas(args, incidents),
         radius=args.radius, top=args.top, premises_options={
-            k: v for k, v in (("id", args.premises_id), ("name", args.premises_name),
-                              ("type", args.premises_type), ("x", args.premises_x),
+            k: v for k, v in (("premises_id", args.premises_id), ("name", args.premises_name),
+                              ("premises_type", args.premises_type), ("x", args.premises_x),
                               ("y", args.premises_y)) if v
         },
         incident_options=_generic_options(args) or None,
@@ -324,7 +170,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="hotspots",
         description="Hotspots, area tables, shifts and premises of concern from incident data.",
     )
-    parser.add_argument("--version", action="version", version=f"hotspots {hotspots.__version__}")
+    parser.add_argument("--version", action="version", version=f"hotspots {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0,
                         help="log what the library does (-vv for debug); show tracebacks")
     parser.add_argument("-q", "--quiet", action="store_true",
@@ -370,8 +216,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="public: aggregates only, small numbers suppressed (default)")
     p.add_argument("--before", help="first period of a change map, e.g. 2018 or 2018/19")
     p.add_argument("--after", help="second period of a change map")
-    p.add_argument("--offline", action="store_true",
-                   help="inline JavaScript/CSS and draw no tiles: works without a network")
+    web = p.add_mutually_exclusive_group()
+    web.add_argument("--offline", dest="offline", action="store_true", default=True,
+                     help="inline JavaScript/CSS, no web tiles: opens without a network "
+                          "(the default)")
+    web.add_argument("--online", dest="offline", action="store_false",
+                     help="load Leaflet from its CDN and add web map tiles (needs a network)")
     p.add_argument("--out", type=Path, default=Path("map.html"))
     add_filter_options(p)
     add_map_options(p)
@@ -394,12 +244,9 @@ def _parser() -> argparse.ArgumentParser:
     _add_area_options(p)
     p.set_defaults(func=_cmd_premises)
 
-    from hotspots.cli.episodes import add_episodes_parser
-
     add_episodes_parser(sub)
-    from hotspots.cli.report import add_report_parser
-
     add_report_parser(sub)
+    add_convert_parser(sub)
     return parser
 
 

@@ -11,6 +11,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from hotspots.change import compare_periods
+from hotspots.episodes import episode_flows, episode_trend, per_place
+from hotspots.episodes.cohort import at_risk_snapshots
+from hotspots.io.atomic import atomic_save, atomic_write_text
+from hotspots.io.write import write_table
+from hotspots.maps.flows import explore_flows
+from hotspots.narrative import describe
+from hotspots.simulate.children import simulate_at_risk, simulate_episodes
+
 __all__ = ["children_section"]
 
 
@@ -38,15 +47,6 @@ def children_section(out: Path, areas: Any, *, seed: int = 0,
     --------
     >>> children_section(Path("demo"), areas)  # doctest: +SKIP
     """
-    from hotspots.change import compare_periods
-    from hotspots.episodes import episode_flows, episode_trend, per_place
-    from hotspots.episodes.cohort import at_risk_snapshots
-    from hotspots.io.atomic import atomic_save, atomic_write_text
-    from hotspots.io.write import write_table
-    from hotspots.maps.flows import explore_flows
-    from hotspots.narrative import describe
-    from hotspots.simulate.children import simulate_at_risk, simulate_episodes
-
     written: list[Path] = []
     eps = simulate_episodes(areas, seed=seed)
     fy = episode_trend(eps)

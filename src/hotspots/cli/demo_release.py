@@ -6,6 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from hotspots.report import committee_report, write_pack
+
 __all__ = ["committee_section", "write_committee_pack"]
 
 
@@ -36,8 +38,6 @@ def committee_section(out: Path, incidents: Any, areas: Any, before: str, after:
     >>> pack = committee_section(Path("demo"), incidents, areas, "2017/18",
     ...                          "2018/19")  # doctest: +SKIP
     """
-    from hotspots.report import committee_report
-
     return committee_report(incidents, areas, before=before, after=after,
                             contact="Demo: simulated data, not real offences",
                             release=release)
@@ -65,8 +65,6 @@ def write_committee_pack(pack: Any, out: Path, *,
     --------
     >>> write_committee_pack(pack, Path("demo"))  # doctest: +SKIP
     """
-    from hotspots.report import write_pack
-
     written = write_pack(pack, out / "committee")
     pdfs = sum(p.suffix == ".pdf" for p in written)
     echo(f"\nCommittee pack: {len(pack.sections) - 1} constituency reports and the district "

@@ -19,6 +19,15 @@ import pandas as pd
 
 from hotspots import schema
 from hotspots.errors import DataQualityWarning, Problem, ValidationError
+from hotspots.hotspot import hotspot_gistar
+from hotspots.io.atomic import atomic_save
+from hotspots.io.incidents import is_police_uk, read_incidents, read_police_uk
+from hotspots.io.premises import looks_like_fhrs, read_fhrs, read_premises
+from hotspots.io.visits import read_visit_log
+from hotspots.io.write import build_manifest, manifest_path, write_table, write_visit_plan
+from hotspots.maps import explore_premises
+from hotspots.premises import link_premises, premises_rank, proximity_report, visit_plan
+from hotspots.report.visit_sheet import write_visit_sheets
 
 __all__ = ["is_fhrs_file", "run_premises"]
 
@@ -26,8 +35,6 @@ logger = logging.getLogger(__name__)
 
 
 def _read_incidents(sources: Any, options: Mapping[str, Any] | None) -> gpd.GeoDataFrame:
-    from hotspots.io.incidents import is_police_uk, read_incidents, read_police_uk
-
     if isinstance(sources, gpd.GeoDataFrame):
         return sources
     paths = [Path(p) for p in ([sources] if isinstance(sources, (str, Path)) else sources)]
@@ -47,8 +54,6 @@ def _read_incidents(sources: Any, options: Mapping[str, Any] | None) -> gpd.GeoD
 
 def _read_premises(path: Any, fhrs: bool, options: Mapping[str, Any] | None
                    ) -> gpd.GeoDataFrame:
-    from hotspots.io.premises import read_fhrs, read_premises
-
     if isinstance(path, gpd.GeoDataFrame):
         return path
     opts = dict(options or {})
@@ -65,7 +70,8 @@ def _read_premises(path: Any, fhrs: bool, options: Mapping[str, Any] | None
                 load.notes.append(f"{Path(path).name} was recognised as FSA food hygiene "
                                   "(FHRS) data by its content and read as such.")
         return out
-    missing = [k for k in ("id", "name") if k not in opts]
+    missing = [label for key, label in (("premises_id", "id"), ("name", "name"))
+               if key not in opts]
     if missing:
         raise ValidationError(Problem(
             "premises_columns", f"the premises file {Path(path).name} is not FHRS data (use "
@@ -97,13 +103,12 @@ def is_fhrs_file(path: Any, options: Mapping[str, Any] | None = None) -> bool:
     >>> is_fhrs_file("no-such-file.json")
     False
     """
-    from hotspots.io.premises import looks_like_fhrs
-
     if not isinstance(path, (str, os.PathLike)) or not looks_like_fhrs(path):
         return False
     opts = options or {}
-    return Path(path).suffix.lower() in (".json", ".xml") or not ("id" in opts
-                                                                  and "name" in opts)
+    # "id" is the keyword's name before 0.2 (read_premises(id=) still works, with a warning)
+    has_id = "premises_id" in opts or "id" in opts
+    return Path(path).suffix.lower() in (".json", ".xml") or not (has_id and "name" in opts)
 
 
 def _loads(frame: Any) -> list[Any]:
@@ -117,7 +122,6 @@ def _visit_log(visits: Any) -> Any:
     """Read a visit log given as a path (a plan workbook: its ``visits`` sheet)."""
     if visits is None or isinstance(visits, pd.DataFrame):
         return visits
-    from hotspots.io.visits import read_visit_log
 
     path = Path(visits)
     sheet = None
@@ -211,11 +215,6 @@ def run_premises(
     hotspots.errors.ValidationError
         When the inputs cannot be read (see the readers).
     """
-    from hotspots.io.atomic import atomic_save
-    from hotspots.io.write import build_manifest, write_table, write_visit_plan
-    from hotspots.premises import link_premises, premises_rank, proximity_report, visit_plan
-    from hotspots.report.visit_sheet import write_visit_sheets
-
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     incidents = _read_incidents(incident_paths, incident_options)
@@ -268,8 +267,6 @@ def run_premises(
     written += write_visit_plan(plan, out / "visit-plan.xlsx", manifest=manifest)
     map_href = None
     if write_map:
-        from hotspots.maps import explore_premises
-
         # Ward and constituency outlines: an AreaSet, or a callable choosing one from the
         # incidents (the CLI's automatic choice), which may find none.
         outline = areas(incidents) if callable(areas) else areas
@@ -291,16 +288,12 @@ def run_premises(
 
 def _with_sidecar(path: Path) -> list[Path]:
     """Return the written CSV and its ``.manifest.json`` sidecar (when there is one)."""
-    from hotspots.io.write import manifest_path
-
     sidecar = manifest_path(path)
     return [path, sidecar] if sidecar.exists() else [path]
 
 
 def _gistar(incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
     """Compute Gi* hot spots of the located incidents (library defaults); None if too few."""
-    from hotspots.hotspot import hotspot_gistar
-
     n_located = int((incidents[schema.LOCATION_STATUS] == schema.LOCATED).sum()) \
         if schema.LOCATION_STATUS in incidents.columns else len(incidents)
     if n_located < 30:

@@ -13,17 +13,18 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from hotspots.cli._inputs import add_area_options, add_input_options, load_areas, read_incidents
+from hotspots.errors import Problem, ValidationError
+
 __all__ = ["add_report_parser", "run_report"]
 
 
 def add_report_parser(sub: Any) -> argparse.ArgumentParser:
     """Add the ``report`` subcommand to the CLI's subparsers; return its parser."""
-    from hotspots.cli import _add_area_options, _add_input_options
-
     p = sub.add_parser("report", help="area committee pack: one report per constituency and "
                                       "a district summary (HTML, PDF, XLSX)")
-    _add_input_options(p)
-    _add_area_options(p)
+    add_input_options(p)
+    add_area_options(p)
     p.add_argument("--before", required=True, help="earlier period, e.g. 2017/18")
     p.add_argument("--after", required=True, help="later period, e.g. 2018/19")
     which = p.add_mutually_exclusive_group()
@@ -48,9 +49,7 @@ def add_report_parser(sub: Any) -> argparse.ArgumentParser:
 def _population(path: Path | None) -> Any:
     if path is None:
         return None
-    import pandas as pd
-
-    from hotspots.errors import Problem, ValidationError
+    import pandas as pd  # start-up: the parser imports this module for `hotspots --help`
 
     # read as text, so that "n/a" is quoted back to the user as written
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -74,11 +73,11 @@ def _population(path: Path | None) -> Any:
 
 def run_report(args: argparse.Namespace) -> int:
     """Run ``hotspots report``; print the files written; return the exit code."""
-    from hotspots.cli import _load_areas, _read_incidents
+    # start-up: the report layer (jinja2, matplotlib) loads only when the command runs
     from hotspots.report import committee_report, write_pack
 
-    incidents = _read_incidents(args)
-    areas = _load_areas(args, incidents)
+    incidents = read_incidents(args)
+    areas = load_areas(args, incidents)
     pack = committee_report(
         incidents, areas, before=args.before, after=args.after,
         constituency=args.constituency, population=_population(args.population),

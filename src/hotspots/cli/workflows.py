@@ -14,18 +14,28 @@ from typing import Any
 from hotspots import schema
 from hotspots.areas import area_counts, assign_areas
 from hotspots.change import compare_periods, hotspot_change
+from hotspots.cli.demo_children import children_section
+from hotspots.cli.demo_release import committee_section, write_committee_pack
 from hotspots.cli.labels import change_period_label, data_period_label
 from hotspots.cluster import cluster_incidents, cluster_summary
+from hotspots.grid import cell_size_auto
 from hotspots.hotspot import hotspot_gistar
+from hotspots.io import load_boundaries
+from hotspots.io.atomic import atomic_save, atomic_write_text
+from hotspots.io.write import write_table
 from hotspots.maps import (
     explore_areas,
     explore_change,
     explore_clusters,
     explore_hotspots,
 )
+from hotspots.maps._public import PUBLIC_MIN_CELL_M
 from hotspots.narrative import describe
 from hotspots.periods import parse_period
 from hotspots.privacy import Release
+from hotspots.report.build import assign_by_lowest
+from hotspots.report.released import released_comparison
+from hotspots.simulate import simulate_incidents
 
 __all__ = ["build_map", "demo_release", "released_comparison", "run_demo"]
 
@@ -64,10 +74,6 @@ def run_demo(
     list of Path
         The files written.
     """
-    from hotspots.io import load_boundaries
-    from hotspots.io.write import write_table
-    from hotspots.simulate import simulate_incidents
-
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     areas = load_boundaries(boundaries, data_dir=data_dir)
@@ -75,15 +81,11 @@ def run_demo(
     sim = incidents.attrs["hotspots"]["simulation"]
     echo(f"Simulated {len(incidents):,} offences on {areas.name} "
          f"({sim['before']} and {sim['after']}), seed {seed}.")
-    written: list[Path] = []
 
     # Constituencies from wards, so that wards add up exactly to them in every table: with
     # each level assigned by its own (simplified) polygons, a point in a sliver counts in a
     # ward of one constituency and in another constituency, and a reader holding both
     # tables learns the sliver counts by subtraction.
-    from hotspots.cli.demo_release import committee_section, write_committee_pack
-    from hotspots.report.build import assign_by_lowest
-
     incidents = assign_by_lowest(incidents, areas)
     # Every public file of the demo, the committee pack included, is one release, protected
     # and audited together: a reader holds them all at once.
@@ -94,6 +96,18 @@ def run_demo(
     audit_result = release.audit_result
     assert audit_result is not None
     audit_result.raise_if_failed("The demo's public files")
+    written = _write_demo_tables(out, release, incidents, areas, sim)
+    written += _write_demo_findings(out, release, comparison, areas, sim, echo)
+    written += _write_demo_hotspots(out, release, incidents, areas, sim, echo)
+    written.extend(children_section(out, areas, seed=seed, echo=echo))
+    written.extend(write_committee_pack(pack, out, echo=echo))
+    return written
+
+
+def _write_demo_tables(out: Path, release: Release, incidents: Any, areas: Any,
+                       sim: dict[str, Any]) -> list[Path]:
+    """Write the area counts of both periods: restricted (raw) and public (as released)."""
+    written: list[Path] = []
     for level in areas.level_names:
         for period in (sim["before"], sim["after"]):
             tag = period.replace("/", "-")
@@ -103,22 +117,32 @@ def run_demo(
         by_recency = area_counts(incidents, areas, level=level, period=sim["after"],
                                  by=schema.RECENCY)
         written.append(write_table(by_recency, out / f"{level}_counts_by_recency_restricted.csv"))
+    return written
 
+
+def _write_demo_findings(out: Path, release: Release, comparison: Any, areas: Any,
+                         sim: dict[str, Any], echo: Callable[..., None]) -> list[Path]:
+    """Write the public comparison table and the plain-English findings drawn from it."""
     top_level = areas.level_names[-1]
     public_comparison = released_comparison(release, comparison, f"{top_level}_comparison")
-    written.append(write_table(release.tables[f"{top_level}_comparison"],
-                               out / f"{top_level}_comparison_public.csv"))
+    written = [write_table(release.tables[f"{top_level}_comparison"],
+                           out / f"{top_level}_comparison_public.csv")]
     findings = describe(public_comparison)
     findings_path = out / "findings.txt"
-    findings_path.write_text("\n".join(findings) + "\n", encoding="utf-8")
+    atomic_write_text(findings_path, "\n".join(findings) + "\n")
     written.append(findings_path)
     echo(f"\nFindings ({top_level}, {sim['before']} against {sim['after']}):")
     for sentence in findings:
         echo(f"  - {sentence}")
+    return written
 
+
+def _write_demo_hotspots(out: Path, release: Release, incidents: Any, areas: Any,
+                         sim: dict[str, Any], echo: Callable[..., None]) -> list[Path]:
+    """Write the Gi* cells, DBSCAN clusters, the analysts' map and the committee's map."""
     recent = incidents[parse_period(sim["after"]).contains(incidents[schema.OCCURRED])]
     gistar = hotspot_gistar(recent, clip=areas)
-    written.append(write_table(gistar, out / "gistar_cells_restricted.gpkg"))
+    written = [write_table(gistar, out / "gistar_cells_restricted.gpkg")]
     n_hot = int((gistar["hotspot"] == "hot").sum())
     labels = cluster_incidents(recent, eps=250, min_samples=15)
     clusters = cluster_summary(recent, labels, areas=areas)
@@ -132,20 +156,16 @@ def run_demo(
     explore_clusters(clusters, recent, labels=labels, mode="restricted", m=analyst,
                      period=sim["after"])
     analyst_path = out / "map_analyst_restricted.html"
-    analyst.save(str(analyst_path))
+    atomic_save(analyst.save, analyst_path)
     written.append(analyst_path)
     # the committee map draws the released ward table, with the release's suppressions
     ward_table = release.tables[f"{areas.level_names[0]}_counts_{sim['after'].replace('/', '-')}"]
     committee = explore_areas(ward_table, areas, mode="public", period=sim["after"],
                               title=f"Offences by {areas.level_names[0]}, {sim['after']}")
     committee_path = out / "map_committee_public.html"
-    committee.save(str(committee_path))
+    atomic_save(committee.save, committee_path)
     written.append(committee_path)
     echo(f"\nMaps: {analyst_path.name} (restricted), {committee_path.name} (public).")
-    from hotspots.cli.demo_children import children_section
-
-    written.extend(children_section(out, areas, seed=seed, echo=echo))
-    written.extend(write_committee_pack(pack, out, echo=echo))
     return written
 
 
@@ -195,28 +215,6 @@ def demo_release(incidents: Any, areas: Any, before: str, after: str, *,
     return release.protect(), comparison
 
 
-def released_comparison(release: Release, comparison: Any, name: str) -> Any:
-    """Return the comparison as published in ``release`` (its suppressions), for sentences.
-
-    :meth:`PeriodComparison.suppress` protects the comparison on its own; the release may
-    hide more (cells that other tables would give away), so the table of the suppressed
-    comparison is replaced by the release's, and "highest area" is kept only when the
-    release's table still allows it.
-    """
-    from dataclasses import replace
-
-    from hotspots.privacy import labelled
-    from hotspots.privacy.ranks import safe_top
-
-    public = comparison.suppress(k=release.k)
-    table = labelled(release.tables[name])
-    return replace(
-        public, table=table,
-        top_before=safe_top(table, "n_before", public.top_before, public.total_before),
-        top_after=safe_top(table, "n_after", public.top_after, public.total_after),
-    )
-
-
 def _map_grid(compute: Any, mode: str, areas: Any) -> Any:
     """Compute a grid for a map: ``compute(None)``, or at the public minimum cell size.
 
@@ -227,9 +225,6 @@ def _map_grid(compute: Any, mode: str, areas: Any) -> Any:
     """
     if mode != "public":
         return compute(None)
-    from hotspots.grid import cell_size_auto
-    from hotspots.maps._public import PUBLIC_MIN_CELL_M
-
     size = None
     outline = getattr(areas, "outline", None)
     if outline is not None and not outline.is_empty:
@@ -251,7 +246,7 @@ def build_map(
     *,
     kind: str = "hotspots",
     mode: str = "public",
-    offline: bool = False,
+    offline: bool = True,
     level: str | None = None,
     before: Any = None,
     after: Any = None,
@@ -276,8 +271,10 @@ def build_map(
         cell either side of the time midpoint, as sfhotspot does).
     mode : {"public", "restricted"}
         ``"public"`` draws aggregates only, with small numbers suppressed.
-    offline : bool
-        Inline the JavaScript and CSS and draw no tiles.
+    offline : bool, default True
+        Inline the JavaScript and CSS and draw no web tiles, so the map opens without a
+        network (police and council networks often block CDNs). False loads Leaflet from its
+        CDN and adds tiles.
     level : str, optional
         Area level for ``kind="areas"`` and area change; default the lowest level.
     before, after : period-like, optional
@@ -318,7 +315,7 @@ def build_map(
     assign_areas(incidents, areas, levels=[level], allow_outside=allow_outside)
     # the footer always states the period: the one asked for, else the span of the data
     span = period or data_period_label(incidents)
-    options = {"mode": mode, "offline": offline, "title": title, "period": span}
+    options: dict[str, Any] = {"mode": mode, "offline": offline, "title": title, "period": span}
     if kind == "hotspots":
         result = _map_grid(lambda size: hotspot_gistar(
             incidents, clip=areas, cell_size=size if size is not None else cell_size),

@@ -9,14 +9,21 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hotspots._params import current_verb
 from hotspots.errors import Problem, ValidationError
 
 #: Columns of :func:`hotspots.io.read_missing_episodes` every episode function needs.
 EPISODE_COLUMNS = ("child", "start")
 
 
-def check_episodes(episodes: Any, caller: str, needed: Sequence[str] = EPISODE_COLUMNS) -> None:
-    """Raise a ValidationError naming each missing column (pass read_missing_episodes output)."""
+def check_episodes(episodes: Any, caller: str | None = None,
+                   needed: Sequence[str] = EPISODE_COLUMNS) -> None:
+    """Raise a ValidationError naming each missing column (pass read_missing_episodes output).
+
+    Messages name ``caller`` or else the public verb that is running
+    (:func:`hotspots._params.current_verb`).
+    """
+    caller = caller or current_verb()
     if not isinstance(episodes, pd.DataFrame):
         raise TypeError(f"{caller} expects the episodes frame of read_missing_episodes, "
                         f"not {type(episodes).__name__}.")
@@ -31,7 +38,7 @@ def check_episodes(episodes: Any, caller: str, needed: Sequence[str] = EPISODE_C
 def xy_of(geoms: Any) -> tuple[np.ndarray, np.ndarray]:
     """Return x and y of point geometries (NaN for empty or missing ones)."""
     arr = np.asarray(getattr(geoms, "array", geoms), dtype=object)
-    arr = np.where(pd.isna(arr), None, arr)
+    arr = np.where(pd.isna(arr), None, arr)  # type: ignore[call-overload]  # stubs reject None
     # get_coordinates skips empty and missing geometries (get_x raises on empty points)
     xy, which = shapely.get_coordinates(arr, return_index=True)
     x = np.full(len(arr), np.nan)

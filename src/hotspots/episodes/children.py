@@ -7,7 +7,7 @@ import logging
 import numpy as np
 import pandas as pd
 
-from hotspots._params import check_positive
+from hotspots._params import Positive, validate_params
 from hotspots.episodes._common import NAT, check_episodes, child_codes, start_times, xy_of
 
 __all__ = ["per_child", "repeat_flags"]
@@ -17,6 +17,7 @@ logger = logging.getLogger(__name__)
 _DAY_NS = 86_400 * 10**9
 
 
+@validate_params({"min_episodes": Positive(), "within_days": Positive()})
 def repeat_flags(episodes: pd.DataFrame, *, min_episodes: int = 3,
                  within_days: float = 90.0) -> np.ndarray:
     """Flag each episode that belongs to a run of ``min_episodes`` within ``within_days``.
@@ -39,14 +40,15 @@ def repeat_flags(episodes: pd.DataFrame, *, min_episodes: int = 3,
 
     Examples
     --------
+    >>> from hotspots.episodes import repeat_flags
     >>> df = pd.DataFrame({"child": ["a", "a", "a", "b"], "start": pd.to_datetime(
     ...     ["2019-01-01", "2019-02-01", "2019-03-01", "2019-01-01"])})
     >>> repeat_flags(df).tolist()
     [True, True, True, False]
     """
-    check_episodes(episodes, "repeat_flags")
-    n = int(check_positive("min_episodes", min_episodes, caller="repeat_flags"))
-    window = float(check_positive("within_days", within_days, caller="repeat_flags")) * _DAY_NS
+    check_episodes(episodes)
+    n = int(min_episodes)
+    window = float(within_days) * _DAY_NS
     codes, _ = child_codes(episodes["child"])
     return _repeat_runs(codes, start_times(episodes), n, window)
 
@@ -74,6 +76,7 @@ def _repeat_runs(codes: np.ndarray, t: np.ndarray, n: int, window: float) -> np.
     return out
 
 
+@validate_params({"min_episodes": Positive(), "within_days": Positive()})
 def per_child(episodes: pd.DataFrame, *, min_episodes: int = 3, within_days: float = 90.0,
               origin: str = "from_geometry", found: str = "found_geometry") -> pd.DataFrame:
     """Summarise each child's missing episodes.
@@ -107,11 +110,19 @@ def per_child(episodes: pd.DataFrame, *, min_episodes: int = 3, within_days: flo
 
     Examples
     --------
-    >>> from hotspots import simulate_episodes  # doctest: +SKIP
-    >>> per_child(simulate_episodes(areas, seed=1)).head()  # doctest: +SKIP
+    >>> from hotspots.io import load_boundaries
+    >>> from hotspots.simulate.children import simulate_episodes
+    >>> areas = load_boundaries("bradford-2013")
+    >>> episodes = simulate_episodes(areas, fy_counts={"2017/18": 300}, n_children=60, seed=1)
+    >>> from hotspots.episodes import per_child
+    >>> children = per_child(episodes)
+    >>> children[["episodes", "repeat"]].head(3)
+       episodes  repeat
+    0        40    True
+    1        25    True
+    2        25    True
     """
-    caller = "per_child"
-    check_episodes(episodes, caller, ("child", "start"))
+    check_episodes(episodes, needed=("child", "start"))
     codes, uniques = child_codes(episodes["child"])
     n_child = len(uniques)
     ok = codes >= 0
@@ -138,7 +149,7 @@ def per_child(episodes: pd.DataFrame, *, min_episodes: int = 3, within_days: flo
         dist = np.hypot(fx - ox, fy - oy)[ok]
     elif found in episodes.columns or origin != "from_geometry":
         missing = origin if origin not in episodes.columns else found
-        check_episodes(episodes, caller, (missing,))
+        check_episodes(episodes, needed=(missing,))
     has_d = ~np.isnan(dist)
     n_d = np.bincount(cc[has_d], minlength=n_child)
     sum_d = np.bincount(cc[has_d], weights=dist[has_d], minlength=n_child)
@@ -168,9 +179,9 @@ def per_child(episodes: pd.DataFrame, *, min_episodes: int = 3, within_days: flo
                           kind="stable").reset_index(drop=True)
     n_no_child = int((~ok).sum())
     if n_no_child:
-        logger.info("%s: %d episodes without a child id are left out.", caller, n_no_child)
+        logger.info("per_child: %d episodes without a child id are left out.", n_no_child)
     out.attrs["hotspots"] = {
-        "function": caller, "mode": "restricted",
+        "function": "per_child", "mode": "restricted",
         "repeat_rule": f"{int(min_episodes)} or more episodes within {within_days:g} days",
         "n_episodes": len(episodes), "n_no_child": n_no_child, "n_children": n_child,
         "n_repeat_children": int(out["repeat"].sum()),

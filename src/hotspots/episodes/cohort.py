@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from hotspots import schema
+from hotspots._params import current_verb, validate_params
 from hotspots.errors import Problem, ValidationError
 from hotspots.periods import period_labels, period_of_label
 
@@ -34,7 +35,9 @@ logger = logging.getLogger(__name__)
 _NEEDED = ("child", "assessed", "closed")
 
 
-def _check(register: Any, caller: str) -> None:
+def _check(register: Any) -> None:
+    """Refuse anything but a register of read_at_risk, naming the running verb."""
+    caller = current_verb()
     if not isinstance(register, gpd.GeoDataFrame):
         raise TypeError(f"{caller} expects the register of hotspots.read_at_risk (a "
                         f"GeoDataFrame), not {type(register).__name__}.")
@@ -46,7 +49,7 @@ def _check(register: Any, caller: str) -> None:
 
 
 def _periods(start: Any, end: Any, assessed: pd.Series, closed: pd.Series,
-             freq: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+             freq: Literal["M", "Q", "Y", "FY"]) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Labels, starts and (exclusive) ends of the snapshot periods, as int64 ns."""
     first = pd.Timestamp(start) if start is not None else assessed.min()
     last = pd.Timestamp(end) if end is not None else pd.concat([assessed, closed]).max()
@@ -59,6 +62,7 @@ def _periods(start: Any, end: Any, assessed: pd.Series, closed: pd.Series,
     return cats, starts, ends
 
 
+@validate_params({})
 def at_risk_snapshots(register: gpd.GeoDataFrame, *, freq: Literal["M", "Q", "Y", "FY"] = "M",
                       start: Any = None, end: Any = None, areas: Any = None,
                       level: str | None = None) -> gpd.GeoDataFrame:
@@ -91,11 +95,19 @@ def at_risk_snapshots(register: gpd.GeoDataFrame, *, freq: Literal["M", "Q", "Y"
 
     Examples
     --------
-    >>> snaps = at_risk_snapshots(register, freq="M", areas=areas)  # doctest: +SKIP
-    >>> trend(snaps, freq="M", time="period_start")  # doctest: +SKIP
+    >>> from hotspots.episodes.cohort import at_risk_snapshots
+    >>> from hotspots.io import load_boundaries
+    >>> from hotspots.simulate.children import simulate_at_risk
+    >>> areas = load_boundaries("bradford-2013")
+    >>> register = simulate_at_risk(areas, n_start=40, n_end=20, seed=1)
+    >>> snaps = at_risk_snapshots(register, freq="FY", areas=areas)
+    >>> snaps[["period", "child", "risk_level", "constituency"]].head(3)
+        period             child risk_level   constituency
+    0  2014/15  ac501ecf7eb00f8c     Medium  Bradford East
+    1  2014/15  b584a653d10bc997     Medium  Bradford East
+    2  2015/16  080260c53a5f0e05       High  ...
     """
-    caller = "at_risk_snapshots"
-    _check(register, caller)
+    _check(register)
     reg = register.reset_index(drop=True)
     assessed = pd.to_datetime(reg["assessed"], errors="coerce")
     closed = pd.to_datetime(reg["closed"], errors="coerce")
@@ -134,7 +146,7 @@ def at_risk_snapshots(register: gpd.GeoDataFrame, *, freq: Literal["M", "Q", "Y"
 
         out = assign_areas(out, areas, levels=None if level is None else [level])
     out.attrs["hotspots"] = {
-        "function": caller, "freq": freq, "snapshot": "at the end of each period",
+        "function": "at_risk_snapshots", "freq": freq, "snapshot": "at the end of each period",
         "periods": [cats[0], cats[-1]] if cats else [],
         "n_spells": len(reg), "n_spells_unusable": int((~usable).sum()),
         "note": "one row per child at risk at the end of each period (distinct children)",
@@ -142,6 +154,7 @@ def at_risk_snapshots(register: gpd.GeoDataFrame, *, freq: Literal["M", "Q", "Y"
     return out
 
 
+@validate_params({})
 def cohort_series(register: gpd.GeoDataFrame, areas: Any, *, level: str = "constituency",
                   freq: Literal["M", "Q", "Y", "FY"] = "M", start: Any = None,
                   end: Any = None) -> pd.DataFrame:
@@ -172,7 +185,16 @@ def cohort_series(register: gpd.GeoDataFrame, areas: Any, *, level: str = "const
 
     Examples
     --------
-    >>> series = cohort_series(register, areas, freq="M")  # doctest: +SKIP
+    >>> from hotspots.episodes.cohort import cohort_series
+    >>> from hotspots.io import load_boundaries
+    >>> from hotspots.simulate.children import simulate_at_risk
+    >>> areas = load_boundaries("bradford-2013")
+    >>> register = simulate_at_risk(areas, n_start=40, n_end=20, seed=1)
+    >>> series = cohort_series(register, areas, freq="FY")
+    >>> series.head(2)
+        period      area_name  at_risk  entries  exits  top_area
+    0  2014/15  Bradford East        2        2      0      True
+    1  2014/15  Bradford South       0        0      0     False
     """
     snaps = at_risk_snapshots(register, freq=freq, start=start, end=end, areas=areas,
                               level=level)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from hotspots import schema
-from hotspots._params import check_in
+from hotspots._params import OneOf, validate_params
 from hotspots.episodes._common import check_episodes, child_codes
 
 __all__ = ["episode_flows"]
@@ -24,6 +24,7 @@ def _areas_of(episodes: pd.DataFrame, geometry: str, areas: Any, level: str) -> 
     return assign_areas(pts, areas, levels=[level])[schema.area_name_column(level)]
 
 
+@validate_params({"mode": OneOf(("public", "restricted"))})
 def episode_flows(episodes: pd.DataFrame, areas: Any, *, level: str = "constituency",
                   mode: Literal["public", "restricted"] = "public", k: int = 5,
                   include_same: bool = True) -> pd.DataFrame:
@@ -57,11 +58,18 @@ def episode_flows(episodes: pd.DataFrame, areas: Any, *, level: str = "constitue
 
     Examples
     --------
-    >>> flows = episode_flows(episodes, areas, level="constituency")  # doctest: +SKIP
+    >>> from hotspots.io import load_boundaries
+    >>> from hotspots.simulate.children import simulate_episodes
+    >>> areas = load_boundaries("bradford-2013")
+    >>> episodes = simulate_episodes(areas, fy_counts={"2017/18": 300}, n_children=60, seed=1)
+    >>> from hotspots.episodes import episode_flows
+    >>> flows = episode_flows(episodes, areas, level="constituency")
+    >>> flows[flows["from_area"] == "Keighley"].iloc[3:5]
+       from_area found_area     n n_display  suppressed
+    24  Keighley   Keighley    53        53       False
+    25  Keighley    Shipley  <NA>       [c]        True
     """
-    caller = "episode_flows"
-    check_in("mode", mode, ("public", "restricted"), caller=caller)
-    check_episodes(episodes, caller, ("child", "from_geometry", "found_geometry"))
+    check_episodes(episodes, needed=("child", "from_geometry", "found_geometry"))
     a_from = _areas_of(episodes, "from_geometry", areas, level)
     a_found = _areas_of(episodes, "found_geometry", areas, level)
     names = list(a_from.cat.categories)
@@ -80,7 +88,7 @@ def episode_flows(episodes: pd.DataFrame, areas: Any, *, level: str = "constitue
     if not include_same:
         out = out[out["from_area"].astype(str) != out["found_area"].astype(str)]
     out = out.reset_index(drop=True)
-    info = {"function": caller, "level": level, "mode": mode, "n_episodes": len(episodes)}
+    info = {"function": "episode_flows", "level": level, "mode": mode, "n_episodes": len(episodes)}
     if mode == "public":
         # protected and audited as a release: each "from" area's row of flows and each
         # "found" area's column are lines whose totals a reader could work out

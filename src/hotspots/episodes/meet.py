@@ -8,12 +8,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hotspots._params import validate_params
 from hotspots.episodes._common import check_episodes, xy_of
 from hotspots.stats.colocation import ColocationResult, colocation_quotient
 
 __all__ = ["found_colocation", "found_in_hot_cells"]
 
 
+@validate_params({})
 def found_colocation(episodes: pd.DataFrame, incidents: Any, *, k: int = 8,
                      kernel: str = "box", permutations: int = 199,
                      seed: int | None = 0) -> ColocationResult:
@@ -37,9 +39,18 @@ def found_colocation(episodes: pd.DataFrame, incidents: Any, *, k: int = 8,
 
     Examples
     --------
-    >>> found_colocation(episodes, offences).clq  # doctest: +SKIP
+    >>> from hotspots.io import load_boundaries
+    >>> from hotspots.simulate.children import simulate_episodes
+    >>> areas = load_boundaries("bradford-2013")
+    >>> episodes = simulate_episodes(areas, fy_counts={"2017/18": 300}, n_children=60, seed=1)
+    >>> from hotspots.episodes import found_colocation
+    >>> from hotspots.simulate import simulate_incidents
+    >>> offences = simulate_incidents(areas, n_before=300, n_after=300, seed=1)
+    >>> result = found_colocation(episodes, offences, permutations=49)
+    >>> round(result.clq, 3), result.n_a, result.n_b, result.p_isolation
+    (0.509, 277, 498, 0.02)
     """
-    check_episodes(episodes, "found_colocation", ("found_geometry",))
+    check_episodes(episodes, needed=("found_geometry",))
     fx, fy = xy_of(episodes["found_geometry"])
     ix, iy = xy_of(incidents.geometry)
     f_ok, i_ok = np.isfinite(fx) & np.isfinite(fy), np.isfinite(ix) & np.isfinite(iy)
@@ -50,6 +61,7 @@ def found_colocation(episodes: pd.DataFrame, incidents: Any, *, k: int = 8,
                                permutations=permutations, seed=seed)
 
 
+@validate_params({})
 def found_in_hot_cells(episodes: pd.DataFrame, gistar: Any, *, min_bin: int = 1
                        ) -> pd.DataFrame:
     """Share of found locations inside offence hot cells, against the cells' share of area.
@@ -74,9 +86,19 @@ def found_in_hot_cells(episodes: pd.DataFrame, gistar: Any, *, min_bin: int = 1
 
     Examples
     --------
-    >>> found_in_hot_cells(episodes, hotspot_gistar(offences, cell_size=250))  # doctest: +SKIP
+    >>> from hotspots.io import load_boundaries
+    >>> from hotspots.simulate.children import simulate_episodes
+    >>> areas = load_boundaries("bradford-2013")
+    >>> episodes = simulate_episodes(areas, fy_counts={"2017/18": 300}, n_children=60, seed=1)
+    >>> from hotspots.episodes import found_in_hot_cells
+    >>> from hotspots.hotspot import hotspot_gistar
+    >>> from hotspots.simulate import simulate_incidents
+    >>> offences = simulate_incidents(areas, n_before=300, n_after=300, seed=1)
+    >>> found_in_hot_cells(episodes, hotspot_gistar(offences, cell_size=500)).round(3)
+       n_found  n_in_hot  found_share  area_share  ratio
+    0      271         4        0.015       0.029  0.506
     """
-    check_episodes(episodes, "found_in_hot_cells", ("found_geometry",))
+    check_episodes(episodes, needed=("found_geometry",))
     if "gi_bin" not in getattr(gistar, "columns", []):
         raise ValueError("found_in_hot_cells: pass a hotspot_gistar result (cells with a "
                          "'gi_bin' column).")

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hotspots._params import check_positive
+from hotspots._params import Positive, Probability, validate_params
 from hotspots.episodes._common import NAT, check_episodes, child_codes, start_times, xy_of
 from hotspots.episodes.children import _repeat_runs
 from hotspots.stats.inference import etest_many
@@ -26,7 +26,7 @@ def _place_keys(episodes: pd.DataFrame, place: str | None, snap: float
     x, y = xy_of(episodes["from_geometry"]) if "from_geometry" in episodes.columns else (
         np.full(len(episodes), np.nan), np.full(len(episodes), np.nan))
     if place is not None:
-        check_episodes(episodes, "per_place", (place,))
+        check_episodes(episodes, needed=(place,))
         labels = episodes[place].astype("string").str.strip().replace("", pd.NA)
         codes, uniques = pd.factorize(labels, use_na_sentinel=True)
     else:
@@ -50,6 +50,8 @@ def _place_keys(episodes: pd.DataFrame, place: str | None, snap: float
     return codes.astype(np.int64), pd.Index(uniques), px, py
 
 
+@validate_params({"snap": Positive(), "min_episodes": Positive(), "within_days": Positive(),
+                  "alpha": Probability()})
 def per_place(episodes: pd.DataFrame, *, place: str | None = None, snap: float = 1.0,
               min_episodes: int = 3, within_days: float = 90.0, as_of: Any = None,
               alpha: float = 0.05) -> pd.DataFrame:
@@ -86,11 +88,18 @@ def per_place(episodes: pd.DataFrame, *, place: str | None = None, snap: float =
 
     Examples
     --------
-    >>> per_place(episodes).head(3)  # doctest: +SKIP
+    >>> from hotspots.io import load_boundaries
+    >>> from hotspots.simulate.children import simulate_episodes
+    >>> areas = load_boundaries("bradford-2013")
+    >>> episodes = simulate_episodes(areas, fy_counts={"2017/18": 300}, n_children=60, seed=1)
+    >>> from hotspots.episodes import per_place
+    >>> per_place(episodes)[["rank", "place", "episodes", "trend"]].head(2)
+       rank          place  episodes trend
+    0     1  408884,440431        45    up
+    1     2  414748,435517        40    up
     """
-    caller = "per_place"
-    check_episodes(episodes, caller, ("child", "start"))
-    snap = float(check_positive("snap", snap, caller=caller))
+    check_episodes(episodes, needed=("child", "start"))
+    snap = float(snap)
     codes, labels, px, py = _place_keys(episodes, place, snap)
     n_place = len(labels)
     ok = codes >= 0
@@ -100,7 +109,7 @@ def per_place(episodes: pd.DataFrame, *, place: str | None = None, snap: float =
     both = ok & (ch >= 0)
     pair = np.where(both, codes * (int(ch.max()) + 1 if len(ch) else 1) + ch, -1)
     flags = _repeat_runs(pair, start_times(episodes), int(min_episodes),
-                         float(check_positive("within_days", within_days, caller=caller))
+                         float(within_days)
                          * _DAY_NS)
     n_eps = np.bincount(cc, minlength=n_place)
     pc = pd.DataFrame({"p": codes[both], "c": ch[both], "f": flags[both]})
@@ -136,7 +145,7 @@ def per_place(episodes: pd.DataFrame, *, place: str | None = None, snap: float =
                           kind="stable").reset_index(drop=True)
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     out.attrs["hotspots"] = {
-        "function": caller, "mode": "restricted",
+        "function": "per_place", "mode": "restricted",
         "place": place if place is not None else f"'from' location snapped to {snap:g} m",
         "repeat_rule": f"{int(min_episodes)} or more episodes within {within_days:g} days "
                        "from the same place",

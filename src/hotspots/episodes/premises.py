@@ -16,12 +16,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspots._params import check_positive
+from hotspots._params import Positive, validate_params
 from hotspots.episodes._common import check_episodes, child_codes, xy_of
 
 __all__ = ["apply_missing_signal", "missing_signal"]
 
 
+@validate_params({"radius": Positive(), "months": Positive()})
 def missing_signal(episodes: pd.DataFrame, premises: Any, *, radius: float = 50.0,
                    months: int = 12, as_of: Any = None, weight: float = 1.0) -> pd.DataFrame:
     """Count missing episodes found near each premises in the last ``months`` months.
@@ -50,13 +51,21 @@ def missing_signal(episodes: pd.DataFrame, premises: Any, *, radius: float = 50.
 
     Examples
     --------
-    >>> sig = missing_signal(episodes, premises)  # doctest: +SKIP
-    >>> premises_rank(offences, premises, missing=sig)  # doctest: +SKIP
+    >>> from hotspots.io import load_boundaries
+    >>> from hotspots.simulate.children import simulate_episodes
+    >>> areas = load_boundaries("bradford-2013")
+    >>> episodes = simulate_episodes(areas, fy_counts={"2017/18": 300}, n_children=60, seed=1)
+    >>> from hotspots.episodes import missing_signal
+    >>> x, y = episodes.attrs["hotspots"]["simulation"]["premises_xy"]  # a planted premises
+    >>> premises = gpd.GeoDataFrame({"premises_id": ["P1", "P2"]}, crs="EPSG:27700",
+    ...                             geometry=gpd.points_from_xy([x, 414000], [y, 433000]))
+    >>> signal = missing_signal(episodes, premises, as_of="2018-04-01")
+    >>> signal["missing_reason"].tolist()
+    ['24 missing children found within 50 m in 12 mo...', '']
     """
-    caller = "missing_signal"
-    check_episodes(episodes, caller, ("child", "start", "found_geometry"))
-    radius = float(check_positive("radius", radius, caller=caller))
-    months = int(check_positive("months", months, caller=caller))
+    check_episodes(episodes, needed=("child", "start", "found_geometry"))
+    radius = float(radius)
+    months = int(months)
     start = pd.to_datetime(episodes["start"], errors="coerce")
     end = (pd.Timestamp(as_of) if as_of is not None
            else start.max().normalize() + pd.Timedelta(days=1))
@@ -85,7 +94,7 @@ def missing_signal(episodes: pd.DataFrame, premises: Any, *, radius: float = 50.
     out = pd.DataFrame({"premises_id": premises["premises_id"].astype("string").to_numpy(),
                         "n_missing_found": epi, "n_missing_children": kids,
                         "missing_reason": reason})
-    out.attrs["hotspots"] = {"function": caller, "radius": radius, "months": months,
+    out.attrs["hotspots"] = {"function": "missing_signal", "radius": radius, "months": months,
                              "window_start": str(begin), "window_end": str(end),
                              "weight": float(weight), "mode": "restricted"}
     return out

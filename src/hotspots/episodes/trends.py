@@ -11,6 +11,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from hotspots._params import validate_params
 from hotspots.episodes._common import check_episodes
 from hotspots.errors import Problem, ValidationError
 
@@ -21,6 +22,7 @@ _YES = {"yes", "y", "true", "t", "1", "completed", "complete", "done"}
 _NO = {"no", "n", "false", "f", "0", "declined", "refused", "not completed", "not done"}
 
 
+@validate_params({})
 def episode_trend(episodes: pd.DataFrame, *, freq: Literal["FY", "Y", "Q", "M"] = "FY",
                   by: str | None = None, start: Any = None, end: Any = None) -> pd.DataFrame:
     """Count episodes per financial year (April to March) or other period, with E-tests.
@@ -42,16 +44,27 @@ def episode_trend(episodes: pd.DataFrame, *, freq: Literal["FY", "Y", "Q", "M"] 
 
     Examples
     --------
-    >>> episode_trend(episodes)[["period", "n"]]  # doctest: +SKIP
+    >>> from hotspots.io import load_boundaries
+    >>> from hotspots.simulate.children import simulate_episodes
+    >>> areas = load_boundaries("bradford-2013")
+    >>> episodes = simulate_episodes(areas, fy_counts={"2017/18": 300}, n_children=60, seed=1)
+    >>> from hotspots.episodes import episode_trend
+    >>> episode_trend(episodes, freq="Q")[["period", "n", "complete", "change"]]
+        period   n  complete  change
+    0  2017 Q2  76     False    <NA>
+    1  2017 Q3  78      True    <NA>
+    2  2017 Q4  71      True      -7
+    3  2018 Q1  75      True       4
     """
     from hotspots.change import trend
 
-    check_episodes(episodes, "episode_trend", ("start",))
+    check_episodes(episodes, needed=("start",))
     cols = ["start", *([by] if by is not None else [])]
     return trend(pd.DataFrame(episodes[cols]), freq=freq, by=by, start=start, end=end,
                  time="start")
 
 
+@validate_params({})
 def monthly_profile(episodes: pd.DataFrame, *, first_month: int = 8) -> pd.DataFrame:
     """Episodes per calendar month, in reporting years that start in ``first_month``.
 
@@ -74,13 +87,13 @@ def monthly_profile(episodes: pd.DataFrame, *, first_month: int = 8) -> pd.DataF
 
     Examples
     --------
-    >>> import pandas as pd
+    >>> from hotspots.episodes import monthly_profile
     >>> df = pd.DataFrame({"start": pd.to_datetime(["2016-08-03", "2017-07-30"])})
     >>> prof = monthly_profile(df)
     >>> prof["month"].astype(str).tolist()[:2], prof["n"].tolist()[:1], prof["n"].tolist()[11:]
     (['Aug', 'Sep'], [1], [1])
     """
-    check_episodes(episodes, "monthly_profile", ("start",))
+    check_episodes(episodes, needed=("start",))
     if int(first_month) != first_month or not 1 <= int(first_month) <= 12:
         raise ValueError(f"monthly_profile: first_month must be 1..12, not {first_month!r}.")
     first_month = int(first_month)
@@ -130,6 +143,7 @@ def _completed(values: pd.Series, column: str) -> tuple[np.ndarray, np.ndarray, 
     return known, done, dates
 
 
+@validate_params({})
 def return_interviews(episodes: pd.DataFrame, *, column: str = "rhi",
                       freq: Literal["FY", "Y", "Q", "M"] = "FY",
                       within_hours: float = 72.0) -> pd.DataFrame:
@@ -164,11 +178,19 @@ def return_interviews(episodes: pd.DataFrame, *, column: str = "rhi",
 
     Examples
     --------
-    >>> return_interviews(episodes, column="RHI completed")  # doctest: +SKIP
+    >>> from hotspots.io import load_boundaries
+    >>> from hotspots.simulate.children import simulate_episodes
+    >>> areas = load_boundaries("bradford-2013")
+    >>> episodes = simulate_episodes(areas, fy_counts={"2017/18": 300}, n_children=60, seed=1)
+    >>> from hotspots.episodes import return_interviews
+    >>> ri = return_interviews(episodes)
+    >>> ri[["period", "episodes", "recorded", "completed", "not_recorded"]]
+        period  episodes  recorded  completed  not_recorded
+    0  2017/18       300       269        206            31
     """
     from hotspots.periods import period_labels
 
-    check_episodes(episodes, "return_interviews", ("start", column))
+    check_episodes(episodes, needed=("start", column))
     known, done, dates = _completed(episodes[column].reset_index(drop=True), column)
     t = pd.to_datetime(episodes["start"], errors="coerce").reset_index(drop=True)
     labels = period_labels(t, freq)

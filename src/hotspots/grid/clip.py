@@ -39,7 +39,9 @@ import pandas as pd
 import shapely
 
 from hotspots import schema
-from hotspots.stats.gistar import lattice_runs, neighbourhood_sum
+from hotspots.areas.areaset import AreaSet
+from hotspots.areas.assign import derived_levels, parent_positions
+from hotspots.stats.window import lattice_runs, neighbourhood_sum
 
 __all__ = ["ClippedCells", "area_columns", "cached_cells", "clear_cache", "clip_mask",
            "local_overlaps"]
@@ -259,17 +261,26 @@ def area_columns(areas: Any, lattice: Any, ids: np.ndarray, cx: np.ndarray, cy: 
     up.
     """
     cols: dict[str, Any] = {}
+    # nested levels come from the lowest through the lookup, as assign_areas does, so a cell's
+    # constituency is always its ward's (grid tables then add up like area tables)
+    derived = derived_levels(areas) if isinstance(areas, AreaSet) else set()
+    low: np.ndarray | None = None
     for k, level in enumerate(areas.level_names):
         frame = areas[level]
-        if k == 0 and lowest is not None:
+        if level in derived and low is not None:
+            parent = parent_positions(areas, level)
+            which = np.where(low >= 0, parent[np.maximum(low, 0)], -1).astype(np.int64)
+        elif k == 0 and lowest is not None:
             which = lowest.astype(np.int64, copy=True)
         elif hasattr(areas, "locate"):
             which = np.asarray(areas.locate(cx, cy, level=level), dtype=np.int64)
         else:
             which = _locate_centres(frame, cx, cy)
         edge = np.flatnonzero(which < 0)
-        if edge.size:
+        if edge.size and level not in derived:
             which[edge] = _largest_overlap(frame, lattice, ids[edge], cells[edge])
+        if k == 0:
+            low = which
         ids_arr = pd.array(frame[schema.AREA_ID].astype(str).to_numpy(), dtype="string")
         names = frame[schema.AREA_NAME].astype(str).to_numpy()
         cats = [*dict.fromkeys(names), schema.OUTSIDE_DISTRICT]

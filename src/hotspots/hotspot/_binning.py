@@ -15,27 +15,21 @@ import geopandas as gpd
 import numpy as np
 
 from hotspots import schema
-from hotspots._params import check_in, check_positive
-from hotspots.grid import (
-    Grid,
-    _build_grid,
-    _incident_points,
-    _Points,
-    _same_crs,
-    grid_from_frame,
-)
+from hotspots._params import check_in, check_positive, current_verb
+from hotspots.grid.build import build_grid
+from hotspots.grid.crs_policy import same_crs
+from hotspots.grid.frame import grid_from_frame
+from hotspots.grid.lattice import Grid
+from hotspots.grid.points import LocatedPoints, incident_points
+from hotspots.hotspot._constraints import COMPAT_MODES
 
 __all__ = ["COMPAT_MODES", "Binned", "cells", "check_compat", "insert_before_geometry",
            "prepare"]
 
 logger = logging.getLogger(__name__)
 
-#: Accepted values of ``compat``.
-COMPAT_MODES = (None, "sfhotspot-1.0")
-
-
-def check_compat(compat: str | None, caller: str) -> str | None:
-    """Check ``compat`` against :data:`COMPAT_MODES`."""
+def check_compat(compat: str | None, caller: str | None = None) -> str | None:
+    """Check ``compat`` against :data:`COMPAT_MODES` (messages name the running verb)."""
     return check_in("compat", compat, COMPAT_MODES, caller=caller)
 
 
@@ -43,7 +37,7 @@ def check_compat(compat: str | None, caller: str) -> str | None:
 class Binned:
     """Located points, the grid, output frame, attrs so far and counts per lattice cell."""
 
-    points: _Points
+    points: LocatedPoints
     grid: Grid
     position: np.ndarray  # flat lattice index of each output row
     frame: gpd.GeoDataFrame
@@ -61,13 +55,13 @@ def prepare(
     clip: Any,
     weights: str | None,
     compat: str | None,
-    caller: str,
 ) -> Binned:
     """Build or read the grid and bin the located points (the first half of every verb)."""
-    points = _incident_points(incidents, weights=weights, caller=caller)
+    caller = current_verb()
+    points = incident_points(incidents, weights=weights)
     if grid is not None:
-        lattice, position = grid_from_frame(grid, caller=caller)
-        _same_crs(points.crs, grid.crs, "the incidents", "grid")
+        lattice, position = grid_from_frame(grid)
+        same_crs(points.crs, grid.crs, "the incidents", "grid")
         ignored = [name for name, v in (("cell_size", cell_size), ("clip", clip)) if v is not None]
         if ignored:
             logger.info("%s: grid given, so %s ignored", caller, " and ".join(ignored))
@@ -85,12 +79,12 @@ def prepare(
             if value is not None:
                 info[key] = value
     else:
-        check_in("grid_type", grid_type, ("square", "hex"), caller=caller)
+        # checked here too for helpers that call prepare without a decorated verb
+        check_in("grid_type", grid_type, ("square", "hex"))
         if cell_size is not None:
-            check_positive("cell_size", cell_size, caller=caller)
-        built = _build_grid(
+            check_positive("cell_size", cell_size)
+        built = build_grid(
             points, cell_size=cell_size, grid_type=grid_type, clip=clip, compat=compat,
-            caller=caller,
         )
         lattice, frame, info = built.grid, built.frame, built.info
         position = frame[schema.CELL_ID].to_numpy()

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from hotspots.grid import _version
+from hotspots._params import current_verb
+from hotspots._version import __version__
 
 __all__ = [
     "AUTO_PERMUTATIONS",
@@ -57,10 +58,10 @@ SPARSE_LIMIT = 0.5
 SKEW_LIMIT = 2.0
 
 
-def finish(frame: gpd.GeoDataFrame, caller: str, info: dict[str, Any]) -> gpd.GeoDataFrame:
-    """Set ``frame.attrs["hotspots"]`` to ``{"function": caller, **info, "version": ...}``."""
+def finish(frame: gpd.GeoDataFrame, function: str, info: dict[str, Any]) -> gpd.GeoDataFrame:
+    """Set ``frame.attrs["hotspots"]`` to ``{"function": function, **info, "version": ...}``."""
     frame.attrs = {}
-    frame.attrs["hotspots"] = {"function": caller, **info, "version": _version()}
+    frame.attrs["hotspots"] = {"function": function, **info, "version": __version__}
     return frame
 
 
@@ -78,7 +79,7 @@ def choose_permutations(
     values: np.ndarray,
     random_state: int | np.random.Generator | None,
     *,
-    caller: str,
+    caller: str | None = None,
     compat: str | None = None,
     snapped: bool = False,
 ) -> tuple[int, int | np.random.Generator, str]:
@@ -95,8 +96,8 @@ def choose_permutations(
         The values tested (one per observation).
     random_state : int, numpy.random.Generator or None
         None becomes :data:`DEFAULT_SEED` when permutations run.
-    caller : str
-        Name of the calling verb, for messages and the log.
+    caller : str, optional
+        Name of the calling verb, for messages and the log; default the running verb.
     compat : str or None
         Peer-compatibility mode of the caller.
     snapped : bool
@@ -117,6 +118,7 @@ def choose_permutations(
     >>> choose_permutations("auto", sparse, None, caller="x")[0]  # not snapped
     0
     """
+    caller = caller or current_verb()
     if isinstance(permutations, str):
         if permutations != "auto":
             raise ValueError(

@@ -22,9 +22,18 @@ import pandas as pd
 from scipy import sparse
 
 from hotspots import schema
-from hotspots._params import check_in, check_positive, check_probability
+from hotspots._params import (
+    OneOf,
+    Probability,
+    check_in,
+    check_positive,
+    check_probability,
+    current_verb,
+    validate_params,
+)
 from hotspots.errors import Problem, ValidationError
-from hotspots.grid import _check_crs, _is_areaset
+from hotspots.grid.build import is_areaset
+from hotspots.grid.crs_policy import check_metric_crs
 from hotspots.hotspot._results import choose_permutations, finish, hot_cold_labels
 from hotspots.stats.gistar import gi_bin, gistar_sparse
 from hotspots.stats.multiple import PADJUST_METHODS, adjust_pvalues
@@ -37,6 +46,7 @@ logger = logging.getLogger(__name__)
 FUZZY_TOLERANCE = 5.0
 
 
+@validate_params({"p_adjust": OneOf(PADJUST_METHODS), "alpha": Probability()})
 def area_gistar(
     counts_by_area: pd.DataFrame | pd.Series,
     areas: Any,
@@ -111,6 +121,7 @@ def area_gistar(
 
     Examples
     --------
+    >>> from hotspots.hotspot import area_gistar
     >>> import geopandas as gpd, shapely
     >>> boxes = [shapely.box(100 * i, 100 * j, 100 * i + 100, 100 * j + 100)
     ...          for j in range(4) for i in range(4)]
@@ -122,11 +133,9 @@ def area_gistar(
     >>> r.loc[[0, 5], ["n_neighbours", "gistar"]].round(4).to_numpy().tolist()
     [[3.0, 1.7321], [8.0, 0.8819]]
     """
-    caller = "area_gistar"
     (frame, level, info, ids, values, w, islands, contiguity_text, perms, seed,
      inference_reason) = area_inputs(counts_by_area, areas, level, column, contiguity,
-                                     tolerance, permutations, random_state, p_adjust, alpha,
-                                     caller)
+                                     tolerance, permutations, random_state, p_adjust, alpha)
     res = gistar_sparse(values, w, include_self=True, permutations=perms, random_state=seed)
     source = res.p_norm if res.p_sim is None else res.p_sim
     p_adj = adjust_pvalues(source, p_adjust)
@@ -141,7 +150,7 @@ def area_gistar(
         out["p_sim"] = res.p_sim
     out.update({
         "p_adj": p_adj,
-        "gi_bin": gi_bin(res.z, source, method=p_adjust),
+        "gi_bin": gi_bin(res.z, source, method=p_adjust, adjusted=p_adj),
         "n_neighbours": res.n_neighbours.astype(np.int64),
         "hotspot": hot_cold_labels(res.z, p_adj, alpha),
     })
@@ -159,38 +168,38 @@ def area_gistar(
         "n_hot": int((out["hotspot"] == "hot").sum()),
         "n_cold": int((out["hotspot"] == "cold").sum()),
     })
-    return finish(result, caller, info)
+    return finish(result, "area_gistar", info)
 
 
 def area_inputs(counts_by_area: Any, areas: Any, level: str | None, column: str,
-                contiguity: str, tolerance: float, permutations: Any, random_state: Any,
-                p_adjust: str, alpha: float, caller: str) -> tuple[Any, ...]:
+                contiguity: str | float, tolerance: float, permutations: Any,
+                random_state: Any, p_adjust: str, alpha: float) -> tuple[Any, ...]:
     """Check and prepare what every area statistic needs (area_gistar, area_moran).
 
     Returns ``(frame, level, info, ids, values, w, islands, contiguity_text, permutations,
     seed, inference_reason)``: the level's areas, their ids as str, the values in area order,
     the weights and how they were built, and the inference chosen for ``values``.
     """
-    check_in("p_adjust", p_adjust, PADJUST_METHODS, caller=caller)
-    check_probability("alpha", alpha, caller=caller)
-    frame, level, info = area_frame(areas, level, caller)
+    # also checked here for callers that are not decorated verbs
+    check_in("p_adjust", p_adjust, PADJUST_METHODS)
+    check_probability("alpha", alpha)
+    frame, level, info = area_frame(areas, level)
     ids = frame[schema.AREA_ID].astype(str)
-    values, table_info = _area_values(counts_by_area, ids, column, caller)
+    values, table_info = _area_values(counts_by_area, ids, column)
     info.update(table_info)
-    w, islands, contiguity_text = area_weights(frame, contiguity, tolerance=tolerance,
-                                                caller=caller)
-    perms, seed, inference_reason = choose_permutations(permutations, values, random_state,
-                                                        caller=caller)
+    w, islands, contiguity_text = area_weights(frame, contiguity, tolerance=tolerance)
+    perms, seed, inference_reason = choose_permutations(permutations, values, random_state)
     return (frame, level, info, ids, values, w, islands, contiguity_text, perms, seed,
             inference_reason)
 
 
-def area_frame(areas: Any, level: str | None, caller: str) -> tuple[
+def area_frame(areas: Any, level: str | None, caller: str | None = None) -> tuple[
     gpd.GeoDataFrame, str | None, dict[str, Any]
 ]:
     """Return the checked polygons of ``areas`` (an AreaSet level or a frame), RangeIndex."""
+    caller = caller or current_verb()
     info: dict[str, Any] = {}
-    if _is_areaset(areas):
+    if is_areaset(areas):
         names = list(areas.level_names)
         if level is None:
             level = names[0]
@@ -211,13 +220,14 @@ def area_frame(areas: Any, level: str | None, caller: str) -> tuple[
             "missing_column", f"{caller}: the areas lack column(s) {missing_cols}.",
             column=missing_cols[0],
         ))
-    _check_crs(frame.crs, "areas")
+    check_metric_crs(frame.crs, "areas")
     return frame.reset_index(drop=True), level, info
 
 
 def _area_values(
-    table: pd.DataFrame | pd.Series, ids: pd.Series, column: str, caller: str
+    table: pd.DataFrame | pd.Series, ids: pd.Series, column: str
 ) -> tuple[np.ndarray, dict[str, Any]]:
+    caller = current_verb()
     info: dict[str, Any] = {"n_rows_without_area": 0, "value_without_area": 0.0}
     if isinstance(table, pd.Series):
         keys = table.index.astype(str)
@@ -283,7 +293,7 @@ def area_weights(
     contiguity: str | float = "fuzzy",
     *,
     tolerance: float = FUZZY_TOLERANCE,
-    caller: str = "area_weights",
+    caller: str | None = None,
 ) -> tuple[sparse.csr_array, int, str]:
     """Binary neighbour matrix of polygons (no self-weights), islands counted and warned.
 
@@ -301,8 +311,8 @@ def area_weights(
         ``DistanceBand``).
     tolerance : float
         Gap in metres bridged by ``"fuzzy"``.
-    caller : str
-        Name used in messages.
+    caller : str, optional
+        Verb named in messages; default the running verb (or ``area_weights``).
 
     Returns
     -------
@@ -324,6 +334,8 @@ def area_weights(
     ([[0.0, 1.0], [1.0, 0.0]], 0, 'fuzzy contiguity: boundaries within 5 m')
     """
     import libpysal  # lazy: heavy import, only needed for areal units
+
+    caller = caller or current_verb("area_weights")
 
     n = len(frame)
     if isinstance(contiguity, str):

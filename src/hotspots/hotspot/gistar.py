@@ -20,16 +20,26 @@ from __future__ import annotations
 import logging
 import math
 import warnings
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
 
-from hotspots._params import check_in, check_positive, check_probability
+from hotspots._params import (
+    OneOf,
+    Positive,
+    Probability,
+    current_verb,
+    rename_keyword,
+    validate_params,
+)
 from hotspots.errors import EmptyDataError, Problem
 from hotspots.grid.snap import snap_info
-from hotspots.hotspot._binning import Binned, cells, check_compat, insert_before_geometry, prepare
+from hotspots.hotspot._binning import Binned, cells, insert_before_geometry, prepare
+from hotspots.hotspot._constraints import COMPAT_MODES, GRID_PARAMS, PositiveOr
 from hotspots.hotspot._results import choose_permutations, finish, hot_cold_labels
+from hotspots.hotspot.scale import optimized_distance
 from hotspots.nice import nice_length_up
 from hotspots.stats.concentration import pai
 from hotspots.stats.gistar import gi_bin, gistar_grid
@@ -43,6 +53,17 @@ logger = logging.getLogger(__name__)
 EDGE_CORRECTIONS = ("none", "drop", "coverage")
 
 
+@rename_keyword("neighbor_distance", "neighbour_distance")
+@validate_params({
+    **GRID_PARAMS,
+    "cell_size": PositiveOr("optimized"),
+    "neighbour_distance": PositiveOr("optimized"),
+    "p_adjust": OneOf((None, *PADJUST_METHODS)),
+    "alpha": Probability(),
+    "edge_correction": OneOf((None, *EDGE_CORRECTIONS)),
+    "min_coverage": Positive(),
+    "compat": OneOf(COMPAT_MODES),
+})
 def hotspot_gistar(
     incidents: gpd.GeoDataFrame,
     *,
@@ -50,7 +71,7 @@ def hotspot_gistar(
     grid_type: Literal["square", "hex"] = "square",
     grid: gpd.GeoDataFrame | None = None,
     clip: Any = None,
-    neighbor_distance: float | Literal["optimized"] | None = None,
+    neighbour_distance: float | Literal["optimized"] | None = None,
     weights: str | None = None,
     edge_correction: Literal["none", "drop", "coverage"] | None = None,
     min_coverage: float = 0.5,
@@ -76,7 +97,7 @@ def hotspot_gistar(
     grid_type, grid, clip
         The grid, as in :func:`hotspot_count`. Clip to the district boundary: a grid over
         the points' hull adds empty cells that inflate z inside it.
-    neighbor_distance : float, "optimized" or None
+    neighbour_distance : float, "optimized" or None
         Cells whose centres are within this distance (metres, 1e-6 relative tolerance) are
         neighbours, the cell itself included. Default ``cell_size * sqrt(2)``: the 8
         surrounding squares or the 6 adjacent hexagons (sfhotspot). ``"optimized"``: the
@@ -149,7 +170,7 @@ def hotspot_gistar(
         ======================== ==============================================================
 
         ``attrs["hotspots"]``: the keys of :func:`hotspot_count` plus
-        ``neighbor_distance``, ``neighbor_distance_reason``, ``p_adjust``, ``alpha``,
+        ``neighbour_distance``, ``neighbour_distance_reason``, ``p_adjust``, ``alpha``,
         ``edge_correction``, ``min_coverage``, ``n_cells_tested``, ``p_adjust_reason``,
         ``permutations``, ``inference_reason``, ``random_state``, ``p_value_source``
         ("p_norm" or "p_sim"), ``gistar_value`` (the value tested: "n" or "n_weighted",
@@ -173,7 +194,7 @@ def hotspot_gistar(
     fewer neighbours, which the statistic accounts for through W_i. It is computed by
     moving-window sums over the grid, with no weights matrix, and equals
     ``esda.G_Local(y, w, transform="B", star=True).Zs`` (to 1e-9) where ``w`` is a
-    libpysal ``DistanceBand`` of threshold ``neighbor_distance * (1 + 1e-6)`` on the
+    libpysal ``DistanceBand`` of threshold ``neighbour_distance * (1 + 1e-6)`` on the
     centres of the tested cells and ``y`` is the value named by
     ``attrs["hotspots"]["gistar_value"]``: with the default ``edge_correction="none"``
     every cell is tested and ``y`` is ``n`` (``n_weighted`` with weights), the plain peer
@@ -191,6 +212,7 @@ def hotspot_gistar(
 
     Examples
     --------
+    >>> from hotspots.hotspot import hotspot_gistar
     >>> import geopandas as gpd, shapely
     >>> xy = [[x, y] for x in (150, 250, 350) for y in (150, 250, 350)] * 6 + [[50, 950]]
     >>> pts = gpd.GeoDataFrame(geometry=shapely.points(xy), crs=27700)
@@ -201,52 +223,95 @@ def hotspot_gistar(
     >>> g.attrs["hotspots"]["snap"]["snapped"], g.attrs["hotspots"]["p_value_source"]
     (True, 'p_sim')
     """
-    caller = "hotspot_gistar"
-    compat = check_compat(compat, caller)
     if p_adjust is None:
         p_adjust = "none" if compat else "fdr_bh"
         adjust_reason = "automatic: " + ("sfhotspot 1.0 default (none)" if compat else "fdr_bh")
     else:
         adjust_reason = "given"
-    check_in("p_adjust", p_adjust, PADJUST_METHODS, caller=caller)
-    check_probability("alpha", alpha, caller=caller)
-    if edge_correction is None:
-        edge_correction = "none"
-    check_in("edge_correction", edge_correction, EDGE_CORRECTIONS, caller=caller)
-    check_positive("min_coverage", min_coverage, caller=caller)
     if min_coverage > 1:
         raise ValueError(
-            f"The 'min_coverage' parameter of {caller} must be a float in (0, 1]. "
+            f"The 'min_coverage' parameter of {current_verb()} must be a float in (0, 1]. "
             f"Got {min_coverage!r} instead."
         )
-    optimize = cell_size == "optimized" or neighbor_distance == "optimized"
-    if cell_size == "optimized":
-        cell_size = None
-    if neighbor_distance == "optimized":
-        neighbor_distance = None
-    if neighbor_distance is not None:
-        check_positive("neighbor_distance", neighbor_distance, caller=caller)
-    b = _binned(incidents, cell_size=cell_size, grid_type=grid_type, grid=grid, clip=clip,
-                weights=weights, compat=compat, snap_aware=snap_aware and not optimize,
-                caller=caller)
-    lattice = b.grid
+    optimize = cell_size == "optimized" or neighbour_distance == "optimized"
+    b = _binned(incidents, cell_size=None if cell_size == "optimized" else cell_size,
+                grid_type=grid_type, grid=grid, clip=clip, weights=weights, compat=compat,
+                snap_aware=snap_aware and not optimize)
+    tested = _tested_values(b, edge_correction or "none", min_coverage, compat)
+    distance, nd_reason = _neighbour_distance(
+        None if neighbour_distance == "optimized" else neighbour_distance, optimize, tested, b
+    )
+    perms, seed, inference_reason = choose_permutations(
+        permutations, tested.values[tested.mask], random_state, compat=compat,
+        snapped=bool(b.info["snap"]["snapped"]),
+    )
+    res = gistar_grid(
+        tested.values, tested.mask, cell_size=b.grid.cell_size, neighbour_distance=distance,
+        grid_type=b.grid.grid_type, permutations=perms, random_state=seed,
+    )
+    if not math.isfinite(res.std) or res.std == 0:
+        warnings.warn(
+            f"{current_verb()}: every cell has the same count, so Gi* is undefined (NaN).",
+            UserWarning,
+            stacklevel=2,
+        )
+    cols = _gistar_columns(b, res, p_adjust, alpha)
+    frame = insert_before_geometry(b.frame, cols)
+    info = {
+        **b.info,
+        "neighbour_distance": distance,
+        "neighbour_distance_reason": nd_reason,
+        "edge_correction": tested.edge_correction,
+        "min_coverage": float(min_coverage) if tested.edge_correction != "none" else None,
+        "n_cells_tested": tested.n_tested,
+        "p_adjust": p_adjust,
+        "p_adjust_reason": adjust_reason,
+        "alpha": float(alpha),
+        "permutations": int(res.permutations),
+        "inference_reason": inference_reason,
+        "random_state": seed if isinstance(seed, (int, np.integer)) and perms else None,
+        "p_value_source": "p_sim" if res.p_sim is not None else "p_norm",
+        "gistar_value": tested.name,
+        "mean": res.mean,
+        "std": res.std,
+        **_hot_summary(b, cols, p_adjust, alpha),
+        "compat": compat,
+    }
+    return finish(frame, "hotspot_gistar", info)
+
+
+@dataclass
+class _Tested:
+    """The values Gi* tests, the cells tested, and how edge cells were treated."""
+
+    values: np.ndarray  # (nrow, ncol)
+    mask: np.ndarray  # (nrow, ncol) bool
+    name: str  # for attrs["gistar_value"]
+    edge_correction: str
+    n_tested: int
+
+
+def _tested_values(b: Binned, edge_correction: str, min_coverage: float,
+                   compat: str | None) -> _Tested:
+    """Pick the values Gi* tests and the cells tested, after the edge correction."""
     use_weighted = b.weighted is not None and compat is None
     values = b.weighted if use_weighted else b.counts
     assert values is not None
-    mask = lattice.mask
-    gistar_value = "n_weighted" if use_weighted else "n"
+    mask = b.grid.mask
+    name = "n_weighted" if use_weighted else "n"
     if edge_correction != "none" and "coverage" not in b.frame.columns:
         # a grid built elsewhere: nothing to correct with, so say so rather than claim it
-        logger.info("%s: the grid has no coverage column, so no edge correction", caller)
+        logger.info("%s: the grid has no coverage column, so no edge correction",
+                    current_verb())
         edge_correction = "none"
     if edge_correction != "none":
         coverage = b.frame["coverage"].to_numpy(dtype=float)
         tested = coverage >= min_coverage
-        mask = np.zeros(lattice.shape, dtype=bool)
+        mask = np.zeros(b.grid.shape, dtype=bool)
         mask.ravel()[b.position[tested]] = True
         if edge_correction == "coverage":
-            gistar_value += " / coverage"
-            scaled = np.zeros(lattice.shape)
+            name += " / coverage"
+            scaled = np.zeros(b.grid.shape)
             scaled.ravel()[b.position[tested]] = (
                 values.ravel()[b.position[tested]] / coverage[tested]
             )
@@ -255,46 +320,38 @@ def hotspot_gistar(
     if n_tested < 2:
         raise EmptyDataError(Problem(
             "no_study_area",
-            f"{caller}: only {n_tested} cell(s) of the grid can be tested; use smaller "
-            "cells, a lower min_coverage or edge_correction='none'.",
+            f"{current_verb()}: only {n_tested} cell(s) of the grid can be tested; use "
+            "smaller cells, a lower min_coverage or edge_correction='none'.",
         ))
-    if neighbor_distance is None and optimize:
-        from hotspots.hotspot.scale import optimized_distance
+    return _Tested(values, mask, name, edge_correction, n_tested)
 
-        opt = optimized_distance(values, mask, cell_size=lattice.cell_size,
+
+def _neighbour_distance(given: float | None, optimize: bool, tested: _Tested,
+                        b: Binned) -> tuple[float, str]:
+    """Choose the neighbour distance, with its reason: given, optimized or cell_size x sqrt(2)."""
+    lattice = b.grid
+    if given is not None:
+        return float(given), "given"
+    if optimize:
+        opt = optimized_distance(tested.values, tested.mask, cell_size=lattice.cell_size,
                                  grid_type=lattice.grid_type)
-        neighbor_distance = opt.distance
-        nd_reason = opt.reason
+        distance, reason = float(opt.distance), opt.reason
         b.info["scale_search"] = opt.as_attrs()
-        logger.info("%s: neighbour distance %.1f m (%s)", caller, neighbor_distance, nd_reason)
-    elif neighbor_distance is None:
-        neighbor_distance = lattice.cell_size * math.sqrt(2.0)
-        nd_reason = (
+    else:
+        distance = lattice.cell_size * math.sqrt(2.0)
+        reason = (
             "automatic: cell_size x sqrt(2) (the "
             + ("8 surrounding cells" if lattice.grid_type == "square" else "6 adjacent hexagons")
             + ", as sfhotspot)"
         )
-        logger.info("%s: neighbour distance %.1f m (%s)", caller, neighbor_distance, nd_reason)
-    else:
-        nd_reason = "given"
-    perms, seed, inference_reason = choose_permutations(
-        permutations, values[mask], random_state, caller=caller, compat=compat,
-        snapped=bool(b.info["snap"]["snapped"]),
-    )
-    res = gistar_grid(
-        values, mask, cell_size=lattice.cell_size,
-        neighbor_distance=float(neighbor_distance), grid_type=lattice.grid_type,
-        permutations=perms, random_state=seed,
-    )
-    if not math.isfinite(res.std) or res.std == 0:
-        warnings.warn(
-            f"{caller}: every cell has the same count, so Gi* is undefined (NaN).",
-            UserWarning,
-            stacklevel=2,
-        )
+    logger.info("%s: neighbour distance %.1f m (%s)", current_verb(), distance, reason)
+    return distance, reason
+
+
+def _gistar_columns(b: Binned, res: Any, p_adjust: str, alpha: float) -> dict[str, Any]:
+    """Build the output columns: counts, z, p-values, ``gi_bin``, labels, ``hot_empty``."""
     z = cells(res.z, b.position)
-    p_norm = cells(res.p_norm, b.position)
-    source = p_norm
+    source = p_norm = cells(res.p_norm, b.position)
     n_cell = cells(b.counts, b.position).astype(np.int64)
     cols: dict[str, Any] = {"n": n_cell}
     if b.weighted is not None:
@@ -306,51 +363,40 @@ def hotspot_gistar(
         cols["p_sim"] = source
     p_adj = adjust_pvalues(source, p_adjust)
     cols["p_adj"] = p_adj
-    cols["gi_bin"] = gi_bin(z, source, method=p_adjust)
+    cols["gi_bin"] = gi_bin(z, source, method=p_adjust, adjusted=p_adj)
     cols["n_neighbours"] = cells(res.n_neighbours, b.position).astype(np.int64)
     cols["gi_bin"] = np.where(np.isnan(z), np.int8(0), cols["gi_bin"]).astype(np.int8)
     cols["hotspot"] = hot_cold_labels(z, p_adj, alpha)
     cols["hot_empty"] = np.asarray(cols["hotspot"] == "hot") & (n_cell == 0)
-    frame = insert_before_geometry(b.frame, cols)
-    n_hot = int((cols["hotspot"] == "hot").sum())
+    return cols
+
+
+def _hot_summary(b: Binned, cols: dict[str, Any], p_adjust: str,
+                 alpha: float) -> dict[str, Any]:
+    """Count hot, cold and hot-but-empty cells and the PAI of the hot cells (logged)."""
+    verb = current_verb()
+    n_cell = cols["n"]
+    hot_mask = np.asarray(cols["hotspot"] == "hot")
+    n_hot = int(hot_mask.sum())
     n_cold = int((cols["hotspot"] == "cold").sum())
     n_hot_empty = int(cols["hot_empty"].sum())
-    logger.info("%s: %d hot and %d cold cells at alpha %g after %s", caller, n_hot, n_cold,
+    logger.info("%s: %d hot and %d cold cells at alpha %g after %s", verb, n_hot, n_cold,
                 alpha, p_adjust)
     # PAI of the hot cells over the area each cell covers inside the boundary (a cell cut by
     # the boundary is not a full cell of district: City 2019 at 100 m, 4.44 -> 3.72)
     covered = (b.frame["coverage"].to_numpy(dtype=float) if "coverage" in b.frame.columns
                else None)
-    hot_mask = np.asarray(cols["hotspot"] == "hot")
     pai_hot = pai(n_cell, hot_mask, area=covered) if n_hot and n_cell.sum() else None
     if n_hot_empty:
         logger.info("%s: %d of the %d hot cells hold no incident of their own (hot_empty)",
-                    caller, n_hot_empty, n_hot)
-    info = {
-        **b.info,
-        "neighbor_distance": float(neighbor_distance),
-        "neighbor_distance_reason": nd_reason,
-        "edge_correction": edge_correction,
-        "min_coverage": float(min_coverage) if edge_correction != "none" else None,
-        "n_cells_tested": n_tested,
-        "p_adjust": p_adjust,
-        "p_adjust_reason": adjust_reason,
-        "alpha": float(alpha),
-        "permutations": int(res.permutations),
-        "inference_reason": inference_reason,
-        "random_state": seed if isinstance(seed, (int, np.integer)) and perms else None,
-        "p_value_source": "p_sim" if res.p_sim is not None else "p_norm",
-        "gistar_value": gistar_value,
-        "mean": res.mean,
-        "std": res.std,
+                    verb, n_hot_empty, n_hot)
+    return {
         "n_hot": n_hot,
         "n_cold": n_cold,
         "n_hot_empty": n_hot_empty,
         "pai_hot": pai_hot,
         "pai_area": "covered" if covered is not None else "full cells",
-        "compat": compat,
     }
-    return finish(frame, caller, info)
 
 
 def _binned(
@@ -363,15 +409,16 @@ def _binned(
     weights: str | None,
     compat: str | None,
     snap_aware: bool,
-    caller: str,
 ) -> Binned:
     """Bin the incidents; with an automatic cell size on snapped data, not below the spacing.
 
     Shared by :func:`hotspot_gistar` and :func:`hotspots.hotspot.moran.hotspot_moran`.
     """
     b = prepare(incidents, cell_size=cell_size, grid_type=grid_type, grid=grid, clip=clip,
-                weights=weights, compat=compat, caller=caller)
-    snap = snap_info(b.points.x, b.points.y)
+                weights=weights, compat=compat)
+    # the spacing (a nearest-neighbour query, 0.3 s on 200k points) only matters for snapped
+    # data, where it can raise the cell size; elsewhere it is not computed
+    snap = snap_info(b.points.x, b.points.y, spacing="if_snapped")
     if snap_aware and cell_size is None and grid is None and compat is None and snap.snapped:
         rule = float(b.info["cell_size"])
         if snap.spacing > rule:
@@ -383,16 +430,16 @@ def _binned(
                 f"of the distinct locations ({snap.spacing:.1f} m, rounded up to a readable "
                 f"{size:g} m); the rule gave {rule:.1f} m ({b.info['cell_size_reason']})"
             )
-            logger.info("%s: cell size %.0f m (%s)", caller, size, reason)
+            logger.info("%s: cell size %.0f m (%s)", current_verb(), size, reason)
             b = prepare(incidents, cell_size=size, grid_type=grid_type, grid=None, clip=clip,
-                        weights=weights, compat=compat, caller=caller)
+                        weights=weights, compat=compat)
             b.info["cell_size_reason"] = reason
             b.info["cell_size_rule"] = round(snap.spacing, 3)
     b.info["snap"] = snap.as_attrs()
     if b.info["n_counted"] == 0:
         raise EmptyDataError(Problem(
             "no_incidents_in_grid",
-            f"{caller}: no located incident falls inside the grid "
+            f"{current_verb()}: no located incident falls inside the grid "
             f"({b.info['n_located']} located, {b.info['n_unknown_location']} without a "
             "location), so there are no hot spots to test. Check the boundary and the CRS.",
         ))

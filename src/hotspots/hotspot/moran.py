@@ -24,9 +24,17 @@ import numpy as np
 import pandas as pd
 
 from hotspots import schema
-from hotspots._params import check_in, check_positive, check_probability
+from hotspots._params import (
+    OneOf,
+    Positive,
+    Probability,
+    current_verb,
+    rename_keyword,
+    validate_params,
+)
 from hotspots.errors import EmptyDataError, Problem
-from hotspots.hotspot._binning import cells, check_compat, insert_before_geometry
+from hotspots.hotspot._binning import cells, insert_before_geometry
+from hotspots.hotspot._constraints import GRID_PARAMS
 from hotspots.hotspot._results import choose_permutations, finish
 from hotspots.hotspot.areas import FUZZY_TOLERANCE, area_inputs
 from hotspots.hotspot.gistar import _binned
@@ -75,6 +83,13 @@ def _counts(labels: pd.Categorical) -> dict[str, int]:
     return {f"n_{k}": int((labels == k).sum()) for k in CLUSTER_LABELS[:4]}
 
 
+@rename_keyword("neighbor_distance", "neighbour_distance")
+@validate_params({
+    **GRID_PARAMS,
+    "neighbour_distance": Positive(allow_none=True),
+    "p_adjust": OneOf(PADJUST_METHODS),
+    "alpha": Probability(),
+})
 def hotspot_moran(
     incidents: gpd.GeoDataFrame,
     *,
@@ -82,7 +97,7 @@ def hotspot_moran(
     grid_type: Literal["square", "hex"] = "square",
     grid: gpd.GeoDataFrame | None = None,
     clip: Any = None,
-    neighbor_distance: float | None = None,
+    neighbour_distance: float | None = None,
     weights: str | None = None,
     p_adjust: str = "fdr_bh",
     alpha: float = 0.05,
@@ -99,7 +114,7 @@ def hotspot_moran(
     cell_size, grid_type, grid, clip, snap_aware
         The grid, as in :func:`hotspots.hotspot.hotspot_gistar` (the automatic cell size
         is not below the spacing of snap points).
-    neighbor_distance : float, optional
+    neighbour_distance : float, optional
         Neighbours are cells whose centres lie within this distance, the cell itself
         excluded; default ``cell_size * sqrt(2)`` (the 8 surrounding squares).
     weights : str, optional
@@ -124,7 +139,7 @@ def hotspot_moran(
         ``n_neighbours``, ``cluster`` (category ``HH``/``LL``/``HL``/``LH``/``not
         significant``: the quadrant where ``p_adj <= alpha``), ``geometry``.
         ``attrs["hotspots"]``: the keys of :func:`hotspots.hotspot.hotspot_count` plus
-        ``neighbor_distance``, ``p_adjust``, ``alpha``, ``permutations``,
+        ``neighbour_distance``, ``p_adjust``, ``alpha``, ``permutations``,
         ``inference_reason``, ``random_state``, ``p_value_source``, ``snap``, ``n_HH``,
         ``n_LL``, ``n_HL``, ``n_LH``.
 
@@ -137,11 +152,12 @@ def hotspot_moran(
     -----
     Every cell of the grid is an observation (no edge correction). Equals
     ``esda.Moran_Local(y, w, transformation="r")`` with ``w`` a libpysal ``DistanceBand``
-    on the cell centres (threshold ``neighbor_distance * (1 + 1e-6)``); see
+    on the cell centres (threshold ``neighbour_distance * (1 + 1e-6)``); see
     :mod:`hotspots.stats.moran`.
 
     Examples
     --------
+    >>> from hotspots.hotspot.moran import hotspot_moran
     >>> import geopandas as gpd, shapely
     >>> rng = np.random.default_rng(0)
     >>> xy = np.r_[rng.uniform(0, 1000, (300, 2)), rng.normal(300, 40, (150, 2))]
@@ -150,31 +166,26 @@ def hotspot_moran(
     >>> g.loc[g["n"].idxmax(), "cluster"], g.attrs["hotspots"]["p_value_source"]
     ('HH', 'p_norm')
     """
-    caller = "hotspot_moran"
-    check_in("p_adjust", p_adjust, PADJUST_METHODS, caller=caller)
-    check_probability("alpha", alpha, caller=caller)
-    check_compat(None, caller)
-    if neighbor_distance is not None:
-        check_positive("neighbor_distance", neighbor_distance, caller=caller)
+    caller = current_verb()
     b = _binned(incidents, cell_size=cell_size, grid_type=grid_type, grid=grid, clip=clip,
-                weights=weights, compat=None, snap_aware=snap_aware, caller=caller)
+                weights=weights, compat=None, snap_aware=snap_aware)
     lattice = b.grid
     values = b.weighted if b.weighted is not None else b.counts
     if int(lattice.mask.sum()) < 3:
         raise EmptyDataError(Problem(
             "no_study_area", f"{caller}: the grid has fewer than 3 cells; use smaller cells.",
         ))
-    if neighbor_distance is None:
-        neighbor_distance = lattice.cell_size * math.sqrt(2.0)
+    if neighbour_distance is None:
+        neighbour_distance = lattice.cell_size * math.sqrt(2.0)
         nd_reason = "automatic: cell_size x sqrt(2) (queen neighbours)"
     else:
         nd_reason = "given"
     perms, seed, inference_reason = choose_permutations(
-        permutations, values[lattice.mask], random_state, caller=caller,
+        permutations, values[lattice.mask], random_state,
         snapped=bool(b.info["snap"]["snapped"]),
     )
     res = moran_local_grid(values, lattice.mask, cell_size=lattice.cell_size,
-                           neighbor_distance=float(neighbor_distance),
+                           neighbour_distance=float(neighbour_distance),
                            grid_type=lattice.grid_type, permutations=perms,
                            random_state=seed)
     cols: dict[str, Any] = {"n": cells(b.counts, b.position).astype(np.int64)}
@@ -187,8 +198,8 @@ def hotspot_moran(
                 ", ".join(f"{v} {k[2:]}" for k, v in counts.items()), p_adjust, alpha)
     info = {
         **b.info,
-        "neighbor_distance": float(neighbor_distance),
-        "neighbor_distance_reason": nd_reason,
+        "neighbour_distance": float(neighbour_distance),
+        "neighbour_distance_reason": nd_reason,
         "p_adjust": p_adjust,
         "alpha": float(alpha),
         "permutations": int(res.permutations),
@@ -198,9 +209,10 @@ def hotspot_moran(
         "moran_value": "n_weighted" if b.weighted is not None else "n",
         **counts,
     }
-    return finish(frame, caller, info)
+    return finish(frame, "hotspot_moran", info)
 
 
+@validate_params({"p_adjust": OneOf(PADJUST_METHODS), "alpha": Probability()})
 def area_moran(
     counts_by_area: pd.DataFrame | pd.Series,
     areas: Any,
@@ -247,6 +259,7 @@ def area_moran(
 
     Examples
     --------
+    >>> from hotspots.hotspot.moran import area_moran
     >>> import geopandas as gpd, shapely
     >>> boxes = [shapely.box(i, j, i + 1, j + 1) for j in range(5) for i in range(5)]
     >>> ids = [f"a{i}" for i in range(25)]
@@ -256,11 +269,9 @@ def area_moran(
     >>> int(r.loc[0, "quadrant"]), r.loc[0, "cluster"], r.loc[12, "cluster"]
     (1, 'HH', 'not significant')
     """
-    caller = "area_moran"
     (frame, level, info, ids, values, w, islands, contiguity_text, perms, seed,
      inference_reason) = area_inputs(counts_by_area, areas, level, column, contiguity,
-                                     tolerance, permutations, random_state, p_adjust, alpha,
-                                     caller)
+                                     tolerance, permutations, random_state, p_adjust, alpha)
     res = moran_local_sparse(values, w, permutations=perms, random_state=seed)
     out: dict[str, Any] = {
         schema.AREA_ID: ids.to_numpy(),
@@ -282,4 +293,4 @@ def area_moran(
         "n_islands": int(islands),
         **_counts(out["cluster"]),
     })
-    return finish(result, caller, info)
+    return finish(result, "area_moran", info)

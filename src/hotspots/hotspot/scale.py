@@ -111,7 +111,7 @@ def optimized_distance(
         raise ValueError("start and step must be > 0 and n_steps >= 3.")
     distances = start + step * np.arange(n_steps)
     z = np.array([
-        moran_global_grid(y, mask, cell_size=cell_size, neighbor_distance=float(d),
+        moran_global_grid(y, mask, cell_size=cell_size, neighbour_distance=float(d),
                           grid_type=grid_type).z
         for d in distances
     ])

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from hotspots.errors import EmptyDataError, Problem, ValidationError
+from hotspots.io._arrow_csv import read_arrow_csv
 from hotspots.io._csvfile import (
     HEADER_SEARCH_LINES,
     RowRepair,
@@ -142,7 +143,16 @@ def read_csv_file(path: Path, raw: bytes, expected: Sequence[str] = (),
     data = None
     rejected: list[tuple[str, str, str, np.ndarray]] = []
     repaired = np.zeros(0, dtype=np.int64)
-    if quick:
+    if quick and encoding in ("utf-8", "utf-8-sig") and n_data > 0 \
+            and not shape.empty[at + 1:].any():
+        # proven well-shaped UTF-8 without blank lines: Arrow parses it straight into Arrow
+        # string columns (no Python object per cell); None when Arrow refuses it
+        data = read_arrow_csv(memoryview(data_bytes)[first:], _column_names(head_lines[at]),
+                              sep, multiline=bool(shape.multiline[at + 1:].any()))
+        if data is not None and len(data) != n_data:
+            data = None  # the quick count and Arrow disagree: let pandas and the records say
+        rows = np.arange(n_data, dtype=np.int64) + at + 2
+    if quick and data is None:
         try:
             # dtype=str keeps ids ("0123") and coordinates exactly as written; the C engine
             # handles CRLF; blank lines are kept so that row numbers match a spreadsheet.

@@ -27,12 +27,9 @@ import io
 import re
 from collections.abc import Collection, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from hotspots.io._csvfile import HEADER_SEARCH_LINES, Repair, RowRepair, open_text
-
-if TYPE_CHECKING:
-    from hotspots.io._table import TableRows
+from hotspots.io._ledger import TableRows
 
 __all__ = ["API_REQUIRED", "STREET_COLUMNS", "STREET_REQUIRED", "is_street_file_name",
            "location_comma_repair", "reject_broken_street_rows", "sniff_layout"]

@@ -12,7 +12,7 @@ Every input row is accounted for in the load report (the shared ledger of
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -20,9 +20,9 @@ import pandas as pd
 
 from hotspots import schema
 from hotspots.crs import BNG
+from hotspots.io._incident_frame import blank_to_na, keep_columns
 from hotspots.io._table import Source, read_table
 from hotspots.io.episodes import PSEUDONYM_LENGTH, _resolve_key, pseudonymise
-from hotspots.io.incidents import _blank_to_na, _keep_columns
 
 __all__ = ["read_at_risk"]
 
@@ -44,7 +44,7 @@ def read_at_risk(
     key: str | bytes | None = None,
     date_format: str | None = None,
     dayfirst: bool = True,
-    keep: Sequence[str] | bool | None = None,
+    keep: Sequence[str] | Literal[False] | None = None,
     layer: str | int | None = None,
     today: Any = None,
 ) -> gpd.GeoDataFrame:
@@ -137,10 +137,10 @@ def read_at_risk(
     def text(col: str | None) -> pd.Series:
         if col is None:
             return pd.Series(pd.NA, index=range(len(rows)), dtype="string")
-        return _blank_to_na(rows.data[col]).astype("string").reset_index(drop=True)
+        return blank_to_na(rows.data[col]).astype("string").reset_index(drop=True)
 
     used = {c for c in (home_x, home_y, *roles.values()) if c is not None}
-    extra = _keep_columns(rows, keep, used)
+    extra = keep_columns(rows, keep, used)
     out = pd.DataFrame({
         "child": child,
         "assessed": start,

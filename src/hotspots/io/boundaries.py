@@ -27,32 +27,40 @@ where to put the files.
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import json
 import logging
 import os
+import warnings
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
 from hotspots import schema
-from hotspots.areas import AreaSet, normalize_area_frame
+from hotspots.areas.areaset import AreaSet
+from hotspots.areas.fields import field_for, normalise_area_frame
+from hotspots.areas.registry import boundary_manifest, closest_set_name, list_boundaries
 from hotspots.errors import CRSError, HotspotsError, Problem, ValidationError
 
 __all__ = [
     "BoundaryFileNotFoundError",
     "boundary_cache_dir",
+    "boundary_extent",
     "boundary_manifest",
     "list_boundaries",
     "load_boundaries",
     "read_boundaries",
+    "read_boundary_file",
 ]
+
+# the registry lives in hotspots.areas.registry (package metadata both layers use); these
+# names are re-exported here, where users and the command line look for them
+_REGISTRY = (boundary_manifest, closest_set_name, list_boundaries)
 
 logger = logging.getLogger(__name__)
 
@@ -65,117 +73,6 @@ class BoundaryFileNotFoundError(HotspotsError, FileNotFoundError):
     """A boundary file (or every copy of a registry set's files) could not be found."""
 
 
-# --- the manifest --------------------------------------------------------------------------
-def _manifest_path() -> Path:
-    """Find the manifest: inside the installed package, else in the source checkout."""
-    packaged = resources.files("hotspots") / "_boundaries" / "manifest.json"
-    if packaged.is_file():
-        return Path(str(packaged))
-    checkout = Path(__file__).resolve().parents[3] / "boundaries" / "manifest.json"
-    if checkout.is_file():
-        return checkout
-    raise HotspotsError(
-        "The boundary registry (boundaries/manifest.json) is missing from this installation; "
-        "reinstall hotspots, or build the boundaries with AreaSet.from_files(...)."
-    )
-
-
-@functools.lru_cache(maxsize=1)
-def _manifest() -> dict[str, Any]:
-    with _manifest_path().open(encoding="utf-8") as fh:
-        return json.load(fh)
-
-
-def boundary_manifest(name: str | None = None) -> dict[str, Any]:
-    """Return the registry entry of one named set, or the whole manifest.
-
-    Parameters
-    ----------
-    name : str, optional
-        A set name such as ``"bradford-2013"``; ``None`` for the whole manifest.
-
-    Returns
-    -------
-    dict
-        For a set: ``description, vintage, district, lad_codes, levels`` where each level has
-        ``id_field, name_field, files`` and each file ``file, url, sha256, lad_code,
-        lad_name, size_bytes``; the set also carries the manifest's ``licence`` and
-        ``source``. A deep copy: changing it changes nothing.
-
-    Raises
-    ------
-    KeyError
-        For an unknown name (the message lists the known names).
-    """
-    manifest = json.loads(json.dumps(_manifest()))
-    if name is None:
-        return manifest
-    sets = manifest["sets"]
-    if name not in sets:
-        close = closest_set_name(str(name), list(sets))
-        hint = f" Did you mean {close!r}?" if close else ""
-        raise KeyError(f"No boundary set named {name!r}.{hint} Known sets: {', '.join(sets)}.")
-    entry = sets[name]
-    entry["licence"] = manifest["licence"]
-    entry["source"] = manifest["source"]
-    return entry
-
-
-def closest_set_name(name: str, names: list[str]) -> str | None:
-    """Return the registered name a mistyped set name most likely meant, or None.
-
-    Parameters
-    ----------
-    name : str
-        The name given.
-    names : list of str
-        The registered names.
-
-    Returns
-    -------
-    str or None
-        A name that starts with ``name`` ("bradford" -> "bradford-2013"), else the one whose
-        place part (without the ``-YYYY`` vintage) is closest to it, when close enough
-        ("bradfrod-2013", "bradford-2031"); None when nothing is close ("calderdale-2013").
-
-    Examples
-    --------
-    >>> closest_set_name("bradford", ["bradford-2013", "city-of-london-2013"])
-    'bradford-2013'
-    >>> closest_set_name("calderdale-2013", ["bradford-2013"]) is None
-    True
-    """
-    import difflib
-    import re
-
-    starts = [n for n in names if n.startswith(name)]
-    if starts:
-        return starts[0]
-
-    def place(text: str) -> str:
-        return re.sub(r"-\d{4}$", "", text.strip().lower())
-
-    by_place = {place(n): n for n in names}
-    close = difflib.get_close_matches(place(name), list(by_place), n=1, cutoff=0.75)
-    return by_place[close[0]] if close else None
-
-
-def list_boundaries() -> dict[str, str]:
-    """List the named boundary sets of the registry.
-
-    Returns
-    -------
-    dict of str to str
-        Set name to its one-line description, in registry order.
-
-    Examples
-    --------
-    >>> "bradford-2013" in list_boundaries()
-    True
-    """
-    return {name: entry["description"] for name, entry in _manifest()["sets"].items()}
-
-
 def boundary_cache_dir() -> Path:
     """Return the cache folder for downloaded boundary files.
 
@@ -185,6 +82,21 @@ def boundary_cache_dir() -> Path:
         ``$HOTSPOTS_CACHE_DIR`` when set, else the platform's user cache
         (the folder ``pooch.os_cache("hotspots")`` uses, plus ``boundaries``; e.g.
         ``~/.cache/hotspots/boundaries``).
+
+    Examples
+    --------
+    >>> from hotspots.io.boundaries import boundary_cache_dir
+    >>> import os
+    >>> before = os.environ.pop("HOTSPOTS_CACHE_DIR", None)
+    >>> boundary_cache_dir().name
+    'boundaries'
+    >>> os.environ["HOTSPOTS_CACHE_DIR"] = "/tmp/hs-cache"
+    >>> boundary_cache_dir().as_posix()
+    '/tmp/hs-cache'
+    >>> if before is None:
+    ...     del os.environ["HOTSPOTS_CACHE_DIR"]
+    ... else:
+    ...     os.environ["HOTSPOTS_CACHE_DIR"] = before
     """
     env = os.environ.get(CACHE_DIR_ENV)
     if env:
@@ -197,9 +109,9 @@ def boundary_cache_dir() -> Path:
 
 
 # --- reading one file ----------------------------------------------------------------------
-def read_boundaries(path: str | os.PathLike[str], *, id_field: str | None = None,
-                    name_field: str | None = None) -> gpd.GeoDataFrame:
-    """Read one boundary file as a level frame.
+def read_boundary_file(path: str | os.PathLike[str], *, id_field: str | None = None,
+                       name_field: str | None = None) -> gpd.GeoDataFrame:
+    """Read one boundary file as the frame of one level (not an AreaSet).
 
     Parameters
     ----------
@@ -224,6 +136,15 @@ def read_boundaries(path: str | os.PathLike[str], *, id_field: str | None = None
         no areas.
     hotspots.errors.CRSError
         When the file has no coordinate reference system.
+
+    Examples
+    --------
+    >>> from hotspots.io.boundaries import read_boundary_file
+    >>> from importlib.resources import files
+    >>> path = files("hotspots") / "data/boundaries/bradford-wards-2013.geojson"
+    >>> wards = read_boundary_file(path)
+    >>> len(wards), wards.crs.to_epsg(), list(wards.columns[:2])
+    (30, 27700, ['area_id', 'area_name'])
     """
     path = Path(path)
     if not path.is_file():
@@ -236,10 +157,85 @@ def read_boundaries(path: str | os.PathLike[str], *, id_field: str | None = None
         raise CRSError(Problem("missing_crs", "The boundary file has no coordinate reference "
                                "system; add one (e.g. a .prj file) or read it with geopandas "
                                "and call set_crs.", file=str(path)))
-    out = normalize_area_frame(frame, id_field=id_field, name_field=name_field,
+    out = normalise_area_frame(frame, id_field=id_field, name_field=name_field,
                                what=f"boundary file {path.name}", file=str(path))
     out[schema.AREA_ID] = out[schema.AREA_ID].astype(str)
     return out.to_crs("EPSG:27700")
+
+def read_boundaries(path: str | os.PathLike[str] | None = None, /, *,
+                    name: str = "user boundaries", vintage: str = "unknown",
+                    id_fields: str | Mapping[str, str] | None = None,
+                    name_fields: str | Mapping[str, str] | None = None,
+                    lookup: pd.DataFrame | None = None, id_field: str | None = None,
+                    name_field: str | None = None, **paths: Any) -> Any:
+    """Read boundary files, one per level, into an :class:`~hotspots.areas.AreaSet`.
+
+    ``read_boundaries`` reads files you name; :func:`load_boundaries` resolves a set named
+    in the registry. Both return an AreaSet. (One file as one level frame:
+    :func:`read_boundary_file`.)
+
+    Parameters
+    ----------
+    path : str or path-like, optional
+        Deprecated (one release): ``read_boundaries(path)`` with one file returns that
+        file's level frame, as :func:`read_boundary_file` does, with a FutureWarning.
+    name, vintage : str
+        Stamped on results.
+    id_fields, name_fields : str or dict of str to str, optional
+        The code and name column of each level (one name for all levels, or a dict by
+        level); detected from ONS column names (``WD13CD``/``WD13NM``) when not given.
+    lookup : pandas.DataFrame, optional
+        The official lookup from the lowest level up (see :class:`~hotspots.areas.AreaSet`).
+    id_field, name_field : str, optional
+        Only with the deprecated ``path``: the columns of that one file.
+    **paths : str or path-like
+        One keyword per level, lowest first: ``ward="wards.geojson",
+        constituency="pcon.geojson"``; any level name works (``lsoa=...``). Any file
+        geopandas reads (GeoJSON, GeoPackage, shapefile, ...).
+
+    Returns
+    -------
+    AreaSet
+        (A GeoDataFrame for the deprecated one-``path`` form.)
+
+    Raises
+    ------
+    BoundaryFileNotFoundError
+        When a file does not exist.
+    hotspots.errors.ValidationError
+        When an id or name column cannot be found (the message lists the columns found).
+    ValueError
+        When no level is given.
+
+    Examples
+    --------
+    >>> from hotspots.io.boundaries import read_boundaries
+    >>> from importlib.resources import files
+    >>> folder = files("hotspots") / "data/boundaries"
+    >>> areas = read_boundaries(ward=folder / "bradford-wards-2013.geojson",
+    ...                         constituency=folder / "bradford-constituencies-2013.geojson",
+    ...                         name="bradford", vintage="2013")
+    >>> areas.level_names, len(areas["ward"]), len(areas["constituency"])
+    (['ward', 'constituency'], 30, 5)
+    """
+    if path is not None:
+        warnings.warn("read_boundaries(path) returning one level frame is renamed "
+                      "read_boundary_file(path) in 0.2.0; read_boundaries(ward=..., "
+                      "constituency=...) now returns an AreaSet. The one-path form will stop "
+                      "working in the next release", FutureWarning, stacklevel=2)
+        if paths:
+            raise TypeError("read_boundaries takes either one path (deprecated) or one "
+                            "keyword per level, not both.")
+        return read_boundary_file(path, id_field=id_field, name_field=name_field)
+    if not paths:
+        raise ValueError("read_boundaries needs at least one level, e.g. "
+                         "read_boundaries(ward='wards.geojson').")
+    levels = {
+        level: read_boundary_file(file, id_field=field_for(id_fields, level),
+                                  name_field=field_for(name_fields, level))
+        for level, file in paths.items()
+    }
+    return AreaSet(levels, name=name, vintage=vintage, lookup=lookup)
 
 
 # --- resolving the files of a named set ------------------------------------------------------
@@ -363,8 +359,8 @@ def _read_level(level: str, spec: Mapping[str, Any], paths: Mapping[str, Path]
     """Read the files of one level and dissolve areas that several files share."""
     frames = []
     for entry in spec["files"]:
-        frame = read_boundaries(paths[entry["file"]], id_field=spec["id_field"],
-                                name_field=spec["name_field"])
+        frame = read_boundary_file(paths[entry["file"]], id_field=spec["id_field"],
+                                   name_field=spec["name_field"])
         frame = frame[[schema.AREA_ID, schema.AREA_NAME, "geometry"]].copy()
         frame["lad_name"] = entry.get("lad_name", "")
         frames.append(frame)
@@ -439,9 +435,10 @@ def load_boundaries(name: str, *, data_dir: str | os.PathLike[str] | None = None
 
     Examples
     --------
-    >>> areas = load_boundaries("bradford-2013")  # doctest: +SKIP
-    >>> areas.level_names  # doctest: +SKIP
-    ['ward', 'constituency']
+    >>> from hotspots.io.boundaries import load_boundaries
+    >>> areas = load_boundaries("bradford-2013")  # embedded in the package: works offline
+    >>> areas.level_names, len(areas["ward"]), areas.vintage
+    (['ward', 'constituency'], 30, '2013')
     """
     entry = boundary_manifest(name)
     files = [f for spec in entry["levels"].values() for f in spec["files"]]
@@ -450,3 +447,41 @@ def load_boundaries(name: str, *, data_dir: str | os.PathLike[str] | None = None
     areas = AreaSet(levels, name=name, vintage=entry["vintage"])
     areas.sources = {file: str(path) for file, path in paths.items()}
     return areas
+
+
+def boundary_extent(name: str, *, data_dir: str | os.PathLike[str] | None = None,
+                    download: bool = False) -> tuple[float, float, float, float]:
+    """Compute the extent of a registered set from its files.
+
+    The registry stores each set's extent (``bbox_27700``), which
+    :mod:`hotspots.areas.extent` uses to say which set holds a user's points; this computes
+    it afresh, to fill or check the registry.
+
+    Parameters
+    ----------
+    name : str
+        A registry name.
+    data_dir : str or path-like, optional
+        As in :func:`load_boundaries`.
+    download : bool, default False
+        As in :func:`load_boundaries`.
+
+    Returns
+    -------
+    tuple of float
+        ``(min_easting, min_northing, max_easting, max_northing)`` in EPSG:27700 over all
+        the set's files.
+
+    Examples
+    --------
+    >>> from hotspots.io.boundaries import boundary_extent
+    >>> [round(v) for v in boundary_extent("bradford-2013")]
+    [396066, 425348, 423800, 451900]
+    """
+    entry = boundary_manifest(name)
+    files = [f for spec in entry["levels"].values() for f in spec["files"]]
+    paths = _resolve(name, files, data_dir, download)
+    bounds = np.array([gpd.read_file(p).to_crs("EPSG:27700").total_bounds
+                       for p in paths.values()])
+    return (float(bounds[:, 0].min()), float(bounds[:, 1].min()),
+            float(bounds[:, 2].max()), float(bounds[:, 3].max()))

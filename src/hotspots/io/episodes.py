@@ -23,11 +23,11 @@ import pandas as pd
 import shapely
 
 from hotspots import schema
-from hotspots._params import check_in
+from hotspots._params import OneOf, validate_params
 from hotspots.crs import BNG
 from hotspots.errors import CRSError, Problem, ValidationError
+from hotspots.io._incident_frame import blank_to_na, generated_ids, keep_columns, set_dtypes
 from hotspots.io._table import Source, TableRows, parse_points, read_table
-from hotspots.io.incidents import _blank_to_na, _generated_ids, _keep_columns, _set_dtypes
 from hotspots.io.load_report import LoadReport
 
 __all__ = ["PSEUDONYM_KEY_ENV", "episodes_as_incidents", "pseudonymise", "read_missing_episodes"]
@@ -55,7 +55,7 @@ def _id_text(values: pd.Series) -> pd.Series:
         if whole[~np.isnan(v)].all():
             return pd.Series(pd.array(np.where(np.isnan(v), 0, v).astype(np.int64),
                                       dtype="Int64")).mask(np.isnan(v)).astype("string")
-    return _blank_to_na(values)
+    return blank_to_na(values)
 
 
 def _key_bytes(key: str | bytes, where: str) -> bytes:
@@ -126,6 +126,92 @@ def _resolve_key(key: str | bytes | None, rows: TableRows) -> tuple[bytes, str]:
                f"${PSEUDONYM_KEY_ENV}), so a random key was used: child pseudonyms will not "
                "match those of any other run. Set the key to link episodes across runs.")
     return secrets.token_bytes(32), "random"
+
+
+def _check_episode_args(child_id: str, others: Sequence[str | None], found_x: str | None,
+                        found_y: str | None, keep: Any) -> None:
+    """Refuse arguments that would expose or misuse the child id column."""
+    if child_id in others:
+        raise ValueError(f"The child id column {child_id!r} cannot also be used as another "
+                         "column: it is replaced by the 'child' pseudonym.")
+    if (found_x is None) != (found_y is None):
+        raise ValueError("Pass both found_x= and found_y=, or neither.")
+    if keep is not None and keep is not False and child_id in (
+            [keep] if isinstance(keep, str) else list(keep)):
+        raise ValueError(f"The child id column {child_id!r} cannot be kept: it is replaced by "
+                         "the 'child' pseudonym.")
+
+
+def _found_points(rows: TableRows, found_x: str | None, found_y: str | None,
+                  crs: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Return the found locations; a bad one is flagged and left unknown (the episode kept)."""
+    found_geom = shapely.empty(len(rows), geom_type=shapely.GeometryType.POINT)
+    found_located = np.zeros(len(rows), dtype=bool)
+    if found_x is not None and found_y is not None:
+        try:
+            found = parse_points(rows.data[found_x], rows.data[found_y],
+                                 crs=rows.crs if rows.crs is not None else crs,
+                                 x_name=found_x, y_name=found_y, rows=rows.source_row,
+                                 quote_values=False)
+        except CRSError as exc:
+            raise CRSError(exc.problems, context=f"{rows.description} (found location)"
+                           ) from None
+        found_geom, found_located = found.geometry, found.located
+        for code, (mask, label, message, column) in found.rejected.items():
+            rows.flag(mask, f"found_{code}", f"found location: {label}",
+                      f"{message} The episode is kept with the found location unknown.",
+                      column=column)
+        rows.flag(found.zero, "found_zero_coordinates", "found location (0, 0)",
+                  "Kept with the found location unknown.", column=f"{found_x}/{found_y}")
+        rows.notes.append(f"Found locations: {int(found_located.sum()):,} located, "
+                          f"{int((~found_located).sum()):,} unknown.")
+    return found_geom, found_located
+
+
+def _durations(rows: TableRows, start: str,
+               end: str | None) -> tuple[pd.Series, pd.Series, np.ndarray]:
+    """Return start, end and duration in hours (missing, flagged, when end is before start)."""
+    start_ts = rows.dates[start]
+    end_ts = rows.dates[end] if end is not None else pd.Series(
+        pd.NaT, index=range(len(rows)), dtype="datetime64[ns]")
+    hours = ((end_ts - start_ts) / pd.Timedelta(hours=1)).to_numpy(dtype=float, copy=True,
+                                                                   na_value=np.nan)
+    negative = hours < 0
+    if end is not None:
+        rows.flag(negative, "end_before_start", f"'{end}' before '{start}'",
+                  "duration_hours was left missing for these episodes.", column=end)
+    hours[negative] = np.nan
+    return start_ts, end_ts, hours
+
+
+def _episode_frame(rows: TableRows, ids: pd.Series, child: pd.Series, start_ts: pd.Series,
+                   end_ts: pd.Series, hours: np.ndarray, found_geom: np.ndarray,
+                   found_located: np.ndarray, extra: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Lay out the episode frame: the episode columns, the kept ones, the two points."""
+    out = pd.DataFrame({
+        "episode_id": ids.astype("string"),
+        "child": child,
+        "start": start_ts.astype("datetime64[ns]"),
+        "end": end_ts.astype("datetime64[ns]"),
+        "duration_hours": hours,
+        "from_status": pd.Categorical(np.where(rows.located, schema.LOCATED, schema.UNKNOWN),
+                                      categories=_STATUS),
+        "found_status": pd.Categorical(np.where(found_located, schema.LOCATED,
+                                                schema.UNKNOWN), categories=_STATUS),
+    })
+    for name in extra.columns:
+        target = f"{name}_source" if name in out.columns or name in (
+            "from_geometry", "found_geometry", schema.SOURCE_FILE, schema.SOURCE_ROW) else name
+        out[target] = extra[name].reset_index(drop=True)
+    out[schema.SOURCE_FILE] = pd.Series(rows.source_file, dtype="string")
+    out[schema.SOURCE_ROW] = rows.source_row.astype("int64")
+    frame = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(rows.geometry, crs=BNG))
+    frame = frame.rename_geometry("from_geometry")
+    frame["found_geometry"] = gpd.GeoSeries(found_geom, crs=BNG)
+    head = ["episode_id", "child", "start", "end", "duration_hours", "from_status",
+            "found_status", "from_geometry", "found_geometry"]
+    frame = frame[[*head, *[c for c in frame.columns if c not in head]]]
+    return frame
 
 
 def read_missing_episodes(
@@ -218,16 +304,25 @@ def read_missing_episodes(
     hotspots.errors.DataQualityWarning
         Random key; blank child ids; end before start; bad found coordinates; and the
         warnings of :func:`hotspots.io.read_incidents`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from hotspots.io import read_missing_episodes
+    >>> df = pd.DataFrame({"child": ["C1", "C1", "C2"],
+    ...                    "went": ["2024-01-05 22:00", "2024-02-01 21:30", "2024-01-09 23:10"],
+    ...                    "back": ["2024-01-06 09:00", "2024-02-02 10:00", ""],
+    ...                    "x": [416500, 416520, 414200], "y": [432900, 432910, 433800]})
+    >>> ep = read_missing_episodes(df, child_id="child", start="went", end="back",
+    ...                            from_x="x", from_y="y",
+    ...                            key="a-secret-of-32-characters-or-so!")
+    >>> ep["duration_hours"].tolist()
+    [11.0, 12.5, nan]
+    >>> ep["child"].iloc[0] == ep["child"].iloc[1] != "C1"  # pseudonymised, same child
+    True
     """
-    if child_id in (episode_id, start, end, from_x, from_y, found_x, found_y):
-        raise ValueError(f"The child id column {child_id!r} cannot also be used as another "
-                         "column: it is replaced by the 'child' pseudonym.")
-    if (found_x is None) != (found_y is None):
-        raise ValueError("Pass both found_x= and found_y=, or neither.")
-    if keep is not None and keep is not False and child_id in (
-            [keep] if isinstance(keep, str) else list(keep)):
-        raise ValueError(f"The child id column {child_id!r} cannot be kept: it is replaced by "
-                         "the 'child' pseudonym.")
+    _check_episode_args(child_id, (episode_id, start, end, from_x, from_y, found_x, found_y),
+                        found_x, found_y, keep)
     args = {"child_id": child_id, "start": start, "end": end, "episode_id": episode_id,
             "found_x": found_x, "found_y": found_y}
     required = {k: v for k, v in args.items() if v is not None}
@@ -249,67 +344,18 @@ def read_missing_episodes(
               "linked to other episodes.", column=child_id)
     # (the column name is not personal data; the values never reach the report)
 
-    found_geom = shapely.empty(len(rows), geom_type=shapely.GeometryType.POINT)
-    found_located = np.zeros(len(rows), dtype=bool)
-    if found_x is not None:
-        try:
-            found = parse_points(rows.data[found_x], rows.data[found_y],
-                                 crs=rows.crs if rows.crs is not None else crs,
-                                 x_name=found_x, y_name=found_y, rows=rows.source_row,
-                                 quote_values=False)
-        except CRSError as exc:
-            raise CRSError(exc.problems, context=f"{rows.description} (found location)"
-                           ) from None
-        found_geom, found_located = found.geometry, found.located
-        for code, (mask, label, message, column) in found.rejected.items():
-            rows.flag(mask, f"found_{code}", f"found location: {label}",
-                      f"{message} The episode is kept with the found location unknown.",
-                      column=column)
-        rows.flag(found.zero, "found_zero_coordinates", "found location (0, 0)",
-                  "Kept with the found location unknown.", column=f"{found_x}/{found_y}")
-        rows.notes.append(f"Found locations: {int(found_located.sum()):,} located, "
-                          f"{int((~found_located).sum()):,} unknown.")
+    found_geom, found_located = _found_points(rows, found_x, found_y, crs)
 
-    start_ts = rows.dates[start]
-    end_ts = rows.dates[end] if end is not None else pd.Series(
-        pd.NaT, index=range(len(rows)), dtype="datetime64[ns]")
-    hours = ((end_ts - start_ts) / pd.Timedelta(hours=1)).to_numpy(dtype=float, copy=True,
-                                                                   na_value=np.nan)
-    negative = hours < 0
-    if end is not None:
-        rows.flag(negative, "end_before_start", f"'{end}' before '{start}'",
-                  "duration_hours was left missing for these episodes.", column=end)
-    hours[negative] = np.nan
+    start_ts, end_ts, hours = _durations(rows, start, end)
 
-    ids = _blank_to_na(rows.data[episode_id]) if episode_id is not None else pd.Series(
+    ids = blank_to_na(rows.data[episode_id]) if episode_id is not None else pd.Series(
         pd.NA, index=range(len(rows)), dtype="string")
-    ids = ids.where(ids.notna(), _generated_ids(rows))
+    ids = ids.where(ids.notna(), generated_ids(rows))
 
     used = {c for c in (from_x, from_y, *args.values()) if c is not None}
-    extra = _keep_columns(rows, keep, used)
-    out = pd.DataFrame({
-        "episode_id": ids.astype("string"),
-        "child": child,
-        "start": start_ts.astype("datetime64[ns]"),
-        "end": end_ts.astype("datetime64[ns]"),
-        "duration_hours": hours,
-        "from_status": pd.Categorical(np.where(rows.located, schema.LOCATED, schema.UNKNOWN),
-                                      categories=_STATUS),
-        "found_status": pd.Categorical(np.where(found_located, schema.LOCATED,
-                                                schema.UNKNOWN), categories=_STATUS),
-    })
-    for name in extra.columns:
-        target = f"{name}_source" if name in out.columns or name in (
-            "from_geometry", "found_geometry", schema.SOURCE_FILE, schema.SOURCE_ROW) else name
-        out[target] = extra[name].reset_index(drop=True)
-    out[schema.SOURCE_FILE] = pd.Series(rows.source_file, dtype="string")
-    out[schema.SOURCE_ROW] = rows.source_row.astype("int64")
-    frame = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(rows.geometry, crs=BNG))
-    frame = frame.rename_geometry("from_geometry")
-    frame["found_geometry"] = gpd.GeoSeries(found_geom, crs=BNG)
-    head = ["episode_id", "child", "start", "end", "duration_hours", "from_status",
-            "found_status", "from_geometry", "found_geometry"]
-    frame = frame[[*head, *[c for c in frame.columns if c not in head]]]
+    extra = keep_columns(rows, keep, used)
+    frame = _episode_frame(rows, ids, child, start_ts, end_ts, hours, found_geom,
+                           found_located, extra)
     report = rows.load_report()
     frame.attrs["hotspots"] = {
         "function": "read_missing_episodes",
@@ -322,6 +368,7 @@ def read_missing_episodes(
     return frame
 
 
+@validate_params({"location": OneOf(("from", "found"))})
 def episodes_as_incidents(episodes: gpd.GeoDataFrame, *,
                           location: Literal["from", "found"] = "from") -> gpd.GeoDataFrame:
     """View missing episodes as a canonical incident frame.
@@ -348,8 +395,22 @@ def episodes_as_incidents(episodes: gpd.GeoDataFrame, *,
     ------
     hotspots.errors.ValidationError
         If ``episodes`` lacks the columns of :func:`read_missing_episodes`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from hotspots.io import episodes_as_incidents, read_missing_episodes
+    >>> ep = read_missing_episodes(
+    ...     pd.DataFrame({"child": ["C1", "C2"], "went": ["2024-01-05", "2024-01-09"],
+    ...                   "x": [416500, 414200], "y": [432900, 433800]}),
+    ...     child_id="child", start="went", from_x="x", from_y="y",
+    ...     key="a-secret-of-32-characters-or-so!")
+    >>> inc = episodes_as_incidents(ep)
+    >>> inc.columns[:6].tolist()
+    ['incident_id', 'occurred', 'category', 'recency', 'weight', 'location_status']
+    >>> inc["occurred"].dt.strftime("%Y-%m-%d").tolist()
+    ['2024-01-05', '2024-01-09']
     """
-    check_in("location", location, ("from", "found"), caller="episodes_as_incidents")
     needed = ["episode_id", "start", f"{location}_geometry", f"{location}_status"]
     missing = [c for c in needed if c not in episodes.columns]
     if missing:
@@ -378,7 +439,7 @@ def episodes_as_incidents(episodes: gpd.GeoDataFrame, *,
                                    else pd.Series(pd.NA, index=range(n), dtype="string"))
     columns[schema.SOURCE_ROW] = (eps[schema.SOURCE_ROW] if schema.SOURCE_ROW in eps
                                   else np.arange(n) + 2)
-    frame = _set_dtypes(pd.DataFrame(columns))
+    frame = set_dtypes(pd.DataFrame(columns))
     out = gpd.GeoDataFrame(frame, geometry=geom.reset_index(drop=True))
     canonical = [*schema.INCIDENT_COLUMNS, "geometry"]
     out = out[[*canonical, *[c for c in out.columns if c not in canonical]]]

@@ -145,6 +145,18 @@ class LoadReport:
     AssertionError
         On construction, when ``rows_read`` differs from located + unknown + rejected +
         duplicates removed: a reader lost or invented rows, which is a bug.
+
+    Examples
+    --------
+    Readers build the report; it balances or refuses to exist.
+
+    >>> import pandas as pd
+    >>> from hotspots.io import read_incidents
+    >>> inc = read_incidents(pd.DataFrame({"lon": [-1.75, None], "lat": [53.79, None]}),
+    ...                      x="lon", y="lat")
+    >>> report = inc.attrs["hotspots"]["load"]
+    >>> report.rows_read, report.located, report.unknown_location
+    (2, 1, 1)
     """
 
     source: str

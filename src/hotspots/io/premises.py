@@ -7,21 +7,8 @@ rejected with a reason, and the :class:`~hotspots.io.LoadReport` balances.
 :func:`read_fhrs` reads the Food Standards Agency's food hygiene rating data in its API JSON,
 its open-data XML or a flat CSV.
 
-Premises classes
-----------------
-Each premises gets a ``premises_class`` used by the ranking and the visit plan (which
-agencies to invite). The source's type text is looked up, in this order:
-
-1. ``type_map=`` (yours; case-insensitive exact match on the type text);
-2. :data:`PREMISES_TYPE_CLASSES` (the FHRS business types and common licence-register types);
-3. the keyword rules :data:`CLASS_KEYWORDS` on the type text (e.g. "Private hire operator");
-4. for *generic* types (``None`` in the table, e.g. "Other catering premises") and for
-   types nobody recognised, the same keyword rules on the premises **name** ("Star Cars",
-   "Dabbers Social Bingo", "Good Hotel London");
-5. otherwise ``"other"``.
-
-A specific type always wins over the name: "Hotel Chocolat" (Retailers - other) is not a
-hotel.
+Each premises gets a ``premises_class`` (:func:`classify_premises`; the type table and the
+keyword rules are in :mod:`hotspots.io._premises_classes`, their one home).
 """
 
 from __future__ import annotations
@@ -30,7 +17,6 @@ import hashlib
 import json
 import logging
 import os
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -41,9 +27,19 @@ import numpy as np
 import pandas as pd
 
 from hotspots import schema
+from hotspots._params import rename_keyword
 from hotspots.crs import BNG, WGS84
-from hotspots.errors import Problem, ValidationError
-from hotspots.io._table import NULL_TOKENS, TableRows, read_table
+from hotspots.errors import EmptyDataError, Problem, ValidationError
+from hotspots.io._ledger import TableRows
+from hotspots.io._points import NULL_TOKENS
+from hotspots.io._premises_classes import (
+    CLASS_KEYWORDS,
+    PREMISES_CLASS_NAMES,
+    PREMISES_TYPE_CLASSES,
+    PUBLIC_PREMISES_TYPES,
+    classify_premises,
+)
+from hotspots.io._table import read_table
 from hotspots.io.fhrs_sniff import looks_like_fhrs
 from hotspots.io.load_report import FileRecord
 
@@ -52,6 +48,7 @@ __all__ = [
     "PREMISES_CLASS_NAMES",
     "PREMISES_COLUMNS",
     "PREMISES_TYPE_CLASSES",
+    "PUBLIC_PREMISES_TYPES",
     "classify_premises",
     "looks_like_fhrs",
     "read_fhrs",
@@ -60,224 +57,27 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: Our premises classes, in display order: :data:`hotspots.schema.PREMISES_CLASSES` (the same
-#: tuple; ``hotspots.premises.VISIT_AGENCIES`` has a row for each).
-PREMISES_CLASS_NAMES = schema.PREMISES_CLASSES
-
-#: Source type text -> premises class. ``None`` marks a *generic* type, decided by the
-#: keyword rules on the premises name (else "other"). Matching ignores case and the spaces
-#: around the text. The first block holds the FSA FHRS business types.
-PREMISES_TYPE_CLASSES: dict[str, str | None] = {
-    # FSA food hygiene rating scheme (BusinessType)
-    "Restaurant/Cafe/Canteen": "cafe/restaurant",
-    "Takeaway/sandwich shop": "takeaway",
-    "Mobile caterer": "takeaway",
-    "Pub/bar/nightclub": "pub/bar/nightclub",
-    "Hotel/bed & breakfast/guest house": "hotel/guest house",
-    "Other catering premises": None,
-    "Distributors/Transporters": None,
-    "Caring Premises": None,
-    "Hospitals/Childcare/Caring Premises": None,
-    "Retailers - other": "other",
-    "Retailers - supermarkets/hypermarkets": "other",
-    "Retailers - supermarkets": "other",
-    "School/college/university": "other",
-    "Manufacturers/packers": "other",
-    "Importers/Exporters": "other",
-    "Farmers/growers": "other",
-    # common licence-register and council-list types
-    "Cafe": "cafe/restaurant",
-    "Restaurant": "cafe/restaurant",
-    "Takeaway": "takeaway",
-    "Hot food takeaway": "takeaway",
-    "Late night refreshment": "takeaway",
-    "Pub": "pub/bar/nightclub",
-    "Public house": "pub/bar/nightclub",
-    "Bar": "pub/bar/nightclub",
-    "Nightclub": "pub/bar/nightclub",
-    "Off licence": "other",
-    "Hotel": "hotel/guest house",
-    "Guest house": "hotel/guest house",
-    "Bed and breakfast": "hotel/guest house",
-    "Hostel": "hotel/guest house",
-    "Snooker hall": "snooker/pool hall",
-    "Snooker club": "snooker/pool hall",
-    "Pool hall": "snooker/pool hall",
-    "Snooker and pool hall": "snooker/pool hall",
-    "Amusement arcade": "amusement arcade",
-    "Adult gaming centre": "amusement arcade",
-    "Family entertainment centre": "amusement arcade",
-    "Shisha lounge": "shisha lounge",
-    "Shisha bar": "shisha lounge",
-    "Shisha cafe": "shisha lounge",
-    "Massage parlour": "massage parlour",
-    "Massage": "massage parlour",
-    "Sauna": "massage parlour",
-    "Nail bar": "nail bar",
-    "Nail salon": "nail bar",
-    "Car wash": "car wash",
-    "Hand car wash": "car wash",
-    "Bingo hall": "entertainment",
-    "Casino": "entertainment",
-    "Betting shop": "entertainment",
-    "Private hire operator": "taxi/private hire",
-    "Private hire office": "taxi/private hire",
-    "Taxi office": "taxi/private hire",
-    "Minicab office": "taxi/private hire",
-    "Hackney carriage": "taxi/private hire",
-    "Taxi": "taxi/private hire",
-    # special treatment licences cover massage, nails, tattoos and sunbeds: the name decides
-    "Special treatment": None,
-    "Special treatment licence": None,
-    "House in multiple occupation": "residential",
-    "HMO": "residential",
-    "Dwelling": "residential",
-    "Residential": "residential",
-    "Children's home": "residential",
-    "Supported accommodation": "residential",
-}
-
-#: Keyword rules (class, regular expression), tried in order on the lower-case type text
-#: and, for generic or unknown types, on the name. The first match wins, so the premises the
-#: safeguarding partnership names (shisha lounges, snooker and pool halls, arcades, massage
-#: parlours, nail bars, car washes) come before the broad classes that share their words
-#: ("Star Cars Hand Car Wash" is a car wash, "Shisha Bar" a shisha lounge, not a bar).
-CLASS_KEYWORDS: tuple[tuple[str, str], ...] = (
-    ("car wash",
-     r"car ?wash|hand ?wash|\bvalet(?:ing|ers?)?\b|jet ?wash"),
-    ("shisha lounge",
-     r"shisha|hookah|hubble|narg(?:h)?ile"),
-    ("massage parlour",
-     r"massage|\bsaunas?\b|relaxation (?:centre|lounge|suite)"),
-    ("nail bar",
-     r"\bnails?\b|manicure|pedicure"),
-    ("snooker/pool hall",
-     r"snooker|billiard|\bpool (?:hall|club|room|lounge|bar)\b|\bcue (?:sports|club)"),
-    ("amusement arcade",
-     r"arcade|amusement|adult gaming|gaming cent|family entertainment cent"),
-    ("taxi/private hire",
-     r"\btaxis?\b|\bcabs?\b|minicab|private hire|\bcars\b|chauffeur|hackney"),
-    ("hotel/guest house",
-     r"\bhotels?\b|aparthotel|guest ?house|\bb ?& ?b\b|bed (?:and|&) breakfast|\bhostels?\b|"
-     r"\bmotels?\b|premier inn|holiday inn|travelodge|\bibis\b|serviced apartments?"),
-    ("entertainment",
-     r"bingo|casino|betting|bookmaker|karaoke|bowling"),
-    ("pub/bar/nightclub",
-     r"\bpubs?\b|public house|\bbars?\b|night ?club|\btavern\b|cocktail"),
-    ("takeaway",
-     r"take ?away|kebab|fried chicken|\bpizz|fish (?:and|&) chips|chippy|burger"),
-    ("cafe/restaurant",
-     r"\bcaf[eé]s?\b|\bcaffe\b|restaurant|\bcoffee\b|canteen|bistro|brasserie|\bdiner\b|"
-     r"tea ?rooms?"),
-    ("residential",
-     r"\bhmo\b|multiple occupation|dwelling|residential|care home|children'?s home|"
-     r"supported (?:living|housing|accommodation)"),
-)
-
 #: Columns every premises frame starts with, in order (others may follow).
 PREMISES_COLUMNS = (
     "premises_id", "name", "premises_type", "premises_class", "address", "postcode",
     "capacity", "kind", schema.LOCATION_STATUS, "geometry",
 )
 
-_COMPILED = tuple((cls, re.compile(rx)) for cls, rx in CLASS_KEYWORDS)
 # FHRS writes 1901-01-01 for "no rating date"
 _FHRS_NO_DATE = pd.Timestamp("1901-01-01")
 
 
 # --------------------------------------------------------------------------------------------
-# classification
-# --------------------------------------------------------------------------------------------
-def _keyword_class(text: str) -> str | None:
-    for cls, rx in _COMPILED:
-        if rx.search(text):
-            return cls
-    return None
-
-
-def classify_premises(
-    types: Sequence[Any] | pd.Series | None,
-    names: Sequence[Any] | pd.Series | None = None,
-    *,
-    type_map: Mapping[str, str] | None = None,
-) -> pd.Series:
-    """Map source type texts (and names) to premises classes.
-
-    Parameters
-    ----------
-    types : sequence of str, optional
-        The source's type text per premises (``None``/blank allowed). ``None`` for no type
-        column at all.
-    names : sequence of str, optional
-        Premises names, used by the keyword rules for generic or unknown types.
-    type_map : mapping of str to str, optional
-        Your own type text -> class table; it is consulted before :data:`PREMISES_TYPE_CLASSES`
-        (case-insensitive). Its classes may be new ones (agencies then default to the
-        "other" row of the visit plan's table).
-
-    Returns
-    -------
-    pandas.Series
-        ``premises_class`` (pandas ``string`` dtype), one per premises, never missing.
-
-    Notes
-    -----
-    See the module documentation for the order of the rules.
-
-    Examples
-    --------
-    >>> classify_premises(["Pub/bar/nightclub", "Other catering premises",
-    ...                    "Retailers - other"],
-    ...                   ["The Crown", "Dabbers Social Bingo", "Hotel Chocolat"]).tolist()
-    ['pub/bar/nightclub', 'entertainment', 'other']
-    """
-    n = len(types) if types is not None else (len(names) if names is not None else 0)
-    type_list = list(types) if types is not None else [None] * n
-    name_list = list(names) if names is not None else [None] * n
-    if len(name_list) != n:
-        raise ValueError(f"types and names differ in length ({n} and {len(name_list)}).")
-    user = {str(k).strip().lower(): str(v) for k, v in (type_map or {}).items()}
-    table = {k.strip().lower(): v for k, v in PREMISES_TYPE_CLASSES.items()}
-
-    def clean(v: Any) -> str:
-        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
-            return ""
-        s = str(v).strip()
-        return "" if s.lower() in NULL_TOKENS else s
-
-    cache: dict[tuple[str, str], str] = {}
-    out = []
-    for t, nm in zip(type_list, name_list, strict=True):
-        key = (clean(t).lower(), clean(nm).lower())
-        if key not in cache:
-            cache[key] = _classify_one(*key, user, table)
-        out.append(cache[key])
-    index = types.index if isinstance(types, pd.Series) else None
-    return pd.Series(out, index=index, dtype="string", name="premises_class")
-
-
-def _classify_one(t: str, nm: str, user: Mapping[str, str],
-                  table: Mapping[str, str | None]) -> str:
-    if t in user:
-        return user[t]
-    if t in table and table[t] is not None:
-        return str(table[t])
-    if t and t not in table:
-        by_type = _keyword_class(t)
-        if by_type is not None:
-            return by_type
-    return _keyword_class(nm) or "other"
-
-
-# --------------------------------------------------------------------------------------------
 # read_premises
 # --------------------------------------------------------------------------------------------
+@rename_keyword("id", "premises_id")
+@rename_keyword("type", "premises_type")
 def read_premises(
     path_or_frame: Any,
     *,
-    id: str | None = None,
+    premises_id: str | None = None,
     name: str | None = None,
-    type: str | None = None,
+    premises_type: str | None = None,
     x: str | None = None,
     y: str | None = None,
     crs: Any = None,
@@ -296,16 +96,18 @@ def read_premises(
         CSV, Excel, GeoPackage, GeoJSON, Parquet... (anything :mod:`hotspots.io` reads).
         A file that is FSA food hygiene (FHRS) data by its content
         (:func:`looks_like_fhrs`) is read with :func:`read_fhrs` when it is JSON or XML, or
-        when ``id`` and ``name`` are not given; the report notes it.
-    id : str
+        when ``premises_id`` and ``name`` are not given; the report notes it.
+    premises_id : str
         Column with the premises' identifier (licence number, UPRN, FHRSID...). Blank ids
         get a stable generated one (``"<file>:<row>"``), with a warning; rows repeating an
-        earlier id are removed and counted as duplicates. Required unless FHRS.
+        earlier id are removed and counted as duplicates. Required unless FHRS. Named
+        ``id=`` before 0.2.0 (still accepted for one release, with a FutureWarning).
     name : str
         Column with the premises' name (required unless FHRS). Blank names become
         ``"(no name)"``, with a warning.
-    type : str, optional
-        Column with the source's type text (e.g. "Pub/bar/nightclub"), mapped to
+    premises_type : str, optional
+        Column with the source's type text (e.g. "Pub/bar/nightclub"; ``type=`` before
+        0.2.0, still accepted for one release), mapped to
         ``premises_class`` (see :func:`classify_premises`).
     x, y : str, optional
         Coordinate columns (longitude/latitude or easting/northing). Omit both to use the
@@ -329,7 +131,7 @@ def read_premises(
     geopandas.GeoDataFrame
         EPSG:27700, RangeIndex, one row per kept premises, columns in this order:
         ``premises_id`` (string), ``name`` (string), ``premises_type`` (string, the source
-        text, <NA> without ``type``), ``premises_class`` (string, see
+        text, <NA> without ``premises_type``), ``premises_class`` (string, see
         :data:`PREMISES_CLASS_NAMES`), ``address``, ``postcode`` (string), ``capacity``
         (float), ``kind`` (string), ``location_status`` (categorical "located"/"unknown"),
         ``geometry`` (Point; empty when unknown), then ``source_file``, ``source_row``.
@@ -357,32 +159,35 @@ def read_premises(
     >>> frame = pd.DataFrame({"licence": ["L1", "L2"], "premises": ["The Crown", "Star Cars"],
     ...                       "kind": ["Public house", ""],
     ...                       "easting": [532000, 532100], "northing": [181000, 181050]})
-    >>> p = read_premises(frame, id="licence", name="premises", type="kind", x="easting",
-    ...                   y="northing")
+    >>> from hotspots.io import read_premises
+    >>> p = read_premises(frame, premises_id="licence", name="premises",
+    ...                   premises_type="kind", x="easting", y="northing")
     >>> p[["premises_id", "premises_class"]].to_dict("list")
     {'premises_id': ['L1', 'L2'], 'premises_class': ['pub/bar/nightclub', 'taxi/private hire']}
     """
     if isinstance(path_or_frame, str | os.PathLike) and looks_like_fhrs(path_or_frame) and (
-            Path(path_or_frame).suffix.lower() in (".json", ".xml") or id is None
+            Path(path_or_frame).suffix.lower() in (".json", ".xml") or premises_id is None
             or name is None):
-        out = read_fhrs(path_or_frame, type_map=type_map, kind=kind)
+        out = read_fhrs(Path(path_or_frame), type_map=type_map, kind=kind)
         out.attrs["hotspots"]["load"].notes.append(
             f"{Path(path_or_frame).name} was recognised as FSA food hygiene (FHRS) data by "
             "its content and read with read_fhrs.")
         return out
-    if id is None or name is None:
-        raise ValueError("read_premises needs id= and name=, the columns holding each "
+    if premises_id is None or name is None:
+        raise ValueError("read_premises needs premises_id= and name=, the columns holding each "
                          "premises' identifier and name (the file is not FHRS data, whose "
                          "fields are known).")
     address_cols = [address] if isinstance(address, str) else list(address or [])
-    required: dict[str, str] = {"id": id, "name": name}
-    for arg, col in (("type", type), ("postcode", postcode), ("capacity", capacity)):
+    required: dict[str, str] = {"premises_id": premises_id, "name": name}
+    for arg, col in (("premises_type", premises_type), ("postcode", postcode),
+                     ("capacity", capacity)):
         if col is not None:
             required[arg] = col
     for k, col in enumerate(address_cols):
         required[f"address[{k}]" if len(address_cols) > 1 else "address"] = col
     rows = read_table(path_or_frame, x=x, y=y, crs=crs, required=required, layer=layer)
-    return _assemble(rows, id=id, name=name, type=type, address=address_cols,
+    return _assemble(rows, id_column=premises_id, name=name, type_column=premises_type,
+                     address=address_cols,
                      postcode=postcode, capacity=capacity, kind=kind, type_map=type_map,
                      function="read_premises")
 
@@ -395,24 +200,24 @@ def _column(rows: TableRows, col: str | None) -> pd.Series:
     return s.mask(s.str.lower().isin(NULL_TOKENS) | s.isna())
 
 
-def _assemble(rows: TableRows, *, id: str, name: str, type: str | None,
+def _assemble(rows: TableRows, *, id_column: str, name: str, type_column: str | None,
               address: Sequence[str], postcode: str | None, capacity: str | None,
               kind: str | None, type_map: Mapping[str, str] | None, function: str,
               extra: Mapping[str, str] | None = None,
               extra_dates: Mapping[str, str] | None = None) -> gpd.GeoDataFrame:
     """Map the engine's rows onto the premises schema (flags, duplicates, classes)."""
     # ids: generate stable ones for blanks, then drop repeats of an earlier id
-    ids = _column(rows, id)
+    ids = _column(rows, id_column)
     blank_id = ids.isna().to_numpy()
     if blank_id.any():
         stems = [Path(f).stem if f else "row" for f in rows.source_file]
         generated = [f"{s}:{r}" for s, r in zip(stems, rows.source_row, strict=True)]
         ids = ids.where(~blank_id, pd.Series(generated, index=ids.index, dtype="string"))
-        rows.flag(blank_id, f"blank_id:{id}", f"blank ids in '{id}'",
+        rows.flag(blank_id, f"blank_id:{id_column}", f"blank ids in '{id_column}'",
                   "Premises without an id were given one made of the file name and row "
-                  "number.", column=id)
+                  "number.", column=id_column)
     rows.data["__premises_id"] = ids
-    rows.drop_duplicates(rows.data["__premises_id"], detail=f"same {id!r}")
+    rows.drop_duplicates(rows.data["__premises_id"], detail=f"same {id_column!r}")
     ids = rows.data.pop("__premises_id").astype("string")
 
     names = _column(rows, name)
@@ -422,7 +227,7 @@ def _assemble(rows: TableRows, *, id: str, name: str, type: str | None,
                   "Premises without a name are shown as '(no name)'.", column=name)
         names = names.fillna("(no name)")
 
-    types = _column(rows, type)
+    types = _column(rows, type_column)
     classes = classify_premises(types.to_numpy(dtype=object), names.to_numpy(dtype=object),
                                 type_map=type_map)
 
@@ -560,6 +365,20 @@ def read_fhrs(
     -----
     Row numbers in the load report are spreadsheet rows of the flat CSV layout: the n-th
     establishment of a JSON or XML file is row n + 1.
+
+    Examples
+    --------
+    >>> import json, pathlib, tempfile
+    >>> from hotspots.io import read_fhrs
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "fhrs.json"
+    >>> _ = path.write_text(json.dumps({"establishments": [
+    ...     {"FHRSID": 1, "BusinessName": "The Crown", "BusinessType": "Pub/bar/nightclub",
+    ...      "geocode": {"longitude": "-1.75", "latitude": "53.79"}},
+    ...     {"FHRSID": 2, "BusinessName": "Star Cars", "BusinessType": "Other catering premises",
+    ...      "geocode": {"longitude": "", "latitude": ""}}]}))
+    >>> p = read_fhrs(path)
+    >>> p[["name", "premises_class", "location_status"]].values.tolist()
+    [['The Crown', 'pub/bar/nightclub', 'located'], ['Star Cars', 'taxi/private hire', 'unknown']]
     """
     path = Path(path)
     if not path.is_file():
@@ -598,7 +417,8 @@ def read_fhrs(
     if "LocalAuthorityName" in rows.data.columns:
         extra["local_authority"] = "LocalAuthorityName"
     result = _assemble(
-        rows, id="FHRSID", name="BusinessName", type="BusinessType", address=address_cols,
+        rows, id_column="FHRSID", name="BusinessName", type_column="BusinessType",
+        address=address_cols,
         postcode="PostCode" if "PostCode" in rows.data.columns else None, capacity=None,
         kind=kind or "premises", type_map=type_map, function="read_fhrs", extra=extra,
         extra_dates={"rating_date": "RatingDate"},
@@ -628,8 +448,6 @@ def _fhrs_format(path: Path, raw: bytes) -> str:
 
 def _fhrs_frame(records: list[dict[str, Any]], name: str) -> pd.DataFrame:
     if not records:
-        from hotspots.errors import EmptyDataError
-
         raise EmptyDataError(Problem("no_establishments", f"{name} holds no establishments.",
                                      file=name))
     frame = pd.DataFrame.from_records(records)

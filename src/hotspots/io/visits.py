@@ -27,22 +27,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from shapely import Point
 
 from hotspots import schema
 from hotspots.errors import EmptyDataError, Problem, ValidationError
-from hotspots.io._table import (
-    DEFAULT_TZ,
-    Source,
-    TableRows,
-    _account_for_shapes,
-    _describe,
-    _from_frame,
-    _load_one,
-    _missing_columns,
-    expand_paths,
-    parse_date_column,
-)
-from hotspots.io.incidents import _blank_to_na
+from hotspots.io._columns import missing_columns
+from hotspots.io._dates import DEFAULT_TZ, parse_date_column
+from hotspots.io._incident_frame import blank_to_na
+from hotspots.io._ledger import TableRows, account_for_shapes
+from hotspots.io._sources import Source, describe, expand_paths, from_frame, load_one
 
 __all__ = ["OUTCOME_SYNONYMS", "VISIT_OUTCOMES", "read_visit_log"]
 
@@ -176,6 +169,7 @@ def read_visit_log(
     Examples
     --------
     >>> import pandas as pd
+    >>> from hotspots.io import read_visit_log
     >>> log = read_visit_log(pd.DataFrame({
     ...     "visited": ["2020-03-02", "2020-03-02", ""],
     ...     "premises_id": ["A1", "B7", "C3"],
@@ -199,8 +193,8 @@ def read_visit_log(
     rows.notes.append("A visit log has no locations: kept visits count as 'unknown location' "
                       "in this report's balance.")
 
-    raw_outcome = _blank_to_na(rows.data[outcome]).astype("string").str.strip()
-    blank_date = _blank_to_na(rows.data[date]).isna().to_numpy()
+    raw_outcome = blank_to_na(rows.data[outcome]).astype("string").str.strip()
+    blank_date = blank_to_na(rows.data[date]).isna().to_numpy()
     not_visited = blank_date & raw_outcome.isna().to_numpy()
     rows.notes.append(_NOT_VISITED_NOTE)
     rows.reject(not_visited, "not_visited", "not yet visited (no date, no outcome)",
@@ -233,7 +227,7 @@ def read_visit_log(
     def text(col: str | None) -> pd.Series:
         if col is None or col not in rows.data.columns:
             return pd.Series(pd.NA, index=range(len(rows)), dtype="string")
-        return _blank_to_na(rows.data[col]).astype("string").reset_index(drop=True)
+        return blank_to_na(rows.data[col]).astype("string").reset_index(drop=True)
 
     out = pd.DataFrame({
         "visit_date": when.astype("datetime64[ns]").reset_index(drop=True),
@@ -263,8 +257,8 @@ def _canonical(text: Any, user: Mapping[str, str]) -> str | None:
 
 def _aligned(rows: TableRows, pid_col: str, outcome_col: str,
              date_col: str) -> tuple[pd.Series, pd.Series, pd.Series]:
-    pid = _blank_to_na(rows.data[pid_col]).astype("string").str.strip()
-    outcome = _blank_to_na(rows.data[outcome_col]).astype("string").str.strip()
+    pid = blank_to_na(rows.data[pid_col]).astype("string").str.strip()
+    outcome = blank_to_na(rows.data[outcome_col]).astype("string").str.strip()
     return pid.reset_index(drop=True), outcome.reset_index(drop=True), rows.dates[date_col]
 
 
@@ -277,18 +271,18 @@ def _read_rows(source: Source, *, date: str, premises_id: str, outcome: str,
         required["notes"] = notes
     if isinstance(source, pd.DataFrame):
         paths = None
-        raws = [_from_frame(source, name=None)]
+        raws = [from_frame(source, name=None)]
     else:
         paths, _ = expand_paths(source)
-        raws = [_load_one(p, sheet, list(required.values())) for p in paths]
-    desc = _describe(paths, source)
+        raws = [load_one(p, sheet, list(required.values())) for p in paths]
+    desc = describe(paths, source)
     problems: list[Problem] = []
     for r in raws:
         wanted = dict(required)
         # the plan's own "agencies" column is optional; a column the caller named is not
         if agencies is not None and (agencies != "agencies" or agencies in r.data.columns):
             wanted["agencies"] = agencies
-        problems += _missing_columns([str(c) for c in r.data.columns], wanted,
+        problems += missing_columns([str(c) for c in r.data.columns], wanted,
                                      r.record.name if paths is not None else None)
     if problems:
         raise ValidationError(problems, context=desc)
@@ -306,8 +300,6 @@ def _read_rows(source: Source, *, date: str, premises_id: str, outcome: str,
                                    file=single_file)
     except ValidationError as exc:
         raise ValidationError(exc.problems, context=desc) from None
-    from shapely import Point
-
     rows = TableRows(
         data=data.reset_index(drop=True), geometry=np.array([Point()] * n, dtype=object),
         located=np.zeros(n, dtype=bool), source_file=source_file, source_row=source_row,
@@ -316,8 +308,8 @@ def _read_rows(source: Source, *, date: str, premises_id: str, outcome: str,
         files=[r.record for r in raws] if paths is not None else [], rows_read=n,
         notes=[note for r in raws for note in r.notes],
     )
-    _account_for_shapes(rows, raws, paths is not None, None, warn=n > 0)
-    present = ~_blank_to_na(data[date]).isna().to_numpy()
+    account_for_shapes(rows, raws, paths is not None, None, warn=n > 0)
+    present = ~blank_to_na(data[date]).isna().to_numpy()
     unreadable = present & parsed.bad
     if unreadable.any():
         rows.notes.append(f"{int(unreadable.sum())} dates in '{date}' could not be read; "

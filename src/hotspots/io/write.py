@@ -24,13 +24,16 @@ import logging
 import platform
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
+from hotspots._version import __version__
 from hotspots.io.atomic import atomic_path
 
 __all__ = ["build_manifest", "file_sha256", "manifest_path", "write_table", "write_visit_plan"]
@@ -129,10 +132,6 @@ def build_manifest(
         pyproj), ``data_period``, ``inputs`` (list of ``{name, path, sha256, rows}``),
         ``loads`` (load report summaries), ``parameters``.
     """
-    from importlib.metadata import PackageNotFoundError, version
-
-    from hotspots._version import __version__
-
     def _version(pkg: str) -> str | None:
         try:
             return version(pkg)
@@ -207,8 +206,6 @@ def _manifest_rows(manifest: Mapping[str, Any]) -> list[tuple[str, str]]:
 # tables
 # --------------------------------------------------------------------------------------------
 def _is_geo(frame: Any) -> bool:
-    import geopandas as gpd
-
     return isinstance(frame, gpd.GeoDataFrame) and frame._geometry_column_name in frame.columns
 
 
@@ -328,6 +325,16 @@ def write_table(frame: pd.DataFrame, path: str | Path, *,
     in the header as in the values. Every file is written to a temporary file beside it and
     renamed when complete (:mod:`hotspots.io.atomic`): an interrupted write leaves the
     previous file, or none, never a partial one.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from hotspots.io.write import write_table
+    >>> path = write_table(pd.DataFrame({"ward": ["City", "Tong"], "n": [12, 3]}), "counts.csv")
+    >>> print(path.read_text(encoding="utf-8-sig").strip())  # with a BOM, for Excel
+    ward,n
+    City,12
+    Tong,3
     """
     p = _check_path(path)
     manifest = _with_release_audit(frame, manifest, p)
@@ -362,6 +369,7 @@ def _with_release_audit(frame: Any, manifest: Mapping[str, Any] | None,
     failing one raises PublicModeError, a passing one goes into the manifest, so a
     published table says how it was checked.
     """
+    # privacy sits above io (it reads load reports): imported here to keep io at the bottom
     from hotspots.privacy.publish import guard_public_write
 
     audit = guard_public_write(frame, what=f"The table for {path.name}")
@@ -380,7 +388,7 @@ def _write_gpkg(frame: pd.DataFrame, final: Path, layer: str,
 
 def _write_gpkg_to(frame: pd.DataFrame, p: Path, layer: str,
                    manifest: Mapping[str, Any] | None) -> None:
-    import pyogrio
+    import pyogrio  # only GeoPackage writes need it; most runs write CSV/XLSX
 
     out = frame.copy()
     out.attrs = {}
@@ -419,6 +427,7 @@ def _cell(value: Any) -> Any:
 
 def _write_xlsx(p: Path, sheets: Sequence[tuple[str, pd.DataFrame]],
                 manifest: Mapping[str, Any] | None) -> None:
+    # openpyxl is slow to import and only XLSX writes need it
     from openpyxl import Workbook
     from openpyxl.cell.cell import TYPE_STRING
     from openpyxl.styles import Font
@@ -484,6 +493,20 @@ def write_visit_plan(plan: Any, path: str | Path, *, manifest: Mapping[str, Any]
     ------
     ValueError
         When ``path`` does not end in ``.xlsx``.
+
+    Examples
+    --------
+    Any object with ``visits`` and ``operations`` frames will do; a real plan comes from
+    :func:`hotspots.premises.visit_plan`.
+
+    >>> from types import SimpleNamespace
+    >>> import pandas as pd
+    >>> from hotspots.io.write import write_visit_plan
+    >>> plan = SimpleNamespace(
+    ...     visits=pd.DataFrame({"premises_id": ["A1"], "name": ["The Crown"], "week": [1]}),
+    ...     operations=pd.DataFrame({"operation": [1], "premises": [1]}), params={"weeks": 4})
+    >>> [p.name for p in write_visit_plan(plan, "plan.xlsx")]
+    ['plan.xlsx', 'plan-visits.csv', 'plan-operations.csv', 'plan-manifest.json']
     """
     p = _check_path(path, (".xlsx",))
     full = dict(manifest or {})
@@ -491,7 +514,7 @@ def write_visit_plan(plan: Any, path: str | Path, *, manifest: Mapping[str, Any]
     visits = _flat(plan.visits)
     operations = _flat(plan.operations)
     # laid out for printing and filling in: formats, filter, print setup, outcome columns
-    from hotspots.io.visit_xlsx import manifest_title, write_plan_workbook
+    from hotspots.io.visit_xlsx import manifest_title, write_plan_workbook  # needs openpyxl
 
     write_plan_workbook(p, visits, operations, _manifest_rows(full), manifest_title(full))
     written = [p]

@@ -22,6 +22,7 @@ jinja2 are imported only when a map is built.
 from __future__ import annotations
 
 from hotspots.errors import PublicModeError
+from hotspots.maps._base import layer_names
 from hotspots.maps.areas import explore_areas
 from hotspots.maps.change import explore_change
 from hotspots.maps.clusters import explore_clusters
@@ -35,4 +36,5 @@ __all__ = [
     "explore_clusters",
     "explore_hotspots",
     "explore_premises",
+    "layer_names",
 ]

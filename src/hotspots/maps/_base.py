@@ -1,32 +1,29 @@
 """Map creation and the parts every map shares: title, footer, boundaries, layer control.
 
-folium and branca are imported inside the functions so ``import hotspots.maps`` stays cheap
-and works without them.
+What a builder reads from its input is in :mod:`~hotspots.maps._results`, how values are
+written in :mod:`~hotspots.maps._text`, the background in :mod:`~hotspots.maps._tiles`,
+and the shared docstring entries in :mod:`~hotspots.maps._docs`. folium and branca are
+imported inside the functions so ``import hotspots.maps`` stays cheap and works without them.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-import textwrap
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from hotspots._params import check_in
-from hotspots.errors import PublicModeError
+from hotspots._version import __version__
 from hotspots.maps._layer import geo_layer
 from hotspots.maps._legend import CSS, esc, footer_element, title_element
+from hotspots.maps._offline import make_offline
+from hotspots.maps._results import _is_area_set
+from hotspots.maps._text import column_label
+from hotspots.maps._tiles import add_tiles, resolve_tiles
 
 logger = logging.getLogger(__name__)
 
-_F = TypeVar("_F", bound=Callable[..., Any])
-
-MODES = ("public", "restricted")
-#: tiles used when ``tiles="auto"`` and the map is not offline (folium's own default, no key).
-DEFAULT_TILES = "OpenStreetMap"
 #: boundary outlines are simplified within this many metres (invisible at street zoom).
 BOUNDARY_SIMPLIFY_M = 5.0
 
@@ -35,132 +32,13 @@ _LEVEL_STYLES = {
     1: {"color": "#111111", "weight": 2.5, "opacity": 0.9, "fill": False},
 }
 
-#: numpydoc entries of the options every builder shares, put into their docstrings by
-#: :func:`map_docstring` (``{source}`` is the name of the builder's result argument).
-_OPTION_DOCS = {
-    "m": "m : folium.Map, optional\n    Add to this map.",
-    "title": 'title : str, optional\n    Map title (plain text); default: what the map shows; "" '
-             "for none.",
-    "areas": "areas : AreaSet, optional\n    Boundaries to outline; default one found in "
-             '``{source}.attrs["hotspots"]``.',
-    "tiles": 'tiles : str or None\n    ``"auto"``, a folium tiles name, or ``None`` for no tiles.',
-    "offline": "offline : bool\n    Write JavaScript and CSS into the page.",
-    "period": "period : str, optional\n    Data period for the footer; default from "
-              '``{source}.attrs["hotspots"]``.',
-}
-
-
-def map_docstring(source: str, *, areas: bool = True) -> Callable[[_F], _F]:
-    """Fill a builder's docstring with the entries of the options every builder shares.
-
-    A line ``{map_options}`` becomes the entries of ``m``, ``title``, ``areas`` (unless
-    ``areas=False``), ``tiles``, ``offline`` and ``period``; a line ``{style_options}``
-    those of ``title``, ``tiles`` and ``offline``. Each entry keeps the indentation of the
-    line it replaces, so ``help()`` shows an ordinary numpydoc docstring.
-
-    Parameters
-    ----------
-    source : str
-        Name of the builder's result argument, for "default from ``summary.attrs``".
-    areas : bool
-        Include the ``areas`` entry in ``{map_options}``.
-
-    Returns
-    -------
-    callable
-        A decorator that rewrites ``__doc__`` and returns the function itself.
-    """
-    names = ["m", "title", *(["areas"] if areas else []), "tiles", "offline", "period"]
-    blocks = {
-        "{map_options}": names,
-        "{style_options}": ["title", "tiles", "offline"],
-    }
-
-    def decorate(func: _F) -> _F:
-        doc = func.__doc__
-        if doc is None:  # python -OO strips docstrings
-            return func
-        for placeholder, entries in blocks.items():
-            text = "\n".join(_OPTION_DOCS[name] for name in entries).replace("{source}", source)
-            doc = re.sub(
-                rf"^([ \t]*){re.escape(placeholder)}$",
-                lambda match, text=text: textwrap.indent(text, match.group(1)),
-                doc,
-                flags=re.MULTILINE,
-            )
-        func.__doc__ = doc
-        return func
-
-    return decorate
-
-
-def check_mode(mode: str, caller: str) -> str:
-    """Check ``mode`` is ``"public"`` or ``"restricted"``."""
-    return check_in("mode", mode, MODES, caller=caller)
-
-
-def hotspots_attrs(obj: Any) -> dict[str, Any]:
-    """Return the ``attrs["hotspots"]`` record of a result, or an empty dict."""
-    attrs = getattr(obj, "attrs", None)
-    if isinstance(attrs, Mapping):
-        record = attrs.get("hotspots")
-        if isinstance(record, Mapping):
-            return dict(record)
-    return {}
-
-
-def _is_area_set(obj: Any) -> bool:
-    return hasattr(obj, "level_names") and hasattr(obj, "__getitem__")
-
-
-def find_areas(areas: Any, *results: Any) -> Any:
-    """Return the boundaries to outline: ``areas`` if given, else an AreaSet in attrs."""
-    if areas is not None:
-        return areas
-    for result in results:
-        record = hotspots_attrs(result)
-        for key in ("areas", "area_set", "clip"):
-            if _is_area_set(record.get(key)):
-                return record[key]
-    return None
-
-
-def describe_period(*records: Mapping[str, Any]) -> str | None:
-    """Describe the data period recorded in results' attrs, e.g. ``"2018-01 to 2018-12"``."""
-    for record in records:
-        for key in ("period", "period_label", "periods", "window"):
-            value = record.get(key)
-            if value is None:
-                continue
-            label = getattr(value, "label", None)
-            if label:
-                return str(label)
-            if isinstance(value, Mapping) and "label" in value:
-                return str(value["label"])
-            return str(value)
-        start = record.get("start", record.get("period_start"))
-        end = record.get("end", record.get("period_end"))
-        if start is not None and end is not None:
-            return f"{start} to {end}"
-        before, after = record.get("before"), record.get("after")
-        if before is not None and after is not None:
-            return f"{getattr(before, 'label', before)} vs {getattr(after, 'label', after)}"
-    return None
-
-
-def resolve_tiles(tiles: str | None, offline: bool) -> str | None:
-    """``"auto"`` means the default light tiles online and no tiles offline."""
-    if tiles == "auto":
-        return None if offline else DEFAULT_TILES
-    return tiles
-
 
 def unique_layer_name(m: Any, name: str) -> str:
     """``name`` HTML-escaped, made unique among the map's layers (folium keys layers by name).
 
     Leaflet's layer control writes names with ``innerHTML``, so they are escaped here.
     """
-    from folium.map import Layer
+    from folium.map import Layer  # heavy: imported when a map is built
 
     taken = {
         getattr(child, "layer_name", None)
@@ -173,6 +51,24 @@ def unique_layer_name(m: Any, name: str) -> str:
         candidate = f"{base} ({i})"
         i += 1
     return candidate
+
+
+def layer_names(m: Any) -> list[str]:
+    """Names of the toggleable layers on a map, in the order they were added.
+
+    Examples
+    --------
+    >>> import folium
+    >>> from hotspots.maps import layer_names
+    >>> m = folium.Map(tiles=None)
+    >>> _ = folium.FeatureGroup(name="Wards").add_to(m)
+    >>> layer_names(m)
+    ['Wards']
+    """
+    from folium.map import Layer  # heavy: imported when a map is built
+
+    return [child.layer_name for child in m._children.values()
+            if isinstance(child, Layer) and getattr(child, "control", True)]
 
 
 def bounds_of(frames: Iterable[Any]) -> list[list[float]] | None:
@@ -208,20 +104,9 @@ def bounds_of(frames: Iterable[Any]) -> list[list[float]] | None:
     east, north = arr[:, 2].max(), arr[:, 3].max()
     return [[float(south), float(west)], [float(north), float(east)]]
 
-
-def blank_background(m: Any) -> None:
-    """Give a map without tiles a plain pale background instead of Leaflet's grey."""
-    from branca.element import Element
-
-    m.get_root().header.add_child(
-        Element("<style>div.leaflet-container{background:#fbfbf8;}</style>"),
-        name="hotspots_blank_background",
-    )
-
-
 def add_css(m: Any) -> None:
     """Add the hotspots stylesheet to the figure holding ``m`` (once)."""
-    from branca.element import Element, Figure
+    from branca.element import Element, Figure  # with folium, when a map is built
 
     root = m.get_root()
     if isinstance(root, Figure):
@@ -232,7 +117,7 @@ def create_map(
     *,
     m: Any = None,
     tiles: str | None = "auto",
-    offline: bool = False,
+    offline: bool = True,
     title: str | None = None,
     bounds: list[list[float]] | None = None,
 ) -> Any:
@@ -243,10 +128,12 @@ def create_map(
     m : folium.Map, optional
         Add to this map instead of making one; its tiles and view are left alone.
     tiles : str or None
-        folium tiles name or URL; ``None`` for a blank, boundaries-only base map (no requests);
-        ``"auto"`` for light tiles online and none when ``offline``.
+        folium tiles name or URL (a note shows on the map if they cannot load); ``None``
+        for a blank, boundaries-only base map (no requests); ``"auto"`` for none when
+        ``offline`` (the default) and light tiles online.
     offline : bool
-        Inline JavaScript and CSS when the map is saved or shown (see ``_offline``).
+        Inline JavaScript and CSS when the map is saved or shown (see ``_offline``); the
+        default, so a map opens with no network.
     title : str, optional
         Shown centred at the top (escaped).
     bounds : list, optional
@@ -256,9 +143,7 @@ def create_map(
     -------
     folium.Map
     """
-    import folium
-
-    from hotspots.maps._offline import make_offline
+    import folium  # heavy: imported when a map is built, not with the package
 
     new = m is None
     if new:
@@ -275,10 +160,7 @@ def create_map(
             control_scale=True,
             prefer_canvas=True,
         )
-        if tiles is not None:
-            folium.TileLayer(tiles, name="Base map", control=False).add_to(m)
-        else:
-            blank_background(m)
+        add_tiles(m, tiles)
         if bounds is not None:
             m.fit_bounds(bounds)
     add_css(m)
@@ -303,7 +185,7 @@ def start_map(
     default: str,
     frames: Iterable[Any],
     tiles: str | None = "auto",
-    offline: bool = False,
+    offline: bool = True,
 ) -> Any:
     """Make a map fitted to ``frames`` (or reuse ``m``), titled ``title`` or ``default``.
 
@@ -391,7 +273,7 @@ def add_layer(
     show: bool = True,
 ) -> Any:
     """Put ``element`` in a toggleable ``folium.FeatureGroup`` called ``name`` on ``m``."""
-    import folium
+    import folium  # heavy: imported when a map is built
 
     group = folium.FeatureGroup(name=unique_layer_name(m, name), show=show)
     group.add_child(element)
@@ -451,8 +333,6 @@ def footer_parts(
     suppression: Mapping[str, Any] | None = None,
 ) -> list[str]:
     """List the footer's phrases: period, boundaries, mode (with suppression), version."""
-    from hotspots._version import __version__
-
     parts = []
     parts.append(f"Data: {period}" if period else "Data: period not recorded")
     name = getattr(areas, "name", None)
@@ -482,7 +362,7 @@ def finish(
     collapsed: bool = False,
 ) -> Any:
     """Add the footer and, if the map has none yet, a layer control; return ``m``."""
-    import folium
+    import folium  # heavy: imported when a map is built
 
     # With m= the map may already carry a footer: replace it, and keep "restricted" if any
     # layer on the map is restricted.
@@ -542,157 +422,6 @@ def complete_map(
         m, period=period, areas=areas, vintage=vintage, mode=mode, suppression=suppression
     )
 
-
-def select_columns(frame: Any, columns: Iterable[str]) -> Any:
-    """Copy of ``frame`` with only ``columns`` (once each, in order) and the geometry.
-
-    What is not selected cannot reach the page.
-    """
-    return frame[[*dict.fromkeys(columns), "geometry"]].copy()
-
-
-def share_text(values: Iterable[Any]) -> list[Any]:
-    """Write shares (fractions) as percentages with one decimal place.
-
-    Parameters
-    ----------
-    values : iterable
-        Fractions 0..1, NA, or suppression strings (kept as they are).
-
-    Returns
-    -------
-    list
-        ``"12.3%"`` strings, NA and suppression strings.
-    """
-    out: list[Any] = []
-    for v in values:
-        if isinstance(v, str) or v is None or pd.isna(v):
-            out.append(v)
-        else:
-            out.append(f"{100 * float(v):.1f}%")
-    return out
-
-
-def require_columns(frame: Any, columns: Iterable[str], caller: str) -> None:
-    """Raise a ValueError naming the missing columns and the ones present."""
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(
-            f"{caller}: the result has no column {', '.join(repr(c) for c in missing)}; "
-            f"columns present: {', '.join(map(str, frame.columns))}"
-        )
-
-
-#: Display names of result columns in tooltips, popups and legends.
-COLUMN_LABELS: dict[str, str] = {
-    "cell_id": "Cell",
-    "n": "Incidents",
-    "n_weighted": "Weighted incidents",
-    "kde": "KDE (sfhotspot units)",
-    "kde_density": "Density (per km²)",
-    "gistar": "Gi* z-score",
-    "p_norm": "p-value",
-    "p_adj": "p-value (FDR-adjusted)",
-    "gi_bin": "Gi* bin",
-    "hotspot": "Result",
-    "n_neighbours": "Cells in neighbourhood",
-    "ward": "Ward",
-    "constituency": "Constituency",
-    "area_name": "Area",
-    "area_id": "Code",
-    "share": "Share of all incidents",
-    "population": "Population",
-    "rate_per_1000": "Rate per 1,000",
-    "n_before": "Before",
-    "n_after": "After",
-    "change": "Change",
-    "pct_change": "Change (%)",
-    "p_etest": "p-value (E-test)",
-    "share_before": "Share before",
-    "share_after": "Share after",
-    "share_change": "Change in share",
-    "p_sppt": "p-value (SPPT)",
-    "q_sppt": "q (SPPT, FDR)",
-    "significant": "Statistically significant",
-    "direction": "Direction",
-    "cluster_id": "Cluster",
-    "category": "Category",
-    "n_sig_hot": "Periods significantly hot",
-    "n_sig_cold": "Periods significantly cold",
-    "mk_z": "Trend z (Mann-Kendall)",
-    "first": "First",
-    "last": "Last",
-    "top_categories": "Main categories",
-    "wards": "Wards",
-    "rank": "Rank",
-    "score": "Score",
-    "reasons": "Reasons",
-}
-
-
-def column_label(column: str) -> str:
-    """Display name of a column (its own name when there is no better one)."""
-    return COLUMN_LABELS.get(column, column.replace("_", " ").capitalize())
-
-
-def mask_small_counts(values: Any, k: int) -> tuple[list[Any], np.ndarray]:
-    """Show counts 1 to ``k - 1`` as the text ``"<k"``, for public maps of raw counts.
-
-    Parameters
-    ----------
-    values : array-like
-        Counts (numbers or strings already suppressed upstream).
-    k : int
-        Suppression threshold.
-
-    Returns
-    -------
-    shown : list
-        The values to write into the page: masked counts are the string ``f"<{k}"``.
-    masked : numpy.ndarray of bool
-        True where a value was masked or was already a suppression string.
-    """
-    shown: list[Any] = []
-    masked = np.zeros(len(values), dtype=bool)
-    for i, value in enumerate(values):
-        if isinstance(value, str):
-            shown.append(value)
-            masked[i] = not _is_number_text(value)
-            continue
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            shown.append(value)
-            continue
-        if 0 < number < k:
-            shown.append(f"<{k}")
-            masked[i] = True
-        else:
-            shown.append(value)
-    return shown, masked
-
-
-def _is_number_text(text: str) -> bool:
-    try:
-        float(text.replace(",", ""))
-    except ValueError:
-        return False
-    return True
-
-
-def to_frame_crs(frame: Any) -> Any:
-    """Check ``frame`` is a GeoDataFrame with a CRS (maps need to know where things are)."""
-    import geopandas as gpd
-
-    if not isinstance(frame, gpd.GeoDataFrame):
-        raise TypeError(f"expected a GeoDataFrame, got {type(frame).__name__}")
-    if frame.crs is None:
-        raise ValueError(
-            "the frame has no CRS; set it (e.g. frame.set_crs('EPSG:27700')) before mapping"
-        )
-    return frame
-
-
 def map_parts(m: Any) -> set[str]:
     """Names of the shared parts (boundaries, footer) already on ``m``, to add them once."""
     parts = getattr(m, "_hotspots_parts", None)
@@ -700,31 +429,3 @@ def map_parts(m: Any) -> set[str]:
         parts = set()
         m._hotspots_parts = parts
     return parts
-
-
-def refuse_points(frame: Any, mode: str, caller: str) -> None:
-    """Raise PublicModeError if a public map would draw point features (incident locations).
-
-    Parameters
-    ----------
-    frame : geopandas.GeoDataFrame
-        What is about to be drawn.
-    mode : str
-        ``"public"`` or ``"restricted"``.
-    caller : str
-        The builder's name, for the message.
-
-    Raises
-    ------
-    PublicModeError
-        In public mode, when any geometry is a point or multipoint.
-    """
-    if mode != "public" or len(frame) == 0:
-        return
-    kinds = set(frame.geometry.geom_type.dropna().unique())
-    if kinds & {"Point", "MultiPoint"}:
-        raise PublicModeError(
-            f"{caller}: a public map cannot show points (incident locations); map an "
-            "aggregate instead (a grid from hotspot_count or an area table), or use "
-            "mode='restricted' for an analyst's map."
-        )

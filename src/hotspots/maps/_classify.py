@@ -16,9 +16,11 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from hotspots._params import current_verb
 from hotspots.maps._style import (
     DIVERGING_DOWN,
     DIVERGING_UP,
@@ -41,7 +43,8 @@ _ALIASES = {
 MAX_CLASSES = 6  # colours per side in our palettes
 
 
-def _scheme_name(scheme: str, bins: Sequence[float] | None, caller: str) -> str:
+def _scheme_name(scheme: str, bins: Sequence[float] | None, caller: str | None) -> str:
+    caller = caller or current_verb()
     name = _ALIASES.get(str(scheme).lower().replace("-", "_").replace(" ", "_"))
     if name is None:
         raise ValueError(
@@ -57,7 +60,7 @@ def _scheme_name(scheme: str, bins: Sequence[float] | None, caller: str) -> str:
 
 def class_breaks(
     values: np.ndarray, *, scheme: str = "natural_breaks", k: int = 5,
-    bins: Sequence[float] | None = None, caller: str = "class_breaks",
+    bins: Sequence[float] | None = None, caller: str | None = None,
 ) -> np.ndarray:
     """Upper bounds of the classes mapclassify makes of ``values`` (finite values only).
 
@@ -72,8 +75,8 @@ def class_breaks(
     bins : sequence of float, optional
         Upper bounds for ``"user_defined"`` (implies it); the data maximum is added as a last
         bound when it is above them, as mapclassify does.
-    caller : str
-        Name used in messages.
+    caller : str, optional
+        Name used in messages; default the verb running (``current_verb``).
 
     Returns
     -------
@@ -86,13 +89,14 @@ def class_breaks(
     >>> class_breaks(np.array([1.0, 2, 3, 10, 11, 12]), scheme="natural_breaks", k=2).tolist()
     [3.0, 12.0]
     """
-    import mapclassify
+    import mapclassify  # lazy: heavy, only when a map is drawn
 
     name = _scheme_name(scheme, bins, caller)
     arr = np.asarray(values, dtype=float)
     distinct = np.unique(arr)
     k = int(min(max(k, 1), distinct.size))
     if name == "user_defined":
+        assert bins is not None  # _scheme_name refuses user_defined without bins
         breaks = mapclassify.UserDefined(arr, bins=sorted(float(b) for b in bins)).bins
     elif k == 1:
         breaks = np.array([arr.max()])
@@ -137,7 +141,7 @@ def _labels(lows: Sequence[float], highs: Sequence[float], integer: bool, unit: 
 def scheme_classes(
     values: Sequence[float] | np.ndarray, *, scheme: str = "natural_breaks", k: int = 5,
     bins: Sequence[float] | None = None, integer: bool = False, unit: str = "",
-    caller: str = "scheme_classes",
+    caller: str | None = None,
 ) -> Classes:
     """Class the positive values of a column with a mapclassify scheme (ColorBrewer YlOrRd).
 
@@ -176,8 +180,8 @@ def scheme_classes(
     breaks = breaks[breaks >= arr.min()]  # user bins below every value hold nothing
     if breaks.size > MAX_CLASSES:
         raise ValueError(
-            f"{caller}: {breaks.size} classes is more than the palette's {MAX_CLASSES}; "
-            "pass fewer bins"
+            f"{caller or current_verb()}: {breaks.size} classes is more than the "
+            f"palette's {MAX_CLASSES}; pass fewer bins"
         )
     bounds = [float(b) for b in breaks]
     lows = [float(arr.min())] + [(b + 1 if integer else b) for b in bounds[:-1]]
@@ -212,7 +216,7 @@ class SymmetricClasses(Classes):
 
 def signed_classes(
     values: Sequence[float] | np.ndarray, *, scheme: str = "natural_breaks", k: int = 3,
-    bins: Sequence[float] | None = None, unit: str = "", caller: str = "signed_classes",
+    bins: Sequence[float] | None = None, unit: str = "", caller: str | None = None,
 ) -> SymmetricClasses:
     """Classes symmetric about zero for a signed column (z-scores, changes).
 
@@ -248,11 +252,12 @@ def signed_classes(
     if arr.size == 0:
         _scheme_name(scheme, bins, caller)
         return SymmetricClasses(breaks=(), lower=0.0, colors=(), labels=(), magnitudes=())
-    mags = class_breaks(np.abs(arr), scheme=scheme, k=min(max(k, 1), 3), bins=bins,
-                        caller=caller)
+    mags: Any = class_breaks(np.abs(arr), scheme=scheme, k=min(max(k, 1), 3), bins=bins,
+                             caller=caller)  # an array, then the list of its floats
     if mags.size > 3:
         raise ValueError(
-            f"{caller}: a signed column takes at most 3 bins (sizes); got {mags.size}"
+            f"{caller or current_verb()}: a signed column takes at most 3 bins (sizes); "
+            f"got {mags.size}"
         )
     mags = [float(v) for v in mags]
     m = len(mags)

@@ -206,8 +206,8 @@ def geo_layer(
     branca.element.MacroElement
         Add it to a ``folium.FeatureGroup`` (or a map).
     """
-    from branca.element import MacroElement
-    from jinja2 import Template
+    from branca.element import MacroElement  # lazy: heavy, only when a map is drawn
+    from jinja2 import Template  # lazy: heavy, only when a map is drawn
 
     idx = np.asarray(style_index, dtype=int)
     keep = idx >= 0
@@ -242,7 +242,7 @@ def geo_layer(
         props.append(p)
     geoms = prepare_geometry(sub.geometry, simplify=simplify)
 
-    element = MacroElement()
+    element: Any = MacroElement()  # carries the template's values as attributes
     element._name = "HotspotsGeoJson"
     element._template = Template(_LAYER_TEMPLATE)
     element.styles_js = to_js(list(styles))

@@ -38,6 +38,8 @@ CSS = """
   z-index: 1000; padding: 4px 12px; font-size: 16px; font-weight: bold; max-width: 60%;
   text-align: center; pointer-events: none; }
 .hotspots-footer { padding: 3px 6px; font-size: 11px; max-width: 480px; }
+.hotspots-tile-note { background: #fff8e1; border: 1px solid #c9a227; border-radius: 4px;
+  padding: 4px 8px; max-width: 260px; font: 12px/1.35 Arial, Helvetica, sans-serif; }
 .leaflet-tooltip.hotspots-label { background: rgba(255, 255, 255, 0.7); border: 0;
   box-shadow: none; padding: 0 2px; font-size: 10px; line-height: 1.2; color: #222; }
 .leaflet-tooltip.hotspots-label::before { display: none; }
@@ -75,8 +77,8 @@ def esc(value: object) -> str:
 
 def _macro_element(template: str, **attrs: Any):
     """Make a branca MacroElement with ``template`` and ``attrs`` set on it."""
-    from branca.element import MacroElement
-    from jinja2 import Template
+    from branca.element import MacroElement  # lazy: heavy, only when a map is drawn
+    from jinja2 import Template  # lazy: heavy, only when a map is drawn
 
     element = MacroElement()
     element._name = attrs.pop("_name", "HotspotsElement")

@@ -148,7 +148,7 @@ def inline_assets(page: str) -> str:
 
 @cache
 def _offline_figure_class() -> type:
-    from branca.element import Figure
+    from branca.element import Figure  # lazy: heavy, only when a map is drawn
 
     class OfflineFigure(Figure):
         """A branca Figure whose rendered HTML has its scripts and stylesheets inlined."""
@@ -163,7 +163,7 @@ def _offline_figure_class() -> type:
 
 def make_offline(element: Any) -> None:
     """Make the figure that holds ``element`` (a folium Map or DualMap) render offline."""
-    from branca.element import Figure
+    from branca.element import Figure  # lazy: heavy, only when a map is drawn
 
     root = element.get_root()
     if not isinstance(root, Figure):

@@ -24,8 +24,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hotspots._params import current_verb
 from hotspots.errors import PublicModeError
-from hotspots.privacy import SUPPRESSED
+from hotspots.privacy import SUPPRESSED, check_public, suppress
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +80,7 @@ def cell_size_of(frame: Any, record: dict[str, Any] | None = None) -> float | No
     return min(sizes) if sizes else None
 
 
-def check_cell_size(frame: Any, record: dict[str, Any], caller: str,
+def check_cell_size(frame: Any, record: dict[str, Any], caller: str | None = None,
                     minimum: float = PUBLIC_MIN_CELL_M) -> None:
     """Refuse a public map of grid cells finer than ``minimum`` metres.
 
@@ -89,7 +90,7 @@ def check_cell_size(frame: Any, record: dict[str, Any], caller: str,
         The grid about to be drawn.
     record : dict
         Its ``attrs["hotspots"]``.
-    caller : str
+    caller : str, optional
         The builder's name, for the message.
     minimum : float
         Smallest cell size allowed (default :data:`PUBLIC_MIN_CELL_M`).
@@ -99,6 +100,7 @@ def check_cell_size(frame: Any, record: dict[str, Any], caller: str,
     PublicModeError
         When the cells are smaller than ``minimum``.
     """
+    caller = caller or current_verb()
     size = cell_size_of(frame, record)
     if size is None or size >= minimum * (1 - 1e-9):
         return
@@ -164,7 +166,7 @@ def _with_display(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def protect_table(table: pd.DataFrame, k: int, caller: str,
+def protect_table(table: pd.DataFrame, k: int, caller: str | None = None,
                   count_columns: Sequence[str] = ("n",)) -> pd.DataFrame:
     """Work out the table a public map may draw from its numbers alone.
 
@@ -182,7 +184,7 @@ def protect_table(table: pd.DataFrame, k: int, caller: str,
         An area table, suppressed or not (both layouts of :func:`hidden_cells`).
     k : int
         Smallest count a public output may show.
-    caller : str
+    caller : str, optional
         The builder's name, for messages.
     count_columns : sequence of str
         The count columns (those absent are skipped).
@@ -198,6 +200,7 @@ def protect_table(table: pd.DataFrame, k: int, caller: str,
     PublicModeError
         When a count from 1 to ``k - 1`` is visible, or a hidden count can be worked out.
     """
+    caller = caller or current_verb()
     counts = [c for c in count_columns if c in table.columns]
     if not counts:
         raise PublicModeError(
@@ -205,7 +208,6 @@ def protect_table(table: pd.DataFrame, k: int, caller: str,
             f"({', '.join(count_columns)}) to protect small numbers; keep the count column."
         )
     if not _hidden_rows(table, counts).any():
-        from hotspots.privacy import suppress
 
         raw = table.drop(columns=[c for c in table.columns
                                   if str(c).endswith("_display") or c == "suppressed"])
@@ -217,8 +219,6 @@ def protect_table(table: pd.DataFrame, k: int, caller: str,
             logger.info("%s: the table carries a %r suppression stamp but shows every count; "
                         "suppressing it again with k=%d", caller, stamp.get("mode"), k)
         table = suppress(raw, k=k, count_columns=counts)
-    from hotspots.privacy import check_public
-
     hidden = _hidden_rows(table, counts)
     out = _with_display(table)
     check_public(out, k, count_columns=counts,

@@ -238,8 +238,8 @@ def diverging_classes(
     if top == 0:
         return Classes(breaks=(0.0,), lower=0.0, colors=(NEUTRAL,), labels=(f"No change{unit}",))
     if integer:
-        step = max(math.ceil(top / 3), 1)
-        edges = [step, 2 * step, max(3 * step, math.ceil(top))]
+        step: float = max(math.ceil(top / 3), 1)
+        edges: list[float] = [step, 2 * step, max(3 * step, math.ceil(top))]
         small = 0.5  # counts: "no change" is exactly zero
     else:
         step = nice(top / 3, 2)

@@ -4,26 +4,26 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from hotspots.maps import _base, _public
-from hotspots.maps._classify import scheme_classes, signed_classes
+from hotspots._params import OneOf, current_verb, rename_keyword, validate_params
+from hotspots.maps import _base, _docs, _public, _results, _text
+from hotspots.maps._choropleth import SHARE_COLUMNS, Classed, class_styles, classify_column
 from hotspots.maps._layer import geo_layer
 from hotspots.maps._legend import legend
-from hotspots.maps._style import NEUTRAL, SUPPRESSED_COLOR, format_number
+from hotspots.maps._style import format_number
+
+if TYPE_CHECKING:
+    import folium
 
 __all__ = ["explore_areas", "labels_that_fit", "pick_level"]
 
 logger = logging.getLogger(__name__)
 
 _AREA_STYLE = {"color": "#333333", "weight": 1, "opacity": 0.9, "fillOpacity": 0.75}
-_SHARE_COLUMNS = ("share", "share_before", "share_after", "share_change")
-# Columns whose sign means something (z-scores, changes): drawn with classes symmetric about 0.
-_SIGNED_COLUMNS = ("gistar", "z", "z_score", "zscore", "gi_z", "change", "n_change",
-                   "share_change", "rate_change", "difference")
 # Permanent labels: the map is about this wide when it first fits the areas, and a 10 px label
 # takes about this many pixels per letter (the .hotspots-label CSS).
 _MAP_WIDTH_PX = 900
@@ -93,7 +93,8 @@ def labels_that_fit(frame: Any, width_px: float = _MAP_WIDTH_PX) -> np.ndarray:
     return keep
 
 
-def pick_level(table: pd.DataFrame, areas: Any, level: str | None, caller: str) -> str:
+def pick_level(table: pd.DataFrame, areas: Any, level: str | None,
+               caller: str | None = None) -> str:
     """Find the level of ``table``: given, recorded in its attrs, or matched by area_id.
 
     Parameters
@@ -104,8 +105,8 @@ def pick_level(table: pd.DataFrame, areas: Any, level: str | None, caller: str) 
         The boundaries.
     level : str or None
         The level asked for, if any.
-    caller : str
-        The builder's name, for messages.
+    caller : str, optional
+        The builder's name, for messages; default the verb running.
 
     Returns
     -------
@@ -117,13 +118,14 @@ def pick_level(table: pd.DataFrame, areas: Any, level: str | None, caller: str) 
     ValueError
         If no level can be told or ``level`` is not one of the AreaSet's.
     """
+    caller = caller or current_verb()
     names = list(areas.level_names)
     if level is None:
-        level = _base.hotspots_attrs(table).get("level")
+        level = _results.hotspots_attrs(table).get("level")
     if level is None and "area_id" in table.columns:
         ids = set(table["area_id"].dropna().astype(str))
         overlap = {name: len(ids & set(areas[name]["area_id"].astype(str))) for name in names}
-        best = max(overlap, key=overlap.get)
+        best = max(overlap, key=overlap.get)  # type: ignore[arg-type]  # typeshed: dict.get
         if overlap[best]:
             level = best
     if level is None:
@@ -135,19 +137,21 @@ def pick_level(table: pd.DataFrame, areas: Any, level: str | None, caller: str) 
     return level
 
 
-@_base.map_docstring("table", areas=False)
+@rename_keyword("table", "data")
+@validate_params({"mode": OneOf(_results.MODES), "labels": OneOf((True, False, "auto"))})
+@_docs.map_docstring("data", areas=False)
 def explore_areas(
-    table: Any,
+    data: pd.DataFrame,
     areas: Any,
     *,
     level: str | None = None,
     column: str = "n",
     tooltip: Sequence[str] | None = None,
     mode: str = "public",
-    m: Any = None,
+    m: folium.Map | None = None,
     title: str | None = None,
     tiles: str | None = "auto",
-    offline: bool = False,
+    offline: bool = True,
     period: str | None = None,
     labels: bool | str = "auto",
     k: int = 5,
@@ -155,21 +159,22 @@ def explore_areas(
     bins: Sequence[float] | None = None,
     n_classes: int = 5,
     signed: bool | None = None,
-) -> Any:
+) -> folium.Map:
     """Draw an area table (counts, shares or rates per ward or constituency) as a choropleth.
 
     Parameters
     ----------
-    table : pandas.DataFrame
+    data : pandas.DataFrame
         One row per area, joined to the boundaries on ``area_id``: e.g. from
         :func:`hotspots.areas.area_counts` (``area_id, area_name, n, share``...), suppressed
         or not. Rows that match no area ("Outside district", "Unknown location") are listed
-        in the legend note, not drawn.
+        in the legend note, not drawn. (Was ``table=``, which still works with a
+        FutureWarning for one release.)
     areas : AreaSet
         The boundaries the table was counted on.
     level : str, optional
         Level of ``areas`` (``"ward"``, ``"constituency"``); default from
-        ``table.attrs["hotspots"]["level"]``, else the level whose codes match.
+        ``data.attrs["hotspots"]["level"]``, else the level whose codes match.
     column : str
         Column to colour by (``"n"``, ``"share"``, ``"rate_per_1000"``...).
     tooltip : sequence of str, optional
@@ -220,98 +225,50 @@ def explore_areas(
     -----
     Suppressed cells (``"<5"``, ``"[c]"``) are drawn grey and hatched in the legend; their
     text is shown as it is. Colour classes use only the numbers left in the table.
+
+    Examples
+    --------
+    >>> import hotspots
+    >>> from hotspots.maps import explore_areas, layer_names
+    >>> areas = hotspots.load_boundaries("bradford-2013")
+    >>> wards = areas["ward"]
+    >>> table = pd.DataFrame({"area_id": wards["area_id"], "area_name": wards["area_name"],
+    ...                       "n": range(10, 10 + len(wards))})
+    >>> m = explore_areas(table, areas, title="Incidents by ward")
+    >>> type(m).__name__
+    'Map'
+    >>> layer_names(m)
+    ['Wards: Incidents', 'Wards: names', 'Wards (2013)', 'Constituencies (2013)']
     """
-    caller = "explore_areas"
-    _base.check_mode(mode, caller)
-    if not isinstance(table, pd.DataFrame):
-        raise TypeError(f"{caller}: table must be a DataFrame, got {type(table).__name__}")
-    _base.require_columns(table, ["area_id", column], caller)
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"explore_areas: data must be a DataFrame, got {type(data).__name__}")
+    _results.require_columns(data, ["area_id", column])
     if areas is None or not hasattr(areas, "level_names"):
-        raise TypeError(f"{caller}: areas must be an AreaSet (hotspots.areas)")
-    level = pick_level(table, areas, level, caller)
-    record = _base.hotspots_attrs(table)
+        raise TypeError("explore_areas: areas must be an AreaSet (hotspots.areas)")
+    level = pick_level(data, areas, level)
+    record = _results.hotspots_attrs(data)
     suppression = record.get("suppression")
     if mode == "public":
         # Never trust a 'suppressed' column or stamp: protect from the numbers themselves.
-        table = _public.protect_table(table, k, caller)
-        suppression = _base.hotspots_attrs(table).get("suppression", {"k": k})
-
-    boundary = areas[level][["area_id", "area_name", "geometry"]]
-    keyed = table.assign(area_id=table["area_id"].astype("string"))
-    mapped = keyed[keyed["area_id"].isin(boundary["area_id"].astype("string"))]
-    if mapped["area_id"].duplicated().any():
-        raise ValueError(
-            f"{caller}: some areas appear more than once in the table (a 'by' column?); "
-            "select one group, e.g. table[table[by] == value]"
-        )
-    unmapped = keyed.loc[~keyed.index.isin(mapped.index)]
+        data = _public.protect_table(data, k)
+        suppression = _results.hotspots_attrs(data).get("suppression", {"k": k})
     if tooltip is None:
         tooltip = ["area_name", column, "share"]
         if column == "rate_per_1000":
             tooltip += ["n", "population"]
     tooltip = list(dict.fromkeys(tooltip))
-    wanted = [c for c in dict.fromkeys([*tooltip, column]) if c in mapped.columns
-              and c not in ("area_id", "area_name")]
-    frame = boundary.assign(area_id=boundary["area_id"].astype("string")).merge(
-        mapped[["area_id", *wanted]], on="area_id", how="left"
-    )
-
-    raw = frame[column]
-    numeric = pd.to_numeric(raw.where(~raw.map(lambda v: isinstance(v, str))), errors="coerce")
-    hidden = raw.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
-    missing = raw.isna().to_numpy(dtype=bool)
-    values = numeric.to_numpy(dtype=float)
-    is_share = column in _SHARE_COLUMNS
-    integer = column in ("n", "n_before", "n_after") and bool(
-        np.all(np.isnan(values) | (values % 1 == 0))
-    )
-    shown = values * 100 if is_share else values
-    if signed is None:
-        signed = column in _SIGNED_COLUMNS or bool(np.nanmin(shown, initial=0.0) < 0)
-    unit = "%" if is_share else ""
-    # Classes come from the numbers the page shows only: suppressed cells are text here and
-    # are NaN in `shown`, so no class break can reveal a hidden value.
-    if signed:
-        classes = signed_classes(shown, scheme=scheme, bins=bins, unit=unit,
-                                 k=max(1, min(3, (n_classes + 1) // 2)), caller=caller)
-    else:
-        classes = scheme_classes(shown, scheme=scheme, bins=bins, k=n_classes,
-                                 integer=integer, unit=unit, caller=caller)
-    style_index = classes.index(shown)
-    styles = [{**_AREA_STYLE, "fillColor": c} for c in classes.colors]
-    entries = list(zip(classes.colors, classes.labels, strict=True))
-    zero = (values == 0) & ~hidden
-    if zero.any():
-        style_index = np.where(zero, len(styles), style_index)
-        styles.append({**_AREA_STYLE, "fillColor": NEUTRAL})
-        # Zero sits between the falls and the rises of a signed column, else first.
-        entries.insert(len(getattr(classes, "magnitudes", ())), (NEUTRAL, "0"))
-    if hidden.any():
-        style_index = np.where(hidden, len(styles), style_index)
-        styles.append({**_AREA_STYLE, "fillColor": SUPPRESSED_COLOR, "dashArray": "4 3"})
-        texts = sorted({str(v) for v in raw[hidden]})
-        entries.append((f"hatch:{SUPPRESSED_COLOR}", f"Suppressed ({', '.join(texts)})"))
-    if missing.any():
-        style_index = np.where(missing, len(styles), style_index)
-        styles.append({**_AREA_STYLE, "fillColor": "#ffffff", "fillOpacity": 0.2})
-        entries.append(("#ffffff", "Not in the table"))
-
-    for share_column in _SHARE_COLUMNS:
+    frame, unmapped = _join_boundaries(data, areas[level], [*tooltip, column])
+    # Classes come from the numbers the page shows only: suppressed cells are text here.
+    classed = classify_column(frame[column], column, scheme=scheme, bins=bins,
+                              n_classes=n_classes, signed=signed)
+    style_index, styles, entries = class_styles(classed, _AREA_STYLE)
+    for share_column in SHARE_COLUMNS:
         if share_column in frame.columns:
-            frame[share_column] = _base.share_text(frame[share_column].tolist())
-    notes = []
-    for _, row in unmapped.iterrows():
-        label = row.get("area_name", row["area_id"])
-        if pd.isna(label):
-            continue
-        value = row[column]
-        text = value if isinstance(value, str) else format_number(float(value), integer)
-        if is_share and not isinstance(value, str):
-            text = f"{100 * float(value):.1f}%"
-        notes.append(f"{label}: {text}")
+            frame[share_column] = _text.share_text(frame[share_column].tolist())
+    notes = _unmapped_notes(unmapped, column, classed)
 
     plural = {"ward": "Wards", "constituency": "Constituencies"}.get(level, level.capitalize())
-    legend_title = f"{_base.column_label(column)} by {level}"
+    legend_title = f"{_text.column_label(column)} by {level}"
     m = _base.start_map(
         m, title=title, default=legend_title, frames=[frame], tiles=tiles, offline=offline
     )
@@ -322,10 +279,59 @@ def explore_areas(
         tooltip=[c for c in tooltip if c in frame.columns],
         simplify=_base.BOUNDARY_SIMPLIFY_M,
     )
-    _base.add_layer(m, layer, f"{plural}: {_base.column_label(column)}")
-    if labels not in (True, False, "auto"):
-        raise ValueError(f"The 'labels' parameter of {caller} must be True, False or 'auto'. "
-                         f"Got {labels!r} instead.")
+    _base.add_layer(m, layer, f"{plural}: {_text.column_label(column)}")
+    named = _add_names(m, frame, labels, plural)
+    if labels == "auto" and not named.all() and "area_name" in tooltip:
+        notes.append(f"{(~named).sum()} of {len(named)} names too small to write: hover an area")
+    return _base.complete_map(
+        m,
+        areas,
+        legend(legend_title, entries, note="; ".join(notes) or None),
+        period=period or _results.describe_period(record),
+        vintage=record.get("vintage"),
+        mode=mode,
+        suppression=suppression,
+    )
+
+
+def _join_boundaries(table: pd.DataFrame, boundary: Any,
+                     columns: Sequence[str]) -> tuple[Any, pd.DataFrame]:
+    """Join the table's ``columns`` onto the level's polygons; return it and unmatched rows."""
+    boundary = boundary[["area_id", "area_name", "geometry"]]
+    keyed = table.assign(area_id=table["area_id"].astype("string"))
+    mapped = keyed[keyed["area_id"].isin(boundary["area_id"].astype("string"))]
+    if mapped["area_id"].duplicated().any():
+        raise ValueError(
+            f"{current_verb()}: some areas appear more than once in the table (a 'by' "
+            "column?); select one group, e.g. table[table[by] == value]"
+        )
+    unmapped = keyed.loc[~keyed.index.isin(mapped.index)]
+    wanted = [c for c in dict.fromkeys(columns) if c in mapped.columns
+              and c not in ("area_id", "area_name")]
+    frame = boundary.assign(area_id=boundary["area_id"].astype("string")).merge(
+        mapped[["area_id", *wanted]], on="area_id", how="left"
+    )
+    return frame, unmapped
+
+
+def _unmapped_notes(unmapped: pd.DataFrame, column: str, classed: Classed) -> list[str]:
+    """Legend notes for rows drawn nowhere ("Outside district: 12", "Unknown location: <5")."""
+    notes = []
+    for _, row in unmapped.iterrows():
+        label = row.get("area_name", row["area_id"])
+        if pd.isna(label):
+            continue
+        value = row[column]
+        text = value if isinstance(value, str) else format_number(float(value),
+                                                                   classed.integer)
+        if classed.is_share and not isinstance(value, str):
+            text = f"{100 * float(value):.1f}%"
+        notes.append(f"{label}: {text}")
+    return notes
+
+
+def _add_names(m: Any, frame: Any, labels: bool | str, plural: str) -> np.ndarray:
+    """Add the permanent area names that fit (or all, or none); return which were named."""
     named = (labels_that_fit(frame) if labels == "auto"
              else np.full(len(frame), bool(labels)))
     if named.any():
@@ -342,14 +348,4 @@ def explore_areas(
             ),
             f"{plural}: names",
         )
-    if labels == "auto" and not named.all() and "area_name" in tooltip:
-        notes.append(f"{(~named).sum()} of {len(named)} names too small to write: hover an area")
-    return _base.complete_map(
-        m,
-        areas,
-        legend(legend_title, entries, note="; ".join(notes) or None),
-        period=period or _base.describe_period(record),
-        vintage=record.get("vintage"),
-        mode=mode,
-        suppression=suppression,
-    )
+    return named

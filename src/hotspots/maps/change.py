@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
 
-from hotspots.maps import _base, _public
+from hotspots._params import OneOf, rename_keyword, validate_params
+from hotspots.maps import _base, _docs, _public, _results, _text, _tiles
+from hotspots.maps._choropleth import change_words, class_styles, classify_column
 from hotspots.maps._legend import legend
+from hotspots.maps._offline import make_offline
 from hotspots.maps._style import (
     EHSA_CATEGORIES,
     NEUTRAL,
@@ -21,6 +24,11 @@ from hotspots.maps._style import (
     sequential_classes,
 )
 from hotspots.maps.areas import pick_level
+from hotspots.privacy import check_public, labelled
+
+if TYPE_CHECKING:
+    import folium
+    from folium.plugins import DualMap
 
 __all__ = ["explore_change"]
 
@@ -63,7 +71,7 @@ def _mask_comparison(frame: pd.DataFrame, k: int) -> tuple[pd.DataFrame, np.ndar
     masked = np.zeros(len(frame), dtype=bool)
     for column in ("n_before", "n_after"):
         if column in frame.columns:
-            shown, mask = _base.mask_small_counts(frame[column].tolist(), k)
+            shown, mask = _text.mask_small_counts(frame[column].tolist(), k)
             frame[column] = pd.Series(shown, index=frame.index, dtype=object)
             masked |= mask
     # With one count hidden, the change, shares and tests would give it back.
@@ -77,6 +85,7 @@ def _mask_comparison(frame: pd.DataFrame, k: int) -> tuple[pd.DataFrame, np.ndar
 
 def _diverging_styles(values: np.ndarray, hidden: np.ndarray, *, integer: bool, unit: str,
                       base_style: dict[str, Any]) -> tuple[np.ndarray, list, list]:
+    """Return rounded diverging classes of a change (as the static export draws them)."""
     classes = diverging_classes(np.where(hidden, np.nan, values), integer=integer, unit=unit)
     index = classes.index(np.where(hidden, np.nan, values))
     styles = [{**base_style, "fillColor": c} for c in classes.colors]
@@ -97,9 +106,11 @@ def _suppression(mode: str, k: int) -> dict[str, int] | None:
     return {"k": k} if mode == "public" else None
 
 
-@_base.map_docstring("obj")
+@rename_keyword("obj", "data")
+@validate_params({"mode": OneOf(_results.MODES), "layout": OneOf(_LAYOUTS)})
+@_docs.map_docstring("data")
 def explore_change(
-    obj: Any,
+    data: Any,
     *,
     areas: Any = None,
     level: str | None = None,
@@ -107,16 +118,16 @@ def explore_change(
     mode: str = "public",
     column: str | None = None,
     tooltip: Sequence[str] | None = None,
-    m: Any = None,
+    m: folium.Map | DualMap | None = None,
     title: str | None = None,
     tiles: str | None = "auto",
-    offline: bool = False,
+    offline: bool = True,
     period: str | None = None,
     k: int = 5,
-) -> Any:
+) -> folium.Map | DualMap:
     """Draw a change result: area comparison, grid change, or emerging hot spot categories.
 
-    What is drawn depends on ``obj``:
+    What is drawn depends on ``data``:
 
     - a ``PeriodComparison`` (:func:`hotspots.change.compare_periods`): the counts before and
       after as two choropleths with one shared legend, and the change (after minus before)
@@ -124,14 +135,17 @@ def explore_change(
       on one map as layers (change shown, before/after a click away); ``layout="dual"``
       shows before and after side by side in a :class:`folium.plugins.DualMap` that pans
       and zooms together, with the change as a layer of the right-hand map;
-    - a grid with a ``change`` column (``hotspot_change``): a diverging grid of the change;
+    - a grid with a ``change`` column (``hotspot_change``): a diverging grid of the change,
+      classed with mapclassify as :func:`explore_areas` classes a signed column (natural
+      breaks of the sizes of falls and rises, mirrored about zero);
     - a grid with emerging hot spot categories (``hotspot_classify``): categories in the
       ArcGIS scheme (hot patterns red, cold blue) with a legend of those present.
 
     Parameters
     ----------
-    obj : PeriodComparison or geopandas.GeoDataFrame
-        The change result.
+    data : PeriodComparison or geopandas.GeoDataFrame
+        The change result. (Was ``obj=``, which still works with a FutureWarning for one
+        release.)
     areas : AreaSet, optional
         Boundaries: needed to draw a PeriodComparison (its table has codes, not shapes);
         outlines for grids. Default: one found on the result (``.areas`` or attrs).
@@ -166,25 +180,33 @@ def explore_change(
         than 100 m (:data:`hotspots.maps._public.PUBLIC_MIN_CELL_M`), or a comparison shows a
         count under ``k`` (its ``suppressed`` flag is not trusted).
     ValueError
-        If ``obj`` is none of the above, a needed column is missing, ``layout`` or ``mode``
+        If ``data`` is none of the above, a needed column is missing, ``layout`` or ``mode``
         is unknown, or a PeriodComparison comes without ``areas``.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> from hotspots.maps import explore_change, layer_names
+    >>> grid = gpd.GeoDataFrame(
+    ...     {"change": [-6, -1, 0, 2, 9], "n_before": [10, 6, 5, 7, 3],
+    ...      "n_after": [4, 5, 5, 9, 12]},
+    ...     geometry=[shapely.box(x, 430000, x + 200, 430200)
+    ...               for x in range(415000, 416000, 200)], crs="EPSG:27700")
+    >>> m = explore_change(grid, mode="restricted")
+    >>> type(m).__name__, layer_names(m)
+    ('Map', ['Change per cell'])
     """
+    obj = data
     caller = "explore_change"
-    _base.check_mode(mode, caller)
-    if layout not in _LAYOUTS:
-        raise ValueError(
-            f"The 'layout' parameter of {caller} must be one of 'toggle', 'dual'. "
-            f"Got {layout!r} instead."
-        )
     table = getattr(obj, "table", None)
     if isinstance(table, pd.DataFrame) and {"n_before", "n_after"} <= set(table.columns):
         return _comparison_map(obj, areas=areas, level=level, layout=layout, mode=mode,
                                tooltip=tooltip, m=m, title=title, tiles=tiles,
                                offline=offline, period=period, k=k)
-    _base.to_frame_crs(obj)
-    _base.refuse_points(obj, mode, caller)
+    _results.to_frame_crs(obj)
+    _results.refuse_points(obj, mode, caller)
     if mode == "public":
-        _public.check_cell_size(obj, _base.hotspots_attrs(obj), caller)
+        _public.check_cell_size(obj, _results.hotspots_attrs(obj), caller)
     if column is None:
         column = "change" if "change" in obj.columns else _category_column(obj)
     if column is None:
@@ -193,7 +215,7 @@ def explore_change(
             "(hotspot_change) or one with emerging hot spot categories (hotspot_classify); "
             f"columns present: {', '.join(map(str, obj.columns))}"
         )
-    _base.require_columns(obj, [column], caller)
+    _results.require_columns(obj, [column], caller)
     if pd.api.types.is_numeric_dtype(obj[column]):
         return _grid_change_map(obj, column=column, mode=mode, tooltip=tooltip, m=m,
                                 title=title, areas=areas, tiles=tiles, offline=offline,
@@ -202,13 +224,11 @@ def explore_change(
                          areas=areas, tiles=tiles, offline=offline, period=period, k=k)
 
 
-def _comparison_map(comparison: Any, *, areas: Any, level: str | None, layout: str, mode: str,
-                    tooltip: Sequence[str] | None, m: Any, title: str | None,
-                    tiles: str | None, offline: bool, period: str | None, k: int) -> Any:
-    caller = "explore_change"
+def _public_comparison(comparison: Any, mode: str, k: int) -> tuple[Any, pd.DataFrame, bool]:
+    """Return the comparison to draw, its table (checked if public) and whether suppressed."""
     if getattr(comparison, "by", None) is not None and getattr(comparison, "overall", None):
         # One map shows one value per area: the comparison without the split.
-        logger.info("%s: drawing the overall comparison (not split by %r)", caller,
+        logger.info("explore_change: drawing the overall comparison (not split by %r)",
                     comparison.by)
         comparison = comparison.overall
     already = bool(getattr(comparison, "suppressed", False))
@@ -219,24 +239,17 @@ def _comparison_map(comparison: Any, *, areas: Any, level: str | None, layout: s
         already = True
     table = comparison.table
     if mode == "public":
-        from hotspots.privacy import check_public, labelled
-
         # The 'suppressed' flag is not trusted: the numbers themselves must be safe.
         table = labelled(table)
         check_public(table, k, count_columns=["n_before", "n_after"], share_column=None,
-                     caller=caller)
-    areas = areas if areas is not None else getattr(comparison, "areas", None)
-    areas = _base.find_areas(areas, table)
-    if areas is None:
-        raise ValueError(f"{caller}: pass areas= (the AreaSet the comparison was made on)")
-    level = level or getattr(comparison, "level", None)
-    level = pick_level(table, areas, level, caller)
-    before = _period_label(getattr(comparison, "before", None), "Before")
-    after = _period_label(getattr(comparison, "after", None), "After")
-    period = period or f"{before} vs {after}"
-    vintage = getattr(comparison, "vintage", None)
+                     caller="explore_change")
+    return comparison, table, already
 
-    boundary = areas[level][["area_id", "area_name", "geometry"]]
+
+def _comparison_frame(table: pd.DataFrame, boundary: Any, tooltip: Sequence[str] | None,
+                      mode: str, already: bool, k: int) -> tuple[Any, np.ndarray]:
+    """Join the comparison to the level's polygons, written as the page shows it."""
+    boundary = boundary[["area_id", "area_name", "geometry"]]
     keep = [c for c in dict.fromkeys([*(tooltip or _COMPARISON_POPUP), "n_before", "n_after",
                                       "change"]) if c in table.columns and c != "area_name"]
     rows = table.assign(area_id=table["area_id"].astype("string"))[["area_id", *keep]]
@@ -249,12 +262,32 @@ def _comparison_map(comparison: Any, *, areas: Any, level: str | None, layout: s
         frame, masked = _mask_comparison(frame, k)
     for column in ("share_before", "share_after", "share_change"):
         if column in frame.columns:
-            frame[column] = _base.share_text(frame[column].tolist())
+            frame[column] = _text.share_text(frame[column].tolist())
     if "pct_change" in frame.columns:
         frame["pct_change"] = [
             v if isinstance(v, str) or pd.isna(v) else f"{float(v):+.0f}%"
             for v in frame["pct_change"]
         ]
+    return frame, masked
+
+
+def _comparison_map(comparison: Any, *, areas: Any, level: str | None, layout: str, mode: str,
+                    tooltip: Sequence[str] | None, m: Any, title: str | None,
+                    tiles: str | None, offline: bool, period: str | None, k: int) -> Any:
+    caller = "explore_change"
+    comparison, table, already = _public_comparison(comparison, mode, k)
+    areas = areas if areas is not None else getattr(comparison, "areas", None)
+    areas = _results.find_areas(areas, table)
+    if areas is None:
+        raise ValueError(f"{caller}: pass areas= (the AreaSet the comparison was made on)")
+    level = level or getattr(comparison, "level", None)
+    level = pick_level(table, areas, level, caller)
+    before = _period_label(getattr(comparison, "before", None), "Before")
+    after = _period_label(getattr(comparison, "after", None), "After")
+    period = period or f"{before} vs {after}"
+    vintage = getattr(comparison, "vintage", None)
+
+    frame, masked = _comparison_frame(table, areas[level], tooltip, mode, already, k)
     popup = [c for c in (tooltip or _COMPARISON_POPUP) if c in frame.columns]
     popup_labels = {"n_before": f"Before ({before})", "n_after": f"After ({after})"}
 
@@ -294,21 +327,17 @@ def _comparison_map(comparison: Any, *, areas: Any, level: str | None, layout: s
     count_legend_title = "Incidents per area"
     change_legend_title = f"Change, {before} to {after}"
     if layout == "dual":
-        from folium.plugins import DualMap
+        from folium.plugins import DualMap  # heavy: imported when a map is built
 
         if m is None:
-            bounds = _base.bounds_of([frame])
+            # the level's boundaries: never empty, so bounds_of gives bounds
+            bounds = cast(list[list[float]], _base.bounds_of([frame]))
             m = DualMap(location=[(bounds[0][0] + bounds[1][0]) / 2,
                                   (bounds[0][1] + bounds[1][1]) / 2],
                         zoom_start=12, tiles=None, control_scale=True, prefer_canvas=True)
-            resolved = _base.resolve_tiles(tiles, offline)
-            if resolved is not None:
-                import folium
-
-                for side in (m.m1, m.m2):
-                    folium.TileLayer(resolved, name="Base map", control=False).add_to(side)
-            else:
-                _base.blank_background(m.m1)
+            resolved = _tiles.resolve_tiles(tiles, offline)
+            for side in (m.m1, m.m2):
+                _tiles.add_tiles(side, resolved)
             m.fit_bounds(bounds)
         elif not isinstance(m, DualMap):
             raise ValueError(f"{caller}: layout='dual' adds to a DualMap, not {type(m).__name__}")
@@ -328,8 +357,6 @@ def _comparison_map(comparison: Any, *, areas: Any, level: str | None, layout: s
             _base.finish(side, period=period, areas=areas, vintage=vintage, mode=mode,
                          suppression=_suppression(mode, k), collapsed=True)
         if offline:
-            from hotspots.maps._offline import make_offline
-
             make_offline(m)
         return m
 
@@ -352,24 +379,28 @@ def _comparison_map(comparison: Any, *, areas: Any, level: str | None, layout: s
 def _grid_change_map(result: Any, *, column: str, mode: str, tooltip: Sequence[str] | None,
                      m: Any, title: str | None, areas: Any, tiles: str | None, offline: bool,
                      period: str | None, k: int) -> Any:
-    record = _base.hotspots_attrs(result)
-    areas = _base.find_areas(areas, result)
+    record = _results.hotspots_attrs(result)
+    areas = _results.find_areas(areas, result)
     tooltip = [c for c in (tooltip or [column, "n_before", "n_after", "ward"])
                if c in result.columns]
-    frame = _base.select_columns(result, [*tooltip, column])
+    frame = _results.select_columns(result, [*tooltip, column])
     values = frame[column].to_numpy(dtype=float)
     hidden = np.zeros(len(frame), dtype=bool)
     if mode == "public":
         frame, hidden = _mask_comparison(frame, k)
-    integer = bool(np.all(np.isnan(values) | (values % 1 == 0)))
     unit = " per km²" if "density" in column or record.get("unit") == "per km2" else ""
-    index, styles, entries = _diverging_styles(values, hidden, integer=integer, unit=unit,
-                                               base_style=_CELL_STYLE)
-    # Unchanged cells (the middle class) are left unshaded to keep the file small.
-    middle = next((i for i, (_, lab) in enumerate(entries)
-                   if lab.startswith(("No change", "Little or no change"))), None)
-    if middle is not None:
-        index = np.where(index == middle, -1, index)
+    # mapclassify classes of the sizes of falls and rises, mirrored about zero, from the
+    # values the page shows (hidden cells are "[c]" text and never enter a break).
+    classed = classify_column(pd.Series(np.where(hidden, np.nan, values)), column,
+                              signed=True, unit=unit)
+    index, styles, entries = class_styles(classed, _CELL_STYLE, missing_label=None)
+    entries = change_words(entries, classed)
+    if hidden.any():
+        index = np.where(hidden, len(styles), index)
+        styles.append({**_CELL_STYLE, "fillColor": SUPPRESSED_COLOR, "dashArray": "4 3"})
+        entries.append((f"hatch:{SUPPRESSED_COLOR}", "Suppressed ([c])"))
+    # Unchanged cells are left unshaded to keep the file small.
+    index = np.where(values == 0, -1, index)
     for style in styles:
         style["color"] = style["fillColor"]
     return _cell_map(frame, record, index=index, styles=styles, tooltip=tooltip,
@@ -383,20 +414,20 @@ def _grid_change_map(result: Any, *, column: str, mode: str, tooltip: Sequence[s
 def _category_map(result: Any, *, column: str, mode: str, tooltip: Sequence[str] | None,
                   m: Any, title: str | None, areas: Any, tiles: str | None, offline: bool,
                   period: str | None, k: int) -> Any:
-    record = _base.hotspots_attrs(result)
-    areas = _base.find_areas(areas, result)
+    record = _results.hotspots_attrs(result)
+    areas = _results.find_areas(areas, result)
     tooltip = [c for c in (tooltip or [column, "n", "n_sig_hot", "n_sig_cold", "ward"])
                if c in result.columns]
-    frame = _base.select_columns(result, [*tooltip, column])
+    frame = _results.select_columns(result, [*tooltip, column])
     if mode == "public" and "n" in frame.columns:
-        frame["n"] = pd.Series(_base.mask_small_counts(frame["n"].tolist(), k)[0],
+        frame["n"] = pd.Series(_text.mask_small_counts(frame["n"].tolist(), k)[0],
                                index=frame.index, dtype=object)
     values = frame[column]
     # Legend order: the producer's category order when it gives one, else ours.
     if isinstance(values.dtype, pd.CategoricalDtype):
         names = [str(c) for c in values.cat.categories]
     else:
-        rank = {key: i for i, key in enumerate(_CATEGORY_STYLES)}
+        rank: dict[str | None, int] = {key: i for i, key in enumerate(_CATEGORY_STYLES)}
         names = sorted({str(v) for v in values.dropna()},
                        key=lambda v: rank.get(_category_key(normalise_category(v)), len(rank)))
     seen = set(values.dropna().astype(str))
@@ -404,7 +435,8 @@ def _category_map(result: Any, *, column: str, mode: str, tooltip: Sequence[str]
                and _category_key(normalise_category(name)) not in (None, "nopattern")]
     styles, entries = [], []
     for name in present:
-        color = _CATEGORY_STYLES[_category_key(normalise_category(name))][1]
+        # not None: present keeps only the names with a palette key
+        color = _CATEGORY_STYLES[cast(str, _category_key(normalise_category(name)))][1]
         styles.append({**_CELL_STYLE, "fillColor": color, "color": color})
         entries.append((color, name[:1].upper() + name[1:]))
     position = {name: i for i, name in enumerate(present)}
@@ -429,5 +461,5 @@ def _cell_map(frame: Any, record: dict[str, Any], *, index: np.ndarray,
     _base.add_layer(m, _base.labelled_layer(frame, style_index=index, styles=styles,
                                             tooltip=tooltip), name)
     return _base.complete_map(m, areas, legend_element,
-                              period=period or _base.describe_period(record),
+                              period=period or _results.describe_period(record),
                               vintage=record.get("vintage"), mode=mode, suppression=suppression)

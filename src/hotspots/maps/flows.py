@@ -11,16 +11,21 @@ table of :func:`hotspots.episodes.episode_flows`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
+from hotspots._params import OneOf, rename_keyword, validate_params
 from hotspots.episodes._common import check_episodes, child_codes, xy_of
 from hotspots.errors import PublicModeError
-from hotspots.maps._base import check_mode, complete_map, start_map
+from hotspots.maps._base import complete_map, start_map
+from hotspots.maps._results import MODES
+
+if TYPE_CHECKING:
+    import folium
 
 __all__ = ["MIN_CELL", "explore_flows", "flow_lines"]
 
@@ -86,16 +91,19 @@ def flow_lines(episodes: pd.DataFrame, *, cell_size: float = 250.0,
     return out
 
 
-def explore_flows(episodes: pd.DataFrame, *, areas: Any = None, cell_size: float = 250.0,
-                  min_count: int = 2, mode: str = "restricted", m: Any = None,
+@rename_keyword("episodes", "data")
+@validate_params({"mode": OneOf(MODES)})
+def explore_flows(data: pd.DataFrame, *, areas: Any = None, cell_size: float = 250.0,
+                  min_count: int = 2, mode: str = "restricted", m: folium.Map | None = None,
                   title: str | None = None, tiles: str | None = "auto",
-                  offline: bool = False) -> Any:
+                  offline: bool = True) -> folium.Map:
     """Map missing-from to found flows as lines weighted by count (restricted only).
 
     Parameters
     ----------
-    episodes : pandas.DataFrame
-        The output of :func:`hotspots.read_missing_episodes`.
+    data : pandas.DataFrame
+        The output of :func:`hotspots.read_missing_episodes`. (Was ``episodes=``, which
+        still works with a FutureWarning for one release.)
     areas : AreaSet, optional
         Boundaries to outline.
     cell_size : float, default 250
@@ -105,7 +113,7 @@ def explore_flows(episodes: pd.DataFrame, *, areas: Any = None, cell_size: float
     mode : {"restricted"}
         ``"public"`` raises :class:`~hotspots.errors.PublicModeError`.
     m, title, tiles, offline
-        As for the other map builders.
+        As for the other map builders (offline by default: Leaflet is inlined).
 
     Returns
     -------
@@ -115,14 +123,13 @@ def explore_flows(episodes: pd.DataFrame, *, areas: Any = None, cell_size: float
     --------
     >>> explore_flows(episodes, areas=areas).save("flows.html")  # doctest: +SKIP
     """
-    import folium
+    import folium  # heavy: imported when a map is built
 
-    mode = check_mode(mode, "explore_flows")
     if mode == "public":
         raise PublicModeError("explore_flows: a public map cannot show journeys of children; "
                               "publish the suppressed table of episode_flows instead, or use "
                               "mode='restricted' for an analyst's map.")
-    lines = flow_lines(episodes, cell_size=cell_size, min_count=min_count)
+    lines = flow_lines(data, cell_size=cell_size, min_count=min_count)
     lines = lines[~lines["same_cell"]].to_crs(4326)
     m = start_map(m, title=title, default="Missing episodes: where children were found",
                   frames=[lines], tiles=tiles, offline=offline)

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from hotspots._params import OneOf, current_verb, rename_keyword, validate_params
 from hotspots.errors import PublicModeError
-from hotspots.maps import _base, _public
+from hotspots.maps import _base, _public, _results, _text
+from hotspots.maps._choropleth import class_styles, classify_column
 from hotspots.maps._legend import legend
-from hotspots.maps._style import (
-    GI_BIN_COLORS,
-    GI_BIN_LABELS,
-    SUPPRESSED_COLOR,
-    sequential_classes,
-)
+from hotspots.maps._style import GI_BIN_COLORS, GI_BIN_LABELS, SUPPRESSED_COLOR
+
+if TYPE_CHECKING:
+    import folium
+    import geopandas as gpd
 
 __all__ = ["explore_hotspots"]
 
@@ -60,20 +61,25 @@ def _cell_size_text(record: dict[str, Any]) -> str | None:
     return f"{text} m {'hexagonal' if kind == 'hex' else 'square'} cells"
 
 
+@rename_keyword("result", "data")
+@validate_params({"mode": OneOf(_results.MODES)})
 def explore_hotspots(
-    result: Any,
+    data: gpd.GeoDataFrame,
     *,
     column: str | None = None,
     tooltip: Sequence[str] | None = None,
     mode: str = "restricted",
-    m: Any = None,
+    m: folium.Map | None = None,
     title: str | None = None,
     areas: Any = None,
     tiles: str | None = "auto",
-    offline: bool = False,
+    offline: bool = True,
     period: str | None = None,
     k: int = 5,
-) -> Any:
+    scheme: str = "natural_breaks",
+    bins: Sequence[float] | None = None,
+    n_classes: int = 5,
+) -> folium.Map:
     """Draw a grid result (counts, KDE or Gi*) as coloured cells with a legend.
 
     The map draws the values the result already holds; it computes no statistic.
@@ -81,17 +87,20 @@ def explore_hotspots(
     - ``gi_bin`` (from ``hotspot_gistar``): cells coloured by the ArcGIS-style bins -3..3
       (hot spots red, cold spots blue, ColorBrewer RdBu, colour-blind safe); not significant
       cells are left unshaded.
-    - ``kde_density`` (per km²) or ``kde`` (from ``hotspot_kde``): a coloured grid in up to six
-      quantile classes with a legend in real units, the same at every zoom (unlike Leaflet.heat).
-    - ``n`` (from ``hotspot_count``) or any other numeric column: quantile classes.
+    - ``kde_density`` (per km²) or ``kde`` (from ``hotspot_kde``): a coloured grid in classes
+      made with mapclassify (natural breaks by default, as :func:`explore_areas`), with a
+      legend in real units, the same at every zoom (unlike Leaflet.heat).
+    - ``n`` (from ``hotspot_count``) or any other numeric column: the same classes; a signed
+      column (``gistar`` z-scores) gets classes symmetric about zero (blues below, reds above).
 
     Cells with no value or zero are not drawn, which keeps files small.
 
     Parameters
     ----------
-    result : geopandas.GeoDataFrame
+    data : geopandas.GeoDataFrame
         A grid from ``hotspot_count``, ``hotspot_kde`` or ``hotspot_gistar`` (or any frame
-        of polygons with the column to draw).
+        of polygons with the column to draw). (Was ``result=``, which still works with a
+        FutureWarning for one release.)
     column : str, optional
         Column to colour by; default the first of ``gi_bin``, ``kde_density``, ``kde``, ``n``.
     tooltip : sequence of str, optional
@@ -113,14 +122,23 @@ def explore_hotspots(
         Boundaries to outline (wards and constituencies as toggleable layers). Default: an
         AreaSet found in ``result.attrs["hotspots"]``.
     tiles : str or None
-        ``"auto"`` (light tiles; none when offline), a folium tiles name, or ``None`` for a
-        boundaries-only base map that makes no tile requests.
+        Web tiles are opt-in: ``"auto"`` (none when offline, the default; light tiles
+        online), a folium tiles name or URL (a note shows on the map when they cannot
+        load), or ``None`` for a boundaries-only base map that makes no tile requests.
     offline : bool
-        Write JavaScript and CSS into the page so it opens with no network.
+        Write JavaScript and CSS into the page (default) so it opens with no network;
+        ``False`` links them from CDNs.
     period : str, optional
-        Data period for the footer; default from ``result.attrs["hotspots"]``.
+        Data period for the footer; default from ``data.attrs["hotspots"]``.
     k : int
         Public-mode threshold for small counts.
+    scheme : {"natural_breaks", "quantiles", "equal_interval", "user_defined"}
+        How numbers (not ``gi_bin``) are split into colour classes, with mapclassify, as for
+        :func:`explore_areas`.
+    bins : sequence of float, optional
+        Upper bounds of the classes (implies ``scheme="user_defined"``).
+    n_classes : int
+        Number of colour classes (at most 6; at most 3 each side of zero when signed).
 
     Returns
     -------
@@ -138,19 +156,76 @@ def explore_hotspots(
 
     Examples
     --------
-    >>> from hotspots.hotspot import hotspot_gistar  # doctest: +SKIP
-    >>> explore_hotspots(hotspot_gistar(incidents)).save("gistar.html")  # doctest: +SKIP
+    >>> import shapely
+    >>> from hotspots.maps import explore_hotspots, layer_names
+    >>> cells = gpd.GeoDataFrame(
+    ...     {"n": [0, 3, 8, 20]},
+    ...     geometry=[shapely.box(x, 430000, x + 200, 430200)
+    ...               for x in range(415000, 415800, 200)], crs="EPSG:27700")
+    >>> m = explore_hotspots(cells, column="n", title="Incidents per cell")
+    >>> type(m).__name__, layer_names(m)
+    ('Map', ['Incidents per cell'])
+    >>> "Leaflet 1.9.4" in m.get_root().render()  # offline by default: Leaflet inlined
+    True
     """
-    caller = "explore_hotspots"
-    _base.check_mode(mode, caller)
-    _base.to_frame_crs(result)
-    _base.refuse_points(result, mode, caller)
-    column = column or _pick_column(result)
-    _base.require_columns(result, [column], caller)
-    record = _base.hotspots_attrs(result)
-    areas = _base.find_areas(areas, result)
+    _results.to_frame_crs(data)
+    _results.refuse_points(data, mode)
+    column = column or _pick_column(data)
+    _results.require_columns(data, [column])
+    record = _results.hotspots_attrs(data)
+    areas = _results.find_areas(areas, data)
+    class_only = mode == "public" and column not in _COUNT_COLUMNS
+    tooltip = _tooltip(data, column, tooltip, mode, record, class_only)
+    frame = _results.select_columns(data, [*(c for c in tooltip if c in data.columns), column])
+
+    note_parts = [_cell_size_text(record)]
+    if column == "gi_bin":
+        style_index, styles, entries = _gi_bin_styles(frame, column, class_only)
+        legend_title = "Getis-Ord Gi* hot spots"
+        if record.get("p_adjust"):
+            note_parts.append(f"p-values adjusted: {record['p_adjust']}")
+        note_parts.append("Not significant cells are not shaded")
+    else:
+        style_index, styles, entries = _value_styles(
+            frame, column, public=mode == "public", k=k, class_only=class_only,
+            scheme=scheme, bins=bins, n_classes=n_classes)
+        legend_title = _LEGEND_TITLES.get(column, _text.column_label(column))
+        note_parts.append("Cells with no incidents are not shaded" if column in _COUNT_COLUMNS
+                          else "Zero and empty cells are not shaded")
+    if class_only:
+        frame = frame[[c for c in tooltip if c in frame.columns] + ["geometry"]]
+
+    m = _base.start_map(
+        m, title=title, default=legend_title, frames=[frame], tiles=tiles, offline=offline
+    )
+    layer = _base.labelled_layer(frame, style_index=style_index, styles=styles, tooltip=tooltip,
+                                 labels={"hotspot": "Gi* result", "band": legend_title})
+    logger.info("explore_hotspots: drawing %d of %d cells by %r", layer.n_features,
+                len(frame), column)
+    _base.add_layer(m, layer, legend_title)
+    return _base.complete_map(
+        m,
+        areas,
+        legend(legend_title, entries, note=". ".join(p for p in note_parts if p)),
+        period=period or _results.describe_period(record),
+        vintage=record.get("vintage"),
+        mode=mode,
+    )
+
+
+_LEGEND_TITLES = {
+    "kde_density": "Incident density (KDE)",
+    "kde": "KDE (sfhotspot units)",
+    "n": "Incidents per cell",
+    "n_weighted": "Weighted incidents per cell",
+}
+
+
+def _tooltip(data: Any, column: str, tooltip: Sequence[str] | None, mode: str,
+             record: dict[str, Any], class_only: bool) -> list[str]:
+    """Check what a public grid map may show, and return the tooltip's allow-list."""
+    caller = current_verb()
     public = mode == "public"
-    class_only = public and column not in _COUNT_COLUMNS
     if public:
         if column not in _PUBLIC_COLUMNS:
             # z-scores, p-values and other statistics are not shown on public maps, not
@@ -159,7 +234,7 @@ def explore_hotspots(
                 f"{caller}: a public map cannot be coloured by {column!r}; use one of "
                 f"{', '.join(map(repr, _PUBLIC_COLUMNS))}, or mode='restricted'."
             )
-        _public.check_cell_size(result, record, caller)
+        _public.check_cell_size(data, record)
     if tooltip is None:
         tooltip = _DEFAULT_TOOLTIPS.get(column, [column, "ward"])
         if class_only:
@@ -169,83 +244,62 @@ def explore_hotspots(
         refused = [c for c in tooltip if c not in allowed]
         if refused:
             raise PublicModeError(
-                f"{caller}: a public map of {column!r} cannot show {', '.join(map(repr, refused))}"
-                f" in its tooltips; it may show {', '.join(map(repr, sorted(allowed)))}, or use "
-                "mode='restricted' for an analyst's map."
+                f"{caller}: a public map of {column!r} cannot show "
+                f"{', '.join(map(repr, refused))} in its tooltips; it may show "
+                f"{', '.join(map(repr, sorted(allowed)))}, or use mode='restricted' for an "
+                "analyst's map."
             )
-    tooltip = [c for c in tooltip if c in result.columns or (class_only and c in ("hotspot",
-                                                                                  "band"))]
-    frame = _base.select_columns(result, [*(c for c in tooltip if c in result.columns), column])
+    return [c for c in tooltip
+            if c in data.columns or (class_only and c in ("hotspot", "band"))]
 
-    note_parts = [_cell_size_text(record)]
-    if column == "gi_bin":
-        values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
-        bins = [-3, -2, -1, 0, 1, 2, 3]
-        valid = np.isin(values, bins)
-        # Bin 0 (not significant) is left unshaded: the legend says so.
-        style_index = np.where(valid & (values != 0), np.searchsorted(bins, values), -1)
-        styles = [{**_CELL_STYLE, "fillColor": GI_BIN_COLORS[b], "color": GI_BIN_COLORS[b]}
-                  for b in bins]
-        entries = [(GI_BIN_COLORS[b], GI_BIN_LABELS[b]) for b in sorted(bins, reverse=True)]
-        legend_title = "Getis-Ord Gi* hot spots"
-        if class_only:
-            # The class is all a public map shows: the bin becomes its label.
-            frame["hotspot"] = [GI_BIN_LABELS.get(int(v)) if ok else None
-                                for v, ok in zip(values, valid, strict=True)]
-        if record.get("p_adjust"):
-            note_parts.append(f"p-values adjusted: {record['p_adjust']}")
-        note_parts.append("Not significant cells are not shaded")
-    else:
-        if not pd.api.types.is_numeric_dtype(frame[column]):
-            raise ValueError(f"{caller}: column {column!r} is not numeric")
-        values = frame[column].to_numpy(dtype=float)
-        integer = column in _COUNT_COLUMNS and bool(np.all(np.isnan(values) | (values % 1 == 0)))
-        unit = " per km²" if column == "kde_density" else ""
-        masked = np.zeros(len(frame), dtype=bool)
-        if mode == "public":
-            for count_column in _COUNT_COLUMNS:
-                if count_column in frame.columns:
-                    shown, mask = _base.mask_small_counts(frame[count_column].tolist(), k)
-                    frame[count_column] = pd.Series(shown, index=frame.index, dtype=object)
-                    if count_column == column:
-                        masked = mask
-        classes = sequential_classes(
-            np.where(masked, np.nan, values), integer=integer, unit=unit
-        )
-        style_index = classes.index(np.where(masked, np.nan, values))
-        styles = [{**_CELL_STYLE, "fillColor": c, "color": c} for c in classes.colors]
-        entries = list(zip(classes.colors, classes.labels, strict=True))
-        if masked.any():
-            style_index = np.where(masked, len(styles), style_index)
-            styles.append({**_CELL_STYLE, "fillColor": SUPPRESSED_COLOR, "color": "#888888"})
-            entries.insert(0, (f"hatch:{SUPPRESSED_COLOR}", f"1 to {k - 1} (shown as <{k})"))
-        legend_title = {
-            "kde_density": "Incident density (KDE)",
-            "kde": "KDE (sfhotspot units)",
-            "n": "Incidents per cell",
-            "n_weighted": "Weighted incidents per cell",
-        }.get(column, _base.column_label(column))
-        note_parts.append("Cells with no incidents are not shaded" if column in _COUNT_COLUMNS
-                          else "Zero and empty cells are not shaded")
-        if class_only:
-            # The band of the legend, not the value, is written for each cell.
-            frame["band"] = [classes.labels[i] if 0 <= i < len(classes.labels) else None
-                             for i in np.asarray(style_index, dtype=int)]
+
+def _gi_bin_styles(frame: Any, column: str, class_only: bool
+                   ) -> tuple[np.ndarray, list[dict[str, Any]], list[tuple[str, str]]]:
+    """Styles of the ArcGIS-style bins -3..3; bin 0 (not significant) is left unshaded."""
+    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+    bins = [-3, -2, -1, 0, 1, 2, 3]
+    valid = np.isin(values, bins)
+    style_index = np.where(valid & (values != 0), np.searchsorted(bins, values), -1)
+    styles = [{**_CELL_STYLE, "fillColor": GI_BIN_COLORS[b], "color": GI_BIN_COLORS[b]}
+              for b in bins]
+    entries = [(GI_BIN_COLORS[b], GI_BIN_LABELS[b]) for b in sorted(bins, reverse=True)]
     if class_only:
-        frame = frame[[c for c in tooltip if c in frame.columns] + ["geometry"]]
+        # The class is all a public map shows: the bin becomes its label.
+        frame["hotspot"] = [GI_BIN_LABELS.get(int(v)) if ok else None
+                            for v, ok in zip(values, valid, strict=True)]
+    return style_index, styles, entries
 
-    m = _base.start_map(
-        m, title=title, default=legend_title, frames=[frame], tiles=tiles, offline=offline
-    )
-    layer = _base.labelled_layer(frame, style_index=style_index, styles=styles, tooltip=tooltip,
-                                 labels={"hotspot": "Gi* result", "band": legend_title})
-    logger.info("%s: drawing %d of %d cells by %r", caller, layer.n_features, len(frame), column)
-    _base.add_layer(m, layer, legend_title)
-    return _base.complete_map(
-        m,
-        areas,
-        legend(legend_title, entries, note=". ".join(p for p in note_parts if p)),
-        period=period or _base.describe_period(record),
-        vintage=record.get("vintage"),
-        mode=mode,
-    )
+
+def _value_styles(frame: Any, column: str, *, public: bool, k: int, class_only: bool,
+                  scheme: str, bins: Sequence[float] | None, n_classes: int
+                  ) -> tuple[np.ndarray, list[dict[str, Any]], list[tuple[str, str]]]:
+    """Classes of a numeric column (mapclassify); public counts under ``k`` masked as ``<k``."""
+    if not pd.api.types.is_numeric_dtype(frame[column]):
+        raise ValueError(f"{current_verb()}: column {column!r} is not numeric")
+    values = frame[column].to_numpy(dtype=float)
+    masked = np.zeros(len(frame), dtype=bool)
+    if public:
+        for count_column in _COUNT_COLUMNS:
+            if count_column in frame.columns:
+                shown, mask = _text.mask_small_counts(frame[count_column].tolist(), k)
+                frame[count_column] = pd.Series(shown, index=frame.index, dtype=object)
+                if count_column == column:
+                    masked = mask
+    # Masked counts are not classed: no class break can reveal a hidden count.
+    classed = classify_column(pd.Series(np.where(masked, np.nan, values)), column,
+                              scheme=scheme, bins=bins, n_classes=n_classes,
+                              unit=" per km²" if column == "kde_density" else "")
+    style_index, styles, entries = class_styles(
+        classed, _CELL_STYLE, zero=classed.signed, missing_label=None)
+    for style in styles:
+        style["color"] = style["fillColor"]
+    if masked.any():
+        style_index = np.where(masked, len(styles), style_index)
+        styles.append({**_CELL_STYLE, "fillColor": SUPPRESSED_COLOR, "color": "#888888"})
+        entries.insert(0, (f"hatch:{SUPPRESSED_COLOR}", f"1 to {k - 1} (shown as <{k})"))
+    if class_only:
+        # The band of the legend, not the value, is written for each cell.
+        labels = classed.classes.labels
+        frame["band"] = [labels[i] if 0 <= i < len(labels) else None
+                         for i in np.asarray(style_index, dtype=int)]
+    return style_index, styles, entries

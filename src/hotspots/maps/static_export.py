@@ -17,14 +17,19 @@ from __future__ import annotations
 
 import io
 import math
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
-from hotspots.maps import _base, _public
+from hotspots._params import OneOf, validate_params
+from hotspots.errors import PublicModeError
+from hotspots.io.atomic import atomic_path
+from hotspots.maps import _base, _public, _results, _text, static_points
+from hotspots.maps._choropleth import class_styles, classify_column
 from hotspots.maps._style import (
     GI_BIN_COLORS,
     GI_BIN_LABELS,
@@ -35,6 +40,7 @@ from hotspots.maps._style import (
     format_number,
     sequential_classes,
 )
+from hotspots.maps.areas import pick_level
 
 __all__ = ["figure_bytes", "save_static", "static_figure"]
 
@@ -46,6 +52,7 @@ _COLD_HATCH = "...."
 _HIDDEN_HATCH = "////"
 
 
+@validate_params({"mode": OneOf(_results.MODES)})
 def static_figure(data: Any, *, kind: str = "auto", areas: Any = None, level: str | None = None,
                   column: str | None = None, mode: str = "public", title: str | None = None,
                   period: str | None = None, k: int = 5, labels: bool = True,
@@ -113,68 +120,34 @@ def static_figure(data: Any, *, kind: str = "auto", areas: Any = None, level: st
 
     Examples
     --------
-    >>> fig = static_figure(ward_table, areas=areas, kind="areas")  # doctest: +SKIP
-    >>> save_static(ward_table, "wards.svg", areas=areas)  # doctest: +SKIP
+    >>> import shapely
+    >>> from hotspots.maps.static_export import legend_entries, static_figure
+    >>> cells = gpd.GeoDataFrame(
+    ...     {"gi_bin": [3, 0, -2]},
+    ...     geometry=[shapely.box(x, 430000, x + 200, 430200)
+    ...               for x in range(415000, 415600, 200)], crs="EPSG:27700")
+    >>> fig = static_figure(cells, kind="hotspots")
+    >>> legend_entries(fig)
+    ['Hot spot, 99% confidence', 'Cold spot, 95% confidence']
     """
     kind = _pick_kind(data, kind)
-    if kind in _POINT_KINDS:
-        from hotspots.maps import static_points
-
-        if kind == "clusters":
-            layer = static_points.cluster_layer(data, mode, k, **kind_options)
-        elif kind == "premises":
-            layer = static_points.premises_layer(data, mode, k, **kind_options)
-        else:
-            layer = static_points.flow_layer(data, mode, **kind_options)
-    elif kind_options:
-        raise TypeError(f"static_figure: kind {kind!r} takes no {', '.join(kind_options)}.")
-    elif kind == "areas":
-        layer = _area_layer(data, areas, level, column or "n", mode, k, unit)
-    elif kind == "hotspots":
-        layer = _grid_layer(data, column, mode)
-    else:
-        layer = _change_layer(data, areas, level, column or "change", mode, k, unit)
+    layer = _layer_of(data, kind, areas, level, column, mode, k, unit, kind_options)
     record = layer["record"]
-    frame = layer.get("frame")
     if outline is None:
         outline = layer.get("boundary")
         if outline is None and areas is not None:
             outline = areas[areas.level_names[0]]
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.patches import Patch
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # heavy: only for a picture
+    from matplotlib.figure import Figure  # lazy: heavy, only when a map is drawn
+    from matplotlib.patches import Patch  # lazy: heavy, only when a map is drawn
 
     fig = Figure(figsize=figsize, dpi=150, layout="constrained")
     FigureCanvasAgg(fig)  # a canvas of its own: text sizes are measured for label thinning
     ax = fig.add_subplot()
     ax.set_axis_off()
     ax.set_aspect("equal")
-    if "draw" in layer:
-        layer["draw"](ax)  # points, outlines and lines draw themselves (static_points)
-    else:
-        drawn = np.ones(len(frame), dtype=bool)
-        if outline is not None and "area_id" in getattr(outline, "columns", []) \
-                and "area_id" in frame.columns:
-            # a part of the district (one constituency): its own areas only, on a plain ground
-            drawn = frame["area_id"].isin(outline["area_id"].astype("string")).to_numpy()
-        _draw_layer(ax, frame[drawn], {**layer, "colors": np.asarray(layer["colors"])[drawn],
-                                       "hatches": np.asarray(layer["hatches"])[drawn]})
-    bounds = None
-    if outline is not None and len(outline):
-        outline.boundary.plot(ax=ax, color=OUTLINE_COLOR, linewidth=0.6)
-        bounds = outline.total_bounds
-    elif layer.get("extent") is not None and len(layer["extent"]):
-        # no boundaries given: the extent of what is drawn, with room around lone points
-        bounds = layer["extent"].geometry.buffer(150.0).total_bounds
-    if bounds is not None:
-        minx, miny, maxx, maxy = bounds
-        pad = 0.03 * max(maxx - minx, maxy - miny)
-        ax.set_xlim(minx - pad, maxx + pad)
-        ax.set_ylim(miny - pad, maxy + pad)
-        # the height follows the shape of the area (the map takes ~70% of the width)
-        aspect = (maxy - miny + 2 * pad) / max(maxx - minx + 2 * pad, 1.0)
-        fig.set_size_inches(figsize[0], float(np.clip(0.7 * figsize[0] * aspect + 1.4,
-                                                      3.6, figsize[1] + 1.5)))
+    _draw_data(ax, layer, outline)
+    _fit_extent(fig, ax, layer, outline, figsize)
     if labels and layer.get("label_frame") is not None:
         named = layer["label_frame"]
         if outline is not None and "area_id" in getattr(outline, "columns", []):
@@ -190,16 +163,72 @@ def static_figure(data: Any, *, kind: str = "auto", areas: Any = None, level: st
                loc="outside right upper", frameon=False, fontsize=8, title_fontsize=9)
     fig.suptitle(title if title is not None else layer["legend_title"], fontsize=11,
                  x=0.02, ha="left")
-    period = period or layer.get("period") or _base.describe_period(record)
+    period = period or layer.get("period") or _results.describe_period(record)
     parts = _base.footer_parts(period=period, areas=areas,
                                vintage=record.get("vintage"), mode=mode,
                                suppression=layer.get("suppression"))
     notes = layer.get("notes") or []
     fig.text(0.01, 0.005, "\n".join([*notes, " · ".join(parts)]), fontsize=7,
              ha="left", va="bottom", color="#333333", wrap=True)
-    fig.get_layout_engine().set(rect=(0, 0.05 + 0.02 * len(notes), 1, 0.95))
-    fig._hotspots_alt = layer.get("alt", "")  # text alternative, for HTML reports
+    # layout="constrained": a ConstrainedLayoutEngine, whose set() takes rect
+    cast(Any, fig.get_layout_engine()).set(rect=(0, 0.05 + 0.02 * len(notes), 1, 0.95))
+    cast(Any, fig)._hotspots_alt = layer.get("alt", "")  # text alternative, for HTML reports
     return fig
+
+
+def _layer_of(data: Any, kind: str, areas: Any, level: str | None, column: str | None,
+              mode: str, k: int, unit: str, kind_options: dict[str, Any]) -> dict[str, Any]:
+    """Return the layer description of ``data`` drawn as ``kind``."""
+    if kind == "clusters":
+        return static_points.cluster_layer(data, mode, k, **kind_options)
+    if kind == "premises":
+        return static_points.premises_layer(data, mode, k, **kind_options)
+    if kind == "flows":
+        return static_points.flow_layer(data, mode, **kind_options)
+    if kind_options:
+        raise TypeError(f"static_figure: kind {kind!r} takes no {', '.join(kind_options)}.")
+    if kind == "areas":
+        return _area_layer(data, areas, level, column or "n", mode, k, unit)
+    if kind == "hotspots":
+        return _grid_layer(data, column, mode)
+    return _change_layer(data, areas, level, column or "change", mode, k, unit)
+
+
+def _draw_data(ax: Any, layer: dict[str, Any], outline: Any) -> None:
+    """Draw the layer: points and lines draw themselves, areas and cells by colour."""
+    if "draw" in layer:
+        layer["draw"](ax)  # points, outlines and lines (static_points)
+        return
+    frame = layer["frame"]
+    drawn = np.ones(len(frame), dtype=bool)
+    if outline is not None and "area_id" in getattr(outline, "columns", []) \
+            and "area_id" in frame.columns:
+        # a part of the district (one constituency): its own areas only, on a plain ground
+        drawn = frame["area_id"].isin(outline["area_id"].astype("string")).to_numpy()
+    _draw_layer(ax, frame[drawn], {**layer, "colors": np.asarray(layer["colors"])[drawn],
+                                   "hatches": np.asarray(layer["hatches"])[drawn]})
+
+
+def _fit_extent(fig: Any, ax: Any, layer: dict[str, Any], outline: Any,
+                figsize: tuple[float, float]) -> None:
+    """Fit the view to the outline (or what is drawn) and the figure's height to its shape."""
+    bounds = None
+    if outline is not None and len(outline):
+        outline.boundary.plot(ax=ax, color=OUTLINE_COLOR, linewidth=0.6)
+        bounds = outline.total_bounds
+    elif layer.get("extent") is not None and len(layer["extent"]):
+        # no boundaries given: the extent of what is drawn, with room around lone points
+        bounds = layer["extent"].geometry.buffer(150.0).total_bounds
+    if bounds is None:
+        return
+    minx, miny, maxx, maxy = bounds
+    pad = 0.03 * max(maxx - minx, maxy - miny)
+    ax.set_xlim(minx - pad, maxx + pad)
+    ax.set_ylim(miny - pad, maxy + pad)
+    # the height follows the shape of the area (the map takes ~70% of the width)
+    aspect = (maxy - miny + 2 * pad) / max(maxx - minx + 2 * pad, 1.0)
+    fig.set_size_inches(figsize[0], float(np.clip(0.7 * figsize[0] * aspect + 1.4,
+                                                  3.6, figsize[1] + 1.5)))
 
 
 def save_static(data: Any, path: str | Path, **kwargs: Any) -> Path:
@@ -223,8 +252,6 @@ def save_static(data: Any, path: str | Path, **kwargs: Any) -> Path:
     >>> save_static(gistar, "hotspots.png", kind="hotspots", areas=areas)  # doctest: +SKIP
     PosixPath('hotspots.png')
     """
-    from hotspots.io.atomic import atomic_path
-
     p = Path(path)
     fmt = p.suffix.lower().lstrip(".")
     if fmt not in ("png", "svg"):
@@ -240,7 +267,7 @@ def figure_bytes(fig: Any, fmt: str = "png", dpi: int = 150) -> bytes:
     buf = io.BytesIO()
     # svg.hashsalt fixed and no date: the same data give the same file
     meta = {"Date": None} if fmt == "svg" else {"Software": None}
-    import matplotlib
+    import matplotlib  # lazy: heavy, only when a map is drawn
 
     with matplotlib.rc_context({"svg.hashsalt": "hotspots", "svg.fonttype": "none"}):
         fig.savefig(buf, format=fmt, dpi=dpi, metadata=meta)
@@ -270,9 +297,14 @@ def _pick_kind(data: Any, kind: str) -> str:
     return "areas"
 
 
-def _value_classes(raw: pd.Series, column: str, diverging: bool, unit: str
+def _value_classes(raw: pd.Series, column: str, diverging: bool, unit: str,
+                   mapclassify: bool = False
                    ) -> tuple[np.ndarray, list[str], list[tuple[str, str, str]], np.ndarray]:
-    """Colour per row and legend entries, from numbers and marker strings."""
+    """Colour per row and legend entries, from numbers and marker strings.
+
+    ``mapclassify=True`` (grids) uses the classes of the interactive maps; area tables and
+    changes keep the rounded quantile classes until the report tests move over (issue 15).
+    """
     text = raw.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
     values = pd.to_numeric(raw.where(~text), errors="coerce").to_numpy(dtype=float)
     missing = ~text & ~np.isfinite(values)
@@ -281,6 +313,9 @@ def _value_classes(raw: pd.Series, column: str, diverging: bool, unit: str
     integer = column in ("n", "n_before", "n_after", "change") and bool(
         np.all(~np.isfinite(values) | (values % 1 == 0)))
     label_unit = "%" if share else ""
+    if mapclassify and not diverging:
+        # the classes explore_hotspots draws: mapclassify natural breaks of the values shown
+        return _scheme_colours(raw, column)
     classes = (diverging_classes(shown, integer=integer, unit=label_unit) if diverging
                else sequential_classes(shown, integer=integer, unit=label_unit))
     idx = classes.index(shown)
@@ -302,9 +337,20 @@ def _value_classes(raw: pd.Series, column: str, diverging: bool, unit: str
     return colors, hatches.tolist(), entries, values
 
 
-def _boundary_frame(table: pd.DataFrame, areas: Any, level: str | None, caller: str) -> tuple:
-    from hotspots.maps.areas import pick_level
+def _scheme_colours(raw: pd.Series, column: str
+                    ) -> tuple[np.ndarray, list[str], list[tuple[str, str, str]], np.ndarray]:
+    """Colours and legend rows of :func:`_value_classes` from the interactive maps' classes."""
+    classed = classify_column(raw, column, signed=False)
+    index, styles, entries = class_styles(classed, {}, missing_label="No value")
+    colours = np.array([styles[i]["fillColor"] if i >= 0 else "#ffffff" for i in index],
+                       dtype=object)
+    hatches = np.where(classed.hidden, _HIDDEN_HATCH, "").astype(object)
+    rows = [(c.split(":", 1)[-1], lab, _HIDDEN_HATCH if c.startswith("hatch:") else "")
+            for c, lab in entries]
+    return colours, hatches.tolist(), rows, classed.values
 
+
+def _boundary_frame(table: pd.DataFrame, areas: Any, level: str | None, caller: str) -> tuple:
     if areas is None or not hasattr(areas, "level_names"):
         raise TypeError(f"{caller}: areas must be an AreaSet (hotspots.areas)")
     level = pick_level(table, areas, level, caller)
@@ -314,14 +360,14 @@ def _boundary_frame(table: pd.DataFrame, areas: Any, level: str | None, caller: 
 def _area_layer(table: Any, areas: Any, level: str | None, column: str, mode: str, k: int,
                 unit: str) -> dict[str, Any]:
     caller = "static_figure"
-    _base.check_mode(mode, caller)
-    _base.require_columns(table, ["area_id", column], caller)
+    _results.check_mode(mode, caller)
+    _results.require_columns(table, ["area_id", column], caller)
     level, boundary = _boundary_frame(table, areas, level, caller)
-    record = _base.hotspots_attrs(table)
+    record = _results.hotspots_attrs(table)
     suppression = record.get("suppression")
     if mode == "public":
         table = _public.protect_table(table, k, caller)
-        suppression = _base.hotspots_attrs(table).get("suppression", {"k": k})
+        suppression = _results.hotspots_attrs(table).get("suppression", {"k": k})
     keyed = table.assign(area_id=table["area_id"].astype("string"))
     frame = boundary.assign(area_id=boundary["area_id"].astype("string")).merge(
         keyed[["area_id", column]], on="area_id", how="left")
@@ -336,20 +382,22 @@ def _area_layer(table: Any, areas: Any, level: str | None, column: str, mode: st
 def _change_layer(data: Any, areas: Any, level: str | None, column: str, mode: str, k: int,
                   unit: str) -> dict[str, Any]:
     caller = "static_figure"
-    _base.check_mode(mode, caller)
+    _results.check_mode(mode, caller)
     table = data.table if hasattr(data, "table") else data
     level = level or getattr(data, "level", None)
-    _base.require_columns(table, ["area_id", column], caller)
+    _results.require_columns(table, ["area_id", column], caller)
     level, boundary = _boundary_frame(table, areas, level, caller)
-    record = _base.hotspots_attrs(table)
+    record = _results.hotspots_attrs(table)
     suppression = record.get("suppression")
     if mode == "public":
         table = _public.protect_table(table, k, caller, count_columns=("n_before", "n_after"))
-        suppression = _base.hotspots_attrs(table).get("suppression", {"k": k})
+        suppression = _results.hotspots_attrs(table).get("suppression", {"k": k})
     keyed = table.assign(area_id=table["area_id"].astype("string"))
     frame = boundary.assign(area_id=boundary["area_id"].astype("string")).merge(
         keyed[["area_id", column]], on="area_id", how="left")
     colors, hatches, entries, _ = _value_classes(frame[column], column, True, unit)
+    before: Any
+    after: Any  # a comparison has both periods or neither
     before, after = getattr(data, "before", None), getattr(data, "after", None)
     span = f", {before.label} to {after.label}" if before is not None else ""
     title = f"Change in {unit} by {level}{span}"
@@ -361,18 +409,16 @@ def _change_layer(data: Any, areas: Any, level: str | None, column: str, mode: s
 
 def _grid_layer(grid: Any, column: str | None, mode: str) -> dict[str, Any]:
     caller = "static_figure"
-    _base.check_mode(mode, caller)
-    _base.to_frame_crs(grid)
-    _base.refuse_points(grid, mode, caller)
-    record = _base.hotspots_attrs(grid)
+    _results.check_mode(mode, caller)
+    _results.to_frame_crs(grid)
+    _results.refuse_points(grid, mode, caller)
+    record = _results.hotspots_attrs(grid)
     column = column or next((c for c in ("gi_bin", "kde_density", "kde", "n")
                              if c in grid.columns), None)
     if column is None:
         raise ValueError(f"{caller}: the grid has none of gi_bin, kde_density, kde, n.")
     if mode == "public":
         if column not in ("gi_bin", "kde_density", "kde"):
-            from hotspots.errors import PublicModeError
-
             raise PublicModeError(f"{caller}: a public static map of grid cells shows the Gi* "
                                   f"class or the density band only, not {column!r}.")
         _public.check_cell_size(grid, record, caller)
@@ -402,7 +448,8 @@ def _grid_layer(grid: Any, column: str | None, mode: str) -> dict[str, Any]:
         values = pd.to_numeric(frame[column], errors="coerce")
         keep = values.to_numpy(dtype=float) > 0
         frame = frame[keep]
-        colors, hatches, entries, _ = _value_classes(values[keep], column, False, "")
+        colors, hatches, entries, _ = _value_classes(values[keep], column, False, "",
+                                                     mapclassify=True)
         unit = " per km²" if column == "kde_density" else ""
         entries = [(c, f"{lab}{unit}", h) for c, lab, h in entries]
         title = {"kde_density": "Incident density (KDE)"}.get(column, "Incidents per cell")
@@ -417,7 +464,7 @@ def _legend_label(column: str, unit: str) -> str:
         return unit.capitalize()
     if column == "rate_per_1000":
         return f"{unit.capitalize()} per 1,000 residents"
-    return _base.column_label(column)
+    return _text.column_label(column)
 
 
 def _alt_areas(frame: pd.DataFrame, column: str, label: str, level: str) -> str:
@@ -452,8 +499,8 @@ def _thinned_labels(fig: Any, ax: Any, frame: Any) -> None:
     Boxes are measured with the renderer's text metrics (no artist is drawn to measure it),
     so thinning 30 wards costs milliseconds.
     """
-    import matplotlib.patheffects as pe
-    from matplotlib.font_manager import FontProperties
+    import matplotlib.patheffects as pe  # lazy: heavy, only when a map is drawn
+    from matplotlib.font_manager import FontProperties  # lazy: heavy, only when a map is drawn
 
     fig.draw_without_rendering()  # settle the layout, so data-to-pixel transforms are final
     renderer = fig.canvas.get_renderer()
@@ -479,8 +526,6 @@ def _thinned_labels(fig: Any, ax: Any, frame: Any) -> None:
 
 
 def _wrap(text: str, width: int) -> str:
-    import textwrap
-
     return "\n".join(textwrap.wrap(text, width)) or text
 
 

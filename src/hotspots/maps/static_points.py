@@ -24,7 +24,10 @@ import numpy as np
 import pandas as pd
 
 from hotspots.errors import PublicModeError
-from hotspots.maps import _base
+from hotspots.maps import _results
+from hotspots.maps.clusters import PUBLIC_BLUR_M, cluster_colours, cluster_period, public_clusters
+from hotspots.maps.flows import MIN_CELL, flow_lines
+from hotspots.maps.premises import premises_view, rank_bands
 
 __all__ = ["cluster_layer", "flow_layer", "premises_layer"]
 
@@ -36,18 +39,18 @@ _FLOW_COLOR = "#b2182b"
 
 def _projected(frame: Any) -> Any:
     """Frames in metres: the scale bar and the 100 m rules need a projected CRS."""
-    _base.to_frame_crs(frame)
+    _results.to_frame_crs(frame)
     return frame if frame.crs.is_projected else frame.to_crs(27700)
 
 
 def _patch(color: str, label: str, **kw: Any) -> Any:
-    from matplotlib.patches import Patch
+    from matplotlib.patches import Patch  # lazy: heavy, only when a map is drawn
 
     return Patch(facecolor=color, edgecolor=kw.pop("edgecolor", "#555555"), label=label, **kw)
 
 
 def _dot(color: str, label: str, size: float = 6.0) -> Any:
-    from matplotlib.lines import Line2D
+    from matplotlib.lines import Line2D  # lazy: heavy, only when a map is drawn
 
     return Line2D([], [], marker="o", linestyle="", markersize=size, markerfacecolor=color,
                   markeredgecolor="#333333", markeredgewidth=0.5, label=label)
@@ -79,24 +82,21 @@ def cluster_layer(summary: Any, mode: str, k: int, *, incidents: Any = None,
     --------
     >>> layer = cluster_layer(summary, "public", 5)  # doctest: +SKIP
     """
-    from hotspots.maps.clusters import _QUALITATIVE, PUBLIC_BLUR_M, _months
-
-    _base.check_mode(mode, _CALLER)
+    _results.check_mode(mode, _CALLER)
     if mode == "public" and incidents is not None:
         raise PublicModeError(
             f"{_CALLER}: a public map cannot show incident points; call it without "
             "incidents= (clusters only), or use mode='restricted' for an analyst's map.")
     summary = _projected(summary)
-    _base.require_columns(summary, ["cluster_id"], _CALLER)
-    record = _base.hotspots_attrs(summary)
-    frame = summary[["cluster_id", "geometry"]].copy()
-    n = summary["n"].tolist() if "n" in summary.columns else [None] * len(frame)
+    _results.require_columns(summary, ["cluster_id"], _CALLER)
+    record = _results.hotspots_attrs(summary)
+    frame = summary[[c for c in ("cluster_id", "n", "geometry") if c in summary.columns]]
     if mode == "public":
-        n, _ = _base.mask_small_counts(n, k)
-        # a convex hull's corners are incident locations: blur them as the public web map does
-        frame["geometry"] = frame.geometry.buffer(PUBLIC_BLUR_M).simplify(PUBLIC_BLUR_M / 4)
+        # the one public rule of the interactive map: sizes under k masked, outlines blurred
+        frame = public_clusters(frame, k)
+    n = frame["n"].tolist() if "n" in frame.columns else [None] * len(frame)
     ids = frame["cluster_id"].tolist()
-    color_of = {c: _QUALITATIVE[i % len(_QUALITATIVE)] for i, c in enumerate(ids)}
+    color_of = cluster_colours(ids)
     colors = [color_of[c] for c in ids]
 
     def size_text(v: Any) -> str:
@@ -126,12 +126,8 @@ def cluster_layer(summary: Any, mode: str, k: int, *, incidents: Any = None,
         handles.append(_dot("#9e9e9e", "Incident not in a cluster (noise)", 4))
     if not handles:
         handles = [_patch("#ffffff", "No clusters found")]
-    period = _base.describe_period(record, _base.hotspots_attrs(incidents))
-    if period is None and {"first", "last"} <= set(summary.columns) and len(summary):
-        first, last = _months(summary["first"]), _months(summary["last"])
-        first, last = [v for v in first if v], [v for v in last if v]
-        if first and last:
-            period = f"{min(first)} to {max(last)}"
+    # a paper's footer gives months, as the public web map does
+    period = cluster_period(summary, "public", record, incidents)
 
     def draw(ax: Any) -> None:
         if len(frame):
@@ -183,44 +179,19 @@ def premises_layer(ranked: Any, mode: str, k: int, *, top: int | None = None,
     --------
     >>> layer = premises_layer(ranked, "public", 5, top=20)  # doctest: +SKIP
     """
-    from hotspots.maps.premises import _bands, _few_linked
-    from hotspots.premises.public import public_premises
-
-    _base.check_mode(mode, _CALLER)
+    _results.check_mode(mode, _CALLER)
     ranked = _projected(ranked)
-    _base.require_columns(ranked, ["rank"], _CALLER)
-    if top is not None and (not isinstance(top, (int, np.integer)) or top < 1):
-        raise ValueError(f"The 'top' parameter of {_CALLER} must be a positive integer. "
-                         f"Got {top!r} instead.")
-    record = _base.hotspots_attrs(ranked)
-    geoms = ranked.geometry
-    keep = ~(geoms.isna() | geoms.is_empty).to_numpy()
-    notes: list[str] = []
-    if (~keep).any():
-        notes.append(f"{int((~keep).sum())} without a location not shown")
-    if mode == "public":
-        left_out = keep & ~public_premises(ranked, public_types)
-        if left_out.any():
-            notes.append(f"{int(left_out.sum())} premises not shown: public maps show only "
-                         "commercial types (no homes, care, hostels or unknown types)")
-        keep = keep & ~left_out
-        keep = keep & ~_few_linked(ranked, k, _CALLER, notes, keep)
-    if top is None and "score" in ranked.columns:
-        zero = pd.to_numeric(ranked["score"], errors="coerce").fillna(0).to_numpy() <= 0
-        if (zero & keep).any():
-            notes.append(f"{int((zero & keep).sum())} with no linked incidents not shown")
-        keep = keep & ~zero
-    frame = ranked.loc[keep].sort_values("rank", kind="stable")
-    if top is not None:
-        frame = frame.head(int(top))
-    band, entries = _bands(frame)
+    record = _results.hotspots_attrs(ranked)
+    # the one rule of the interactive map: what is shown, in rank order, dense ranks if public
+    frame, notes = premises_view(ranked, mode, k, top=top, public_types=public_types)
+    band, entries = rank_bands(frame)
     colors = np.array([entries[b][0] if b >= 0 else "#7f7f7f" for b in band], dtype=object)
     handles = [_dot(c, lab) for c, lab in entries] or [_patch("#ffffff", "No premises shown")]
     x, y = frame.geometry.x.to_numpy(), frame.geometry.y.to_numpy()
     ranks = pd.to_numeric(frame["rank"], errors="coerce").to_numpy()
 
     def draw(ax: Any) -> None:
-        import matplotlib.patheffects as pe
+        import matplotlib.patheffects as pe  # lazy: heavy, only when a map is drawn
 
         # best ranked drawn last, so on top where markers overlap
         order = np.arange(len(frame))[::-1]
@@ -270,15 +241,13 @@ def flow_layer(data: Any, mode: str, *, cell_size: float = 250.0,
     --------
     >>> layer = flow_layer(episodes, "restricted", cell_size=500)  # doctest: +SKIP
     """
-    from hotspots.maps.flows import MIN_CELL, flow_lines
-
-    _base.check_mode(mode, _CALLER)
+    _results.check_mode(mode, _CALLER)
     if mode == "public":
         raise PublicModeError(f"{_CALLER}: a public map cannot show journeys of children; "
                               "publish the suppressed table of episode_flows instead, or use "
                               "mode='restricted' for an analyst's map.")
     if _is_flow_lines(data):
-        size = _base.hotspots_attrs(data).get("cell_size")
+        size = _results.hotspots_attrs(data).get("cell_size")
         if size is None or not float(size) >= MIN_CELL:
             raise ValueError(f"{_CALLER}: these flow lines do not record a cell size of at "
                              f"least {MIN_CELL:g} m (got {size!r}); build them with "
@@ -287,8 +256,8 @@ def flow_layer(data: Any, mode: str, *, cell_size: float = 250.0,
         episodes_record: dict[str, Any] = {}
     else:
         lines = flow_lines(data, cell_size=cell_size, min_count=min_count)
-        episodes_record = _base.hotspots_attrs(data)
-    record = _base.hotspots_attrs(lines)
+        episodes_record = _results.hotspots_attrs(data)
+    record = _results.hotspots_attrs(lines)
     lines = _projected(lines[~lines["same_cell"].astype(bool)])
     n = lines["n"].to_numpy(dtype=float)
     top = float(n.max()) if len(n) else 1.0
@@ -297,7 +266,7 @@ def flow_layer(data: Any, mode: str, *, cell_size: float = 250.0,
         # as the web map: area of ink grows with the count, so the width with its square root
         return 0.4 + 3.6 * float(np.sqrt(v / top))
 
-    from matplotlib.lines import Line2D
+    from matplotlib.lines import Line2D  # lazy: heavy, only when a map is drawn
 
     shown = sorted({int(v) for v in np.unique(np.quantile(n, [0, 0.5, 1.0]).round())}
                    ) if len(n) else []
@@ -306,7 +275,7 @@ def flow_layer(data: Any, mode: str, *, cell_size: float = 250.0,
         or [_patch("#ffffff", "No flows to draw")]
 
     def draw(ax: Any) -> None:
-        from matplotlib.collections import LineCollection
+        from matplotlib.collections import LineCollection  # lazy: heavy, only when a map is drawn
 
         if not len(lines):
             return
@@ -315,7 +284,7 @@ def flow_layer(data: Any, mode: str, *, cell_size: float = 250.0,
                                          colors=_FLOW_COLOR, alpha=0.6, capstyle="round"))
         ax.autoscale_view()
 
-    period = _base.describe_period(episodes_record, record)
+    period = _results.describe_period(episodes_record, record)
     if period is None and "start" in getattr(data, "columns", []):
         # the months the episodes began (no "period not recorded" footer on a paper's map)
         start = pd.to_datetime(data["start"], errors="coerce").dropna()

@@ -15,6 +15,7 @@ import pandas as pd
 import shapely
 
 from hotspots import schema
+from hotspots._params import current_verb
 from hotspots.errors import CRSError, Problem, ValidationError
 
 __all__ = [
@@ -48,8 +49,12 @@ _SHORT_CATEGORY = {
 }
 
 
-def check_frame(frame: Any, name: str, caller: str) -> gpd.GeoDataFrame:
-    """Return ``frame`` if it is a GeoDataFrame in a projected CRS (metres), else raise."""
+def check_frame(frame: Any, name: str, caller: str | None = None) -> gpd.GeoDataFrame:
+    """Return ``frame`` if it is a GeoDataFrame in a projected CRS (metres), else raise.
+
+    Messages name ``caller``, by default the public verb running (:func:`current_verb`).
+    """
+    caller = caller or current_verb()
     if not isinstance(frame, gpd.GeoDataFrame):
         raise TypeError(
             f"The '{name}' parameter of {caller} must be a GeoDataFrame. "
@@ -71,8 +76,9 @@ def check_frame(frame: Any, name: str, caller: str) -> gpd.GeoDataFrame:
 
 
 def check_same_crs(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame, names: tuple[str, str],
-                   caller: str) -> None:
+                   caller: str | None = None) -> None:
     """Raise :class:`~hotspots.errors.CRSError` unless ``a`` and ``b`` share a CRS."""
+    caller = caller or current_verb()
     if not a.crs.equals(b.crs):
         raise CRSError(
             Problem("crs_mismatch", f"'{names[0]}' is in {a.crs.to_string()} but '{names[1]}' "
@@ -82,8 +88,10 @@ def check_same_crs(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame, names: tuple[str, s
         )
 
 
-def check_premises(premises: Any, caller: str, name: str = "premises") -> gpd.GeoDataFrame:
+def check_premises(premises: Any, caller: str | None = None,
+                   name: str = "premises") -> gpd.GeoDataFrame:
     """Check a premises frame: projected, with ``premises_id`` (present, unique) and ``name``."""
+    caller = caller or current_verb()
     premises = check_frame(premises, name, caller)
     missing = [c for c in (PREMISES_ID, "name") if c not in premises.columns]
     if missing:

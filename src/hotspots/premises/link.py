@@ -4,16 +4,14 @@
 counted by reason (:data:`UNLINKED_REASONS`), never dropped. Each link carries its method
 (:data:`LINK_METHODS`) and a documented confidence that combines distance and name evidence.
 The ranking (:mod:`hotspots.premises.rank`) and the visit plan's time windows
-(:mod:`hotspots.premises.plan`) are built on these links.
+(:mod:`hotspots.premises.plan`) are built on these links. Name evidence (normalised names,
+fuzzy matching) lives in :mod:`hotspots.premises._names`.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-import unicodedata
-from collections.abc import Sequence
-from difflib import SequenceMatcher
+from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
@@ -22,10 +20,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspots._params import check_positive, check_probability
+from hotspots._params import Positive, check_probability, current_verb, validate_params
 from hotspots.errors import Problem, ValidationError
 from hotspots.premises import _common
 from hotspots.premises._common import PREMISES_ID
+from hotspots.premises._names import name_links
+from hotspots.premises._names import normalise_name as _normalize_name  # noqa: F401 (tests)
 
 __all__ = ["LINK_METHODS", "UNLINKED_REASONS", "link_premises"]
 
@@ -36,73 +36,25 @@ LINK_METHODS = ("distance", "name", "distance+name")
 #: Why an incident is not linked (``unlinked_reason`` of :func:`link_premises`).
 UNLINKED_REASONS = ("no location", "none within distance", "ambiguous name")
 
-# The digits, letters and space that normalised names are made of (character-bag filter).
-_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789 "
-_LOCATION_PREFIX = re.compile(r"^\s*(?:on or near|near to|near|outside|o/s|inside|at)\s+", re.I)
-_STOPWORDS = frozenset({"the", "ltd", "limited", "plc"})
 
+@dataclass(frozen=True)
+class _Frames:
+    """The arrays of both frames that every linking step reads."""
 
-def _normalize_name(text: Any, *, sort_words: bool = True) -> str:
-    """Normalised form of a premises name or location text, for fuzzy comparison.
+    inc_ok: np.ndarray     # located incidents
+    prem_ok: np.ndarray    # located premises
+    inc_geom: np.ndarray
+    prem_geom: np.ndarray
+    pids: np.ndarray       # premises ids (str)
+    id_order: np.ndarray   # rank of each premises id in string order: the tie-breaker
 
-    Lower case, accents removed, "&" read as "and", apostrophes dropped, other punctuation
-    read as spaces, a leading "On or near"/"near"/"outside"/"at" removed, the words "the",
-    "ltd", "limited" and "plc" dropped, and the words sorted (so "Crown, The" = "The Crown").
-    """
-    if text is None or (isinstance(text, float) and np.isnan(text)) or text is pd.NA:
-        return ""
-    t = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii")
-    t = _LOCATION_PREFIX.sub("", t.lower())
-    t = t.replace("&", " and ")
-    t = re.sub(r"['`]", "", t)
-    t = re.sub(r"[^a-z0-9]+", " ", t)
-    words = [w for w in t.split() if w not in _STOPWORDS]
-    return " ".join(sorted(words) if sort_words else words)
-
-
-def _char_counts(texts: Sequence[str]) -> np.ndarray:
-    """Bag-of-characters counts over :data:`_ALPHABET` (float32, one row per text)."""
-    lookup = np.full(128, -1, dtype=np.int64)
-    for k, ch in enumerate(_ALPHABET):
-        lookup[ord(ch)] = k
-    out = np.zeros((len(texts), len(_ALPHABET)), dtype=np.float32)
-    for i, t in enumerate(texts):
-        if t:
-            codes = lookup[np.frombuffer(t.encode("ascii"), dtype=np.uint8)]
-            out[i] = np.bincount(codes[codes >= 0], minlength=len(_ALPHABET))
-    return out
-
-
-def _text_matches(texts: Sequence[str], names: Sequence[str], cutoff: float
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """All (text, name) pairs of normalised strings whose difflib ratio is >= ``cutoff``.
-
-    The character-bag bound (difflib's ``quick_ratio``, an upper bound of ``ratio``) is
-    computed for all pairs at once with numpy, so the exact ``ratio`` runs only on the few
-    pairs that can reach the cutoff.
-    """
-    ti_out: list[int] = []
-    nj_out: list[int] = []
-    sc_out: list[float] = []
-    if not len(texts) or not len(names):
-        return np.array([], dtype=np.int64), np.array([], dtype=np.int64), np.array([])
-    ct, cn = _char_counts(texts), _char_counts(names)
-    lt, ln = ct.sum(axis=1), cn.sum(axis=1)
-    block = max(1, 2_000_000 // max(1, len(names) * len(_ALPHABET)))
-    for start in range(0, len(texts), block):
-        stop = min(start + block, len(texts))
-        inter = np.minimum(ct[start:stop, None, :], cn[None, :, :]).sum(axis=2)
-        total = lt[start:stop, None] + ln[None, :]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            bound = np.where(total > 0, 2.0 * inter / total, 0.0)
-        for i, j in zip(*np.nonzero(bound >= cutoff - 1e-12), strict=True):
-            a, b = texts[start + i], names[j]
-            score = 1.0 if a == b else SequenceMatcher(None, a, b, autojunk=False).ratio()
-            if score >= cutoff:
-                ti_out.append(start + int(i))
-                nj_out.append(int(j))
-                sc_out.append(score)
-    return np.array(ti_out, dtype=np.int64), np.array(nj_out, dtype=np.int64), np.array(sc_out)
+    @classmethod
+    def of(cls, incidents: gpd.GeoDataFrame, premises: gpd.GeoDataFrame) -> _Frames:
+        pids = premises[PREMISES_ID].astype("string").to_numpy(dtype=object)
+        id_order = np.empty(len(pids), dtype=np.int64)
+        id_order[np.argsort(pids.astype(str), kind="stable")] = np.arange(len(pids))
+        return cls(_common.located_mask(incidents), _common.located_mask(premises),
+                   incidents.geometry.to_numpy(), premises.geometry.to_numpy(), pids, id_order)
 
 
 def _decay(distance: np.ndarray, max_distance: float) -> np.ndarray:
@@ -110,6 +62,8 @@ def _decay(distance: np.ndarray, max_distance: float) -> np.ndarray:
     return np.power(0.5, 2.0 * np.asarray(distance, dtype=float) / max_distance)
 
 
+
+@validate_params({"max_distance": Positive(), "text_max_distance": Positive(allow_none=True)})
 def link_premises(
     incidents: gpd.GeoDataFrame,
     premises: gpd.GeoDataFrame,
@@ -213,6 +167,7 @@ def link_premises(
     Examples
     --------
     >>> import geopandas as gpd, shapely
+    >>> from hotspots.premises import link_premises
     >>> inc = gpd.GeoDataFrame(geometry=[shapely.Point(0, 0), shapely.Point(500, 0)],
     ...                        crs=27700)
     >>> prem = gpd.GeoDataFrame({"premises_id": ["a", "b"], "name": ["A", "B"]},
@@ -222,105 +177,54 @@ def link_premises(
     0           a      10.0    distance
     1        <NA>       NaN         NaN
     """
-    caller = "link_premises"
-    incidents = _common.check_frame(incidents, "incidents", caller)
-    premises = _common.check_premises(premises, caller)
-    _common.check_same_crs(incidents, premises, ("incidents", "premises"), caller)
-    max_distance = float(check_positive("max_distance", max_distance, caller=caller))
-    min_text_score = check_probability("min_text_score", min_text_score, caller=caller) \
-        if min_text_score != 1 else 1.0
-    text_max_distance = check_positive("text_max_distance", text_max_distance, caller=caller,
-                                       allow_none=True)
+    incidents = _common.check_frame(incidents, "incidents")
+    premises = _common.check_premises(premises)
+    _common.check_same_crs(incidents, premises, ("incidents", "premises"))
+    max_distance = float(max_distance)
+    text_max_distance = None if text_max_distance is None else float(text_max_distance)
+    min_text_score = _check_min_text_score(min_text_score)
     if text_column is not None and text_column not in incidents.columns:
         raise ValidationError(
             Problem("missing_column", f"'incidents' has no column {text_column!r} for "
                                       "text_column.", column=text_column),
-            context=caller,
+            context=current_verb(),
         )
 
     n = len(incidents)
-    inc_ok = _common.located_mask(incidents)
-    prem_ok = _common.located_mask(premises)
-    inc_geom = incidents.geometry.to_numpy()
-    prem_geom = premises.geometry.to_numpy()
-    pids = premises[PREMISES_ID].astype("string").to_numpy(dtype=object)
-    # rank of each premises id in string order: the tie-breaker everywhere
-    id_order = np.empty(len(pids), dtype=np.int64)
-    id_order[np.argsort(pids.astype(str), kind="stable")] = np.arange(len(pids))
-
-    inc_pos = np.flatnonzero(inc_ok)
-    prem_pos = np.flatnonzero(prem_ok)
-    tree = shapely.STRtree(prem_geom[prem_pos])
+    fr = _Frames.of(incidents, premises)
     search = max(max_distance, text_max_distance or 0.0) if text_column else max_distance
-    qi, qp = tree.query(inc_geom[inc_pos], predicate="dwithin", distance=search)
-    pair_inc = inc_pos[qi]
-    pair_prem = prem_pos[qp]
-    pair_d = shapely.distance(inc_geom[pair_inc], prem_geom[pair_prem])
-
-    # --- distance evidence: nearest within max_distance; ties shared ---------------------
-    near = pair_d <= max_distance
-    ni, npm, nd = pair_inc[near], pair_prem[near], pair_d[near]
+    pairs = _pairs_within(fr, search)
+    # distance evidence: nearest within max_distance; ties shared
+    near = pairs[2] <= max_distance
+    ni, npm, nd = pairs[0][near], pairs[1][near], pairs[2][near]
     n_candidates = np.bincount(ni, minlength=n)
-    w = _decay(nd, max_distance)
-    decay_sum = np.bincount(ni, weights=w, minlength=n)
-    tied_ids, d_prem = _tied_premises(ni, npm, nd, id_order, pids, n)
-
-    # --- name evidence -------------------------------------------------------------------
-    t_prem = np.full(n, -1, dtype=np.int64)
-    t_score = np.full(n, np.nan)
+    decay_sum = np.bincount(ni, weights=_decay(nd, max_distance), minlength=n)
+    tied_ids, d_prem = _tied_premises(ni, npm, nd, fr.id_order, fr.pids, n)
+    # name evidence
+    t_prem, t_score = np.full(n, -1, dtype=np.int64), np.full(n, np.nan)
     ambiguous = np.zeros(n, dtype=bool)
     if text_column is not None:
         addresses = (premises["address"] if "address" in premises.columns
                      else pd.Series(None, index=premises.index, dtype=object))
-        t_prem, t_score, ambiguous = _name_links(
-            incidents[text_column], premises["name"], addresses, inc_ok, prem_ok, inc_geom,
-            prem_geom, pair_inc, pair_prem, pair_d, id_order, min_text_score,
-            text_max_distance,
+        t_prem, t_score, ambiguous = name_links(
+            incidents[text_column], premises["name"], addresses, fr.inc_ok, fr.prem_ok,
+            fr.inc_geom, fr.prem_geom, *pairs, fr.id_order, min_text_score, text_max_distance,
         )
 
-    # --- combine -------------------------------------------------------------------------
     use_name = t_prem >= 0
     link = np.where(use_name, t_prem, d_prem)
     linked = link >= 0
-    dist = np.full(n, np.nan)
-    both_located = linked & inc_ok & prem_ok[np.maximum(link, 0)]
-    idx = np.flatnonzero(both_located)
-    dist[idx] = shapely.distance(inc_geom[idx], prem_geom[link[idx]])
-    within = np.nan_to_num(dist, nan=np.inf) <= max_distance
-    method = np.full(n, None, dtype=object)
-    method[linked & ~use_name] = "distance"
-    method[use_name & within] = "distance+name"
-    method[use_name & ~within] = "name"
-
-    own = _decay(np.nan_to_num(dist, nan=0.0), max_distance)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        c_d = np.where(within & (decay_sum > 0), own * own / decay_sum, 0.0)
-    c_t = np.where(use_name, np.nan_to_num(t_score), 0.0)
-    confidence = np.where(linked, 1.0 - (1.0 - c_d) * (1.0 - c_t), np.nan)
-
-    # a name link names one premises; a distance link is shared by the premises tied at
-    # the nearest distance (premises at one coordinate: FSA premises in one building)
-    n_tied = np.where(linked, 1, 0).astype(np.int64)
-    by_distance = linked & ~use_name
-    n_tied[by_distance] = [len(tied_ids[i]) for i in np.flatnonzero(by_distance)]
-    linked_ids = np.empty(n, dtype=object)
-    for i in range(n):
-        if by_distance[i]:
-            linked_ids[i] = tied_ids[i]
-        elif linked[i]:
-            linked_ids[i] = (str(pids[link[i]]),)
-        else:
-            linked_ids[i] = ()
-
+    dist, method, confidence = _combine(fr, link, use_name, t_score, decay_sum, max_distance)
+    n_tied, linked_ids = _shared_ids(fr, link, linked & ~use_name, linked, tied_ids)
     reason = np.full(n, None, dtype=object)
-    reason[~linked & ~inc_ok] = "no location"
-    reason[~linked & inc_ok] = "none within distance"
+    reason[~linked & ~fr.inc_ok] = "no location"
+    reason[~linked & fr.inc_ok] = "none within distance"
     reason[~linked & ambiguous] = "ambiguous name"
 
     out = pd.DataFrame(
         {
-            PREMISES_ID: pd.array(np.where(linked, pids[np.maximum(link, 0)], None),
-                                  dtype="string"),
+            PREMISES_ID: pd.array(np.where(linked, fr.pids[np.maximum(link, 0)], None),  # type: ignore[call-overload]
+                                  dtype="string"),  # numpy stubs reject None in where()
             "distance": dist,
             "link_method": pd.Categorical(method, categories=list(LINK_METHODS)),
             "confidence": np.clip(confidence, 0.0, 1.0),
@@ -332,124 +236,108 @@ def link_premises(
         },
         index=incidents.index,
     )
-    n_unlinked = {r: int((reason == r).sum()) for r in UNLINKED_REASONS}
-    n_tied_links = int((n_tied > 1).sum())
-    share_tied = n_tied_links / int(linked.sum()) if linked.any() else 0.0
-    out.attrs["hotspots"] = {
-        "function": caller,
-        "max_distance": max_distance,
-        "text_column": text_column,
-        "min_text_score": min_text_score,
-        "text_max_distance": text_max_distance,
-        "n_incidents": n,
-        "n_linked": int(linked.sum()),
-        "n_unlinked": n_unlinked,
-        "by_method": {m: int((method == m).sum()) for m in LINK_METHODS},
-        "n_premises": len(premises),
-        "n_premises_unknown_location": int((~prem_ok).sum()),
-        "n_tied_links": n_tied_links,
-        "share_tied_links": share_tied,
-        "tie_rule": "an incident tied between premises at the same nearest distance is "
-                    "shared equally among them (1/n_tied each)",
-    }
-    if n_tied_links:
-        logger.info("link_premises: %d of %d links (%.0f%%) are ties between premises at the "
-                    "same distance; each is shared equally among them", n_tied_links,
-                    int(linked.sum()), 100 * share_tied)
-    logger.info(
-        "link_premises: %d of %d incidents linked within %.0f m%s; unlinked: %s",
-        int(linked.sum()), n, max_distance, " or by name" if text_column else "",
-        ", ".join(f"{v} {k}" for k, v in n_unlinked.items() if v) or "none",
-    )
+    params = {"max_distance": max_distance, "text_column": text_column,
+              "min_text_score": min_text_score, "text_max_distance": text_max_distance}
+    out.attrs["hotspots"] = _link_attrs(out, premises, fr, params)
+    _log_links(out.attrs["hotspots"])
     return out
 
 
-def _name_links(
-    texts: pd.Series, names: pd.Series, addresses: pd.Series, inc_ok: np.ndarray,
-    prem_ok: np.ndarray,
-    inc_geom: np.ndarray, prem_geom: np.ndarray, pair_inc: np.ndarray, pair_prem: np.ndarray,
-    pair_d: np.ndarray, id_order: np.ndarray, cutoff: float, text_max_distance: float | None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Best name match per incident: (premises position or -1, score, ambiguous flag)."""
-    n = len(texts)
-    raw_text = texts.to_numpy(dtype=object)
-    norm_text = np.array([_normalize_name(t) for t in raw_text], dtype=object)
-    norm_name = np.array([_normalize_name(t) for t in names.to_numpy(dtype=object)], dtype=object)
-    u_text, first_of_text, text_code = np.unique(norm_text.astype(str), return_index=True,
-                                                 return_inverse=True)
-    u_name, name_code = np.unique(norm_name.astype(str), return_inverse=True)
-    ti, nj, sc = _text_matches(list(u_text), list(u_name), cutoff)
-    # score of every (unique text, unique name) pair that matched
-    score_of = {(int(a), int(b)): s for a, b, s in zip(ti, nj, sc, strict=True)}
+def _check_min_text_score(min_text_score: Any) -> float:
+    """Return the name cutoff: a probability, or exactly 1 (identical names only)."""
+    if min_text_score == 1:
+        return 1.0
+    return float(check_probability("min_text_score", min_text_score))
 
-    # "On or near King William Street" names the street of "itsu, King William Street":
-    # a text found inside the premises' own address is a street, not a premises name
-    street_text = [f" {_normalize_name(raw_text[i], sort_words=False)} " for i in first_of_text]
-    street_addr = [f" {_normalize_name(a, sort_words=False)} "
-                   for a in addresses.to_numpy(dtype=object)]
 
-    def is_street(a: int, p: int) -> bool:
-        return street_text[a].strip() != "" and street_text[a] in street_addr[p]
+def _pairs_within(fr: _Frames, search: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(incident position, premises position, distance) of located pairs within ``search``."""
+    inc_pos = np.flatnonzero(fr.inc_ok)
+    prem_pos = np.flatnonzero(fr.prem_ok)
+    tree = shapely.STRtree(fr.prem_geom[prem_pos])
+    qi, qp = tree.query(fr.inc_geom[inc_pos], predicate="dwithin", distance=search)
+    pair_inc, pair_prem = inc_pos[qi], prem_pos[qp]
+    return pair_inc, pair_prem, shapely.distance(fr.inc_geom[pair_inc], fr.prem_geom[pair_prem])
 
-    t_prem = np.full(n, -1, dtype=np.int64)
-    t_score = np.full(n, np.nan)
-    ambiguous = np.zeros(n, dtype=bool)
-    if not score_of:
-        return t_prem, t_score, ambiguous
 
-    # located incidents: candidates are the premises within text_max_distance, or (None)
-    # every located premises whose name matched the incident's text
-    if text_max_distance is None:
-        matched_names = np.unique(nj)
-        prem_any = np.flatnonzero(np.isin(name_code, matched_names))
-        inc_any = np.flatnonzero(inc_ok & np.isin(text_code, ti))
-        cand_inc = np.repeat(inc_any, len(prem_any))
-        cand_prem = np.tile(prem_any, len(inc_any))
-        cand_d = np.full(len(cand_inc), np.inf)
-        both = prem_ok[cand_prem]
-        cand_d[both] = shapely.distance(inc_geom[cand_inc[both]], prem_geom[cand_prem[both]])
-    else:
-        keep = pair_d <= text_max_distance
-        cand_inc, cand_prem, cand_d = pair_inc[keep], pair_prem[keep], pair_d[keep]
-    if len(cand_inc):
-        keys = list(zip(text_code[cand_inc].tolist(), name_code[cand_prem].tolist(), strict=True))
-        cand_score = np.array([
-            np.nan if k not in score_of or is_street(k[0], int(p)) else score_of[k]
-            for k, p in zip(keys, cand_prem, strict=True)
-        ])
-        ok = ~np.isnan(cand_score)
-        cand_inc, cand_prem, cand_score = cand_inc[ok], cand_prem[ok], cand_score[ok]
-        cand_d = cand_d[ok]
-        # best score first, then nearest, then smallest premises id
-        order = np.lexsort((id_order[cand_prem], cand_d, -cand_score, cand_inc))
-        if len(order):
-            ci = cand_inc[order]
-            first = order[np.r_[True, ci[1:] != ci[:-1]]]
-            t_prem[cand_inc[first]] = cand_prem[first]
-            t_score[cand_inc[first]] = cand_score[first]
+def _combine(fr: _Frames, link: np.ndarray, use_name: np.ndarray, t_score: np.ndarray,
+             decay_sum: np.ndarray, max_distance: float
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distance, method and confidence of each incident's link (Notes of link_premises)."""
+    n = len(link)
+    linked = link >= 0
+    dist = np.full(n, np.nan)
+    idx = np.flatnonzero(linked & fr.inc_ok & fr.prem_ok[np.maximum(link, 0)])
+    dist[idx] = shapely.distance(fr.inc_geom[idx], fr.prem_geom[link[idx]])
+    within = np.nan_to_num(dist, nan=np.inf) <= max_distance
+    method = np.full(n, None, dtype=object)
+    method[linked & ~use_name] = "distance"
+    method[use_name & within] = "distance+name"
+    method[use_name & ~within] = "name"
+    own = _decay(np.nan_to_num(dist, nan=0.0), max_distance)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        c_d = np.where(within & (decay_sum > 0), own * own / decay_sum, 0.0)
+    c_t = np.where(use_name, np.nan_to_num(t_score), 0.0)
+    confidence = np.where(linked, 1.0 - (1.0 - c_d) * (1.0 - c_t), np.nan)
+    return dist, method, confidence
 
-    # incidents without a location: a unique best-scoring premises, else ambiguous
-    best_by_text: dict[int, tuple[float, list[int]]] = {}
-    for (a, b), s in score_of.items():
-        prem_here = [p for p in np.flatnonzero(name_code == b).tolist() if not is_street(a, p)]
-        if not prem_here:
-            continue
-        best = best_by_text.get(a)
-        if best is None or s > best[0] + 1e-12:
-            best_by_text[a] = (s, prem_here)
-        elif abs(s - best[0]) <= 1e-12:
-            best[1].extend(prem_here)
-    for i in np.flatnonzero(~inc_ok):
-        a = int(text_code[i])
-        if a not in best_by_text:
-            continue
-        s, prem_list = best_by_text[a]
-        if len(prem_list) == 1:
-            t_prem[i] = prem_list[0]
-            t_score[i] = s
+
+def _shared_ids(fr: _Frames, link: np.ndarray, by_distance: np.ndarray, linked: np.ndarray,
+                tied_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(``n_tied``, ``premises_ids``) per incident.
+
+    A name link names one premises; a distance link is shared by the premises tied at the
+    nearest distance (premises at one coordinate: FSA premises in one building).
+    """
+    n = len(link)
+    n_tied = np.where(linked, 1, 0).astype(np.int64)
+    n_tied[by_distance] = [len(tied_ids[i]) for i in np.flatnonzero(by_distance)]
+    linked_ids = np.empty(n, dtype=object)
+    for i in range(n):
+        if by_distance[i]:
+            linked_ids[i] = tied_ids[i]
+        elif linked[i]:
+            linked_ids[i] = (str(fr.pids[link[i]]),)
         else:
-            ambiguous[i] = True
-    return t_prem, t_score, ambiguous
+            linked_ids[i] = ()
+    return n_tied, linked_ids
+
+
+def _link_attrs(out: pd.DataFrame, premises: gpd.GeoDataFrame, fr: _Frames,
+                params: dict[str, Any]) -> dict[str, Any]:
+    """``attrs["hotspots"]`` of a link: parameters and the accounting of every incident."""
+    linked = out[PREMISES_ID].notna().to_numpy()
+    reason = out["unlinked_reason"].astype(object).to_numpy()
+    method = out["link_method"].astype(object).to_numpy()
+    n_tied_links = int((out["n_tied"].to_numpy() > 1).sum())
+    return {
+        "function": "link_premises",
+        **params,
+        "n_incidents": len(out),
+        "n_linked": int(linked.sum()),
+        "n_unlinked": {r: int((reason == r).sum()) for r in UNLINKED_REASONS},
+        "by_method": {m: int((method == m).sum()) for m in LINK_METHODS},
+        "n_premises": len(premises),
+        "n_premises_unknown_location": int((~fr.prem_ok).sum()),
+        "n_tied_links": n_tied_links,
+        "share_tied_links": n_tied_links / int(linked.sum()) if linked.any() else 0.0,
+        "tie_rule": "an incident tied between premises at the same nearest distance is "
+                    "shared equally among them (1/n_tied each)",
+    }
+
+
+def _log_links(attrs: dict[str, Any]) -> None:
+    n_linked, n_tied_links = attrs["n_linked"], attrs["n_tied_links"]
+    if n_tied_links:
+        logger.info("link_premises: %d of %d links (%.0f%%) are ties between premises at the "
+                    "same distance; each is shared equally among them", n_tied_links,
+                    n_linked, 100 * attrs["share_tied_links"])
+    logger.info(
+        "link_premises: %d of %d incidents linked within %.0f m%s; unlinked: %s",
+        n_linked, attrs["n_incidents"], attrs["max_distance"],
+        " or by name" if attrs["text_column"] else "",
+        ", ".join(f"{v} {k}" for k, v in attrs["n_unlinked"].items() if v) or "none",
+    )
 
 
 def _tied_premises(ni: np.ndarray, npm: np.ndarray, nd: np.ndarray, id_order: np.ndarray,

@@ -26,12 +26,17 @@ import pandas as pd
 import shapely
 
 from hotspots import schema
-from hotspots._params import check_positive
+from hotspots._params import Positive, current_verb, validate_params
 from hotspots.errors import Problem, ValidationError
 from hotspots.premises import _common
 from hotspots.premises._common import PREMISES_CLASS, PREMISES_ID
+from hotspots.premises._route import group, route
+from hotspots.premises._route import nearest_neighbour_route as _nearest_neighbor_route  # noqa: F401
+from hotspots.premises._route import path_length as _path_length  # noqa: F401
+from hotspots.premises._route import route as _route  # noqa: F401
+from hotspots.premises._route import two_opt as _two_opt  # noqa: F401
+from hotspots.premises._windows import time_windows
 from hotspots.premises.inspection import INSPECTION_COLUMNS
-from hotspots.premises.link import link_premises
 
 __all__ = ["AGENCY_ORDER", "VISIT_AGENCIES", "VisitPlan", "visit_plan"]
 
@@ -75,6 +80,7 @@ AGENCY_ORDER = (
 )
 
 
+
 def _point_xy(geoms: np.ndarray) -> np.ndarray:
     """x, y of points; a polygon or line is represented by a point on its surface."""
     pts = np.where(shapely.get_type_id(geoms) == 0, geoms, shapely.point_on_surface(geoms))
@@ -105,6 +111,23 @@ class VisitPlan:
         (the route as a LineString, a Point for a single visit, empty when unlocated).
     params : dict
         The parameters used (top, max_per_operation, max_span, agency table, ...).
+
+    Examples
+    --------
+    Plans come from :func:`visit_plan`; a plan with two premises 80 m apart:
+
+    >>> import shapely
+    >>> from hotspots.premises import VisitPlan, premises_rank, visit_plan
+    >>> prem = gpd.GeoDataFrame({"premises_id": ["a", "b"], "name": ["The Crown", "Spa"]},
+    ...                         geometry=[shapely.Point(0, 0), shapely.Point(80, 0)],
+    ...                         crs=27700)
+    >>> inc = gpd.GeoDataFrame(geometry=[shapely.Point(1, 0), shapely.Point(79, 0)],
+    ...                        crs=27700)
+    >>> plan = visit_plan(premises_rank(inc, prem))
+    >>> isinstance(plan, VisitPlan), plan.operations.loc[0, "premises"]
+    (True, 'The Crown → Spa')
+    >>> float(plan.operations.loc[0, "route_length_m"])
+    80.0
     """
 
     visits: gpd.GeoDataFrame
@@ -116,6 +139,7 @@ class VisitPlan:
                 f"max span {self.params.get('max_span')} m)")
 
 
+@validate_params({"max_span": Positive()})
 def visit_plan(
     ranked: gpd.GeoDataFrame,
     *,
@@ -186,19 +210,41 @@ def visit_plan(
     The time window uses the linked incidents of the operation's premises: the most common
     day of the week (when dates are known to the day) and the busiest 3-hour window of the
     day (when times are known). police.uk data (months only) gives "unknown".
+
+    Examples
+    --------
+    Three premises with incidents, two of them 100 m apart and one 5 km away:
+
+    >>> import shapely
+    >>> from hotspots.premises import premises_rank, visit_plan
+    >>> prem = gpd.GeoDataFrame(
+    ...     {"premises_id": ["a", "b", "c"], "name": ["The Crown", "Kebab House", "Spa"],
+    ...      "premises_class": ["pub/bar/nightclub", "takeaway", "massage parlour"]},
+    ...     geometry=[shapely.Point(0, 0), shapely.Point(100, 0), shapely.Point(5000, 0)],
+    ...     crs=27700)
+    >>> inc = gpd.GeoDataFrame(
+    ...     {"occurred": pd.to_datetime(["2024-01-05 23:10", "2024-01-12 22:40",
+    ...                                  "2024-02-02 23:30", "2024-02-20 14:00"])},
+    ...     geometry=[shapely.Point(2, 0), shapely.Point(3, 1), shapely.Point(101, 0),
+    ...               shapely.Point(4999, 0)], crs=27700)
+    >>> ranked = premises_rank(inc, prem)
+    >>> plan = visit_plan(ranked, max_span=500, incidents=inc)
+    >>> plan
+    VisitPlan(3 visits in 2 operations, max span 500.0 m)
+    >>> plan.visits[["operation", "order", "name", "leg_distance_m"]]
+       operation  order         name  leg_distance_m
+    0          1      1    The Crown             NaN
+    1          1      2  Kebab House           100.0
+    2          2      1          Spa             NaN
+    >>> plan.visits.loc[2, "agencies"]
+    'police; council licensing; environmental health'
+    >>> plan.operations.loc[0, "time_window"]
+    'Friday (3 of 3), 21:00-00:00 (3 of 3)'
     """
-    caller = "visit_plan"
-    ranked = _common.check_premises(ranked, caller, name="ranked")
-    for col in ("rank", "score"):
-        if col not in ranked.columns:
-            raise ValidationError(Problem("missing_column", f"'ranked' has no {col!r} column; "
-                                                            "pass a premises_rank result.",
-                                          column=col), context=caller)
-    for name, value in (("top", top), ("max_per_operation", max_per_operation)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"The '{name}' parameter of {caller} must be an int >= 1. "
-                             f"Got {value!r} instead.")
-    max_span = float(check_positive("max_span", max_span, caller=caller))
+    ranked = _check_ranked(ranked)
+    _check_count("top", top)
+    _check_count("max_per_operation", max_per_operation)
+    max_span = float(max_span)
     table = {**VISIT_AGENCIES, **{k: tuple(v) for k, v in (agencies or {}).items()}}
     extra = tuple(extra_agencies)
 
@@ -208,22 +254,8 @@ def visit_plan(
     xy = np.full((len(chosen), 2), np.nan)
     if ok.any():
         xy[ok] = _point_xy(chosen.geometry.to_numpy()[ok])
-
-    groups = np.full(len(chosen), -1, dtype=np.int64)
-    located = np.flatnonzero(ok)
-    if len(located):
-        labels = _group(xy[located], max_span, int(max_per_operation))
-        groups[located] = labels
-    next_label = groups.max() + 1 if len(chosen) else 0
-    for i in np.flatnonzero(~ok):
-        groups[i] = next_label
-        next_label += 1
-
-    # number operations by their best rank
     ranks = chosen["rank"].to_numpy(dtype=np.int64)
-    best = {g: ranks[groups == g].min() for g in np.unique(groups)}
-    op_number = {g: k + 1 for k, g in enumerate(sorted(best, key=lambda g: best[g]))}
-
+    groups, op_number = _operations(xy, ok, ranks, max_span, int(max_per_operation))
     classes = (chosen[PREMISES_CLASS].astype("string").fillna("other")
                if PREMISES_CLASS in chosen.columns
                else pd.Series("other", index=chosen.index, dtype="string"))
@@ -231,46 +263,120 @@ def visit_plan(
         "; ".join(_sorted_agencies(set(table.get(c, table["other"])) | set(extra)))
         for c in classes
     ]
+    time_info = time_windows(chosen, incidents, link, radius, ranked, groups, op_number)
 
-    time_info = _time_windows(chosen, incidents, link, radius, ranked, groups, op_number)
-
-    visit_rows = []
-    op_rows = []
+    visit_rows, op_rows = [], []
     for g, op in sorted(op_number.items(), key=lambda kv: kv[1]):
         members = np.flatnonzero(groups == g)
         members = members[np.argsort(ranks[members], kind="stable")]
-        if ok[members].all():
-            route = _route(xy[members])
-            members = members[route]
-            legs = np.r_[np.nan, np.hypot(*np.diff(xy[members], axis=0).T)]
-            diffs = xy[members][:, None, :] - xy[members][None, :, :]
-            span = float(np.sqrt((diffs ** 2).sum(axis=2)).max())
-            line = (shapely.LineString(xy[members]) if len(members) > 1
-                    else shapely.Point(xy[members[0]]))
-        else:
-            legs = np.full(len(members), np.nan)
-            span = 0.0
-            line = shapely.Point()
+        members, legs, span, line = _route_operation(members, xy, ok)
         for order, (m, leg) in enumerate(zip(members, legs, strict=True), start=1):
             visit_rows.append({"operation": op, "order": order, "_pos": m,
                                "leg_distance_m": float(leg)})
         union = set().union(*(set(agency_text[m].split("; ")) for m in members))
-        info = time_info.get(op, {})
-        op_rows.append({
-            "operation": op,
-            "n_visits": len(members),
-            "best_rank": int(ranks[members].min()),
-            "span_m": span,
-            "route_length_m": float(np.nansum(legs)),
-            "agencies": "; ".join(_sorted_agencies(union)),
-            "n_incidents": int(info.get("n_incidents", 0)),
-            "peak_day": info.get("peak_day", "unknown"),
-            "peak_hours": info.get("peak_hours", "unknown"),
-            "time_window": info.get("time_window", "unknown"),
-            "premises": " → ".join(str(chosen["name"].iloc[m]) for m in members),
-            "geometry": line,
-        })
+        op_rows.append(_operation_row(op, members, legs, span, line, ranks,
+                                      "; ".join(_sorted_agencies(union)),
+                                      time_info.get(op, {}), chosen))
 
+    visits = _visits_frame(visit_rows, chosen, ranks, classes, agency_text, ranked.crs)
+    operations = gpd.GeoDataFrame(pd.DataFrame(op_rows, columns=list(_OPERATION_COLUMNS)),
+                                  geometry="geometry", crs=ranked.crs)
+    params = {
+        "function": "visit_plan",
+        "top": int(top),
+        "max_per_operation": int(max_per_operation),
+        "max_span": max_span,
+        "agencies": {k: list(v) for k, v in table.items()},
+        "extra_agencies": list(extra),
+        "n_candidates": len(chosen),
+        "n_unlocated": int((~ok).sum()),
+        "time_precision": time_info.get("precision", "unknown"),
+    }
+    visits.attrs["hotspots"] = dict(params)
+    operations.attrs["hotspots"] = dict(params)
+    logger.info("visit_plan: %d visits in %d operations (max span %.0f m, at most %d each)",
+                len(visits), len(operations), max_span, max_per_operation)
+    return VisitPlan(visits=visits, operations=operations, params=params)
+
+
+_OPERATION_COLUMNS = ("operation", "n_visits", "best_rank", "span_m", "route_length_m",
+                      "agencies", "n_incidents", "peak_day", "peak_hours", "time_window",
+                      "premises", "geometry")
+
+
+def _check_ranked(ranked: Any) -> gpd.GeoDataFrame:
+    """Return ``ranked`` if it is a premises frame with a ranking's ``rank`` and ``score``."""
+    ranked = _common.check_premises(ranked, name="ranked")
+    for col in ("rank", "score"):
+        if col not in ranked.columns:
+            raise ValidationError(Problem("missing_column", f"'ranked' has no {col!r} column; "
+                                                            "pass a premises_rank result.",
+                                          column=col), context=current_verb())
+    return ranked
+
+
+def _check_count(name: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"The '{name}' parameter of {current_verb()} must be an int >= 1. "
+                         f"Got {value!r} instead.")
+
+
+def _operations(xy: np.ndarray, ok: np.ndarray, ranks: np.ndarray, max_span: float,
+                max_size: int) -> tuple[np.ndarray, dict[int, int]]:
+    """Group label per premises and operation number per group (1 = best rank first).
+
+    Premises without a location get an operation each.
+    """
+    groups = np.full(len(xy), -1, dtype=np.int64)
+    located = np.flatnonzero(ok)
+    if len(located):
+        groups[located] = group(xy[located], max_span, max_size)
+    next_label = groups.max() + 1 if len(xy) else 0
+    for i in np.flatnonzero(~ok):
+        groups[i] = next_label
+        next_label += 1
+    best = {g: ranks[groups == g].min() for g in np.unique(groups)}
+    return groups, {g: k + 1 for k, g in enumerate(sorted(best, key=lambda g: best[g]))}
+
+
+def _route_operation(members: np.ndarray, xy: np.ndarray, ok: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray, float, Any]:
+    """(members in route order, leg lengths, span, route geometry) of one operation."""
+    if not ok[members].all():
+        return members, np.full(len(members), np.nan), 0.0, shapely.Point()
+    members = members[route(xy[members])]
+    legs = np.r_[np.nan, np.hypot(*np.diff(xy[members], axis=0).T)]
+    diffs = xy[members][:, None, :] - xy[members][None, :, :]
+    span = float(np.sqrt((diffs ** 2).sum(axis=2)).max())
+    line = (shapely.LineString(xy[members]) if len(members) > 1
+            else shapely.Point(xy[members[0]]))
+    return members, legs, span, line
+
+
+def _operation_row(op: int, members: np.ndarray, legs: np.ndarray, span: float, line: Any,
+                   ranks: np.ndarray, agencies: str, info: dict[str, Any],
+                   chosen: gpd.GeoDataFrame) -> dict[str, Any]:
+    """One row of ``VisitPlan.operations``."""
+    return {
+        "operation": op,
+        "n_visits": len(members),
+        "best_rank": int(ranks[members].min()),
+        "span_m": span,
+        "route_length_m": float(np.nansum(legs)),
+        "agencies": agencies,
+        "n_incidents": int(info.get("n_incidents", 0)),
+        "peak_day": info.get("peak_day", "unknown"),
+        "peak_hours": info.get("peak_hours", "unknown"),
+        "time_window": info.get("time_window", "unknown"),
+        "premises": " → ".join(str(chosen["name"].iloc[m]) for m in members),
+        "geometry": line,
+    }
+
+
+def _visits_frame(visit_rows: list[dict[str, Any]], chosen: gpd.GeoDataFrame,
+                  ranks: np.ndarray, classes: pd.Series, agency_text: list[str],
+                  crs: Any) -> gpd.GeoDataFrame:
+    """``VisitPlan.visits``: one row per premises visited, in operation and route order."""
     vis = pd.DataFrame(visit_rows, columns=["operation", "order", "_pos", "leg_distance_m"])
     pos = vis["_pos"].to_numpy(dtype=np.int64)
     visits = pd.DataFrame({
@@ -293,161 +399,9 @@ def visit_plan(
     for col in (*INSPECTION_COLUMNS, "last_visit", "last_outcome"):
         if col in chosen.columns:
             visits[col] = chosen[col].iloc[pos].reset_index(drop=True)
-    visits = gpd.GeoDataFrame(visits, geometry=chosen.geometry.to_numpy()[pos], crs=ranked.crs)
-    op_columns = ["operation", "n_visits", "best_rank", "span_m", "route_length_m", "agencies",
-                  "n_incidents", "peak_day", "peak_hours", "time_window", "premises", "geometry"]
-    operations = gpd.GeoDataFrame(pd.DataFrame(op_rows, columns=op_columns),
-                                  geometry="geometry", crs=ranked.crs)
-    params = {
-        "function": caller,
-        "top": int(top),
-        "max_per_operation": int(max_per_operation),
-        "max_span": max_span,
-        "agencies": {k: list(v) for k, v in table.items()},
-        "extra_agencies": list(extra),
-        "n_candidates": len(chosen),
-        "n_unlocated": int((~ok).sum()),
-        "time_precision": time_info.get("precision", "unknown"),
-    }
-    visits.attrs["hotspots"] = dict(params)
-    operations.attrs["hotspots"] = dict(params)
-    logger.info("visit_plan: %d visits in %d operations (max span %.0f m, at most %d each)",
-                len(visits), len(operations), max_span, max_per_operation)
-    return VisitPlan(visits=visits, operations=operations, params=params)
+    return gpd.GeoDataFrame(visits, geometry=chosen.geometry.to_numpy()[pos], crs=crs)
 
 
 def _sorted_agencies(names: set[str]) -> list[str]:
     known = [a for a in AGENCY_ORDER if a in names]
     return known + sorted(n for n in names if n not in AGENCY_ORDER and n)
-
-
-def _group(xy: np.ndarray, max_span: float, max_size: int) -> np.ndarray:
-    """Labels 0..k-1 of groups with span <= max_span and at most max_size members."""
-    labels = np.zeros(len(xy), dtype=np.int64)
-    if len(xy) == 1:
-        return labels
-    from sklearn.cluster import AgglomerativeClustering
-
-    # complete linkage: a merge happens only below the threshold, so every group's largest
-    # pairwise distance is below max_span
-    first = AgglomerativeClustering(n_clusters=None, distance_threshold=max_span,
-                                    linkage="complete").fit_predict(xy)
-    next_label = 0
-    for g in np.unique(first):
-        members = np.flatnonzero(first == g)
-        for sub in _split(xy, members, max_size):
-            labels[sub] = next_label
-            next_label += 1
-    return labels
-
-
-def _split(xy: np.ndarray, members: np.ndarray, max_size: int) -> list[np.ndarray]:
-    if len(members) <= max_size:
-        return [members]
-    from sklearn.cluster import AgglomerativeClustering
-
-    k = int(np.ceil(len(members) / max_size))
-    sub = AgglomerativeClustering(n_clusters=k, linkage="complete").fit_predict(xy[members])
-    parts: list[np.ndarray] = []
-    for g in np.unique(sub):
-        parts.extend(_split(xy, members[sub == g], max_size))
-    return parts
-
-
-def _path_length(xy: np.ndarray, order: Sequence[int]) -> float:
-    pts = xy[list(order)]
-    return float(np.hypot(*np.diff(pts, axis=0).T).sum()) if len(pts) > 1 else 0.0
-
-
-def _nearest_neighbor_route(xy: np.ndarray) -> list[int]:
-    """Open path from point 0, always to the nearest unvisited point (ties: lower index)."""
-    n = len(xy)
-    route = [0]
-    left = list(range(1, n))
-    while left:
-        here = xy[route[-1]]
-        d = np.hypot(*(xy[left] - here).T)
-        k = int(np.argmin(d))
-        route.append(left.pop(k))
-    return route
-
-
-def _two_opt(xy: np.ndarray, route: list[int]) -> list[int]:
-    """Improve an open path with a fixed start by segment reversals (2-opt)."""
-    route = list(route)
-    n = len(route)
-    if n < 3:
-        return route
-
-    def dist(a: int, b: int) -> float:
-        return float(np.hypot(*(xy[a] - xy[b])))
-
-    improved = True
-    while improved:
-        improved = False
-        for i in range(1, n - 1):
-            for j in range(i + 1, n):
-                a, b = route[i - 1], route[i]
-                c = route[j]
-                before = dist(a, b)
-                after = dist(a, c)
-                if j + 1 < n:
-                    d = route[j + 1]
-                    before += dist(c, d)
-                    after += dist(b, d)
-                if after < before - 1e-9:
-                    route[i:j + 1] = route[i:j + 1][::-1]
-                    improved = True
-    return route
-
-
-def _route(xy: np.ndarray) -> np.ndarray:
-    """Visit order (positions into ``xy``; ``xy[0]`` is the start): nearest neighbour + 2-opt."""
-    return np.asarray(_two_opt(xy, _nearest_neighbor_route(xy)), dtype=np.int64)
-
-
-_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
-def _time_windows(chosen: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame | None,
-                  link: pd.DataFrame | None, radius: float | None, ranked: gpd.GeoDataFrame,
-                  groups: np.ndarray, op_number: dict[int, int]) -> dict[Any, Any]:
-    """Per operation: linked incidents, peak day of week and busiest 3-hour window."""
-    if incidents is None:
-        return {}
-    if link is None:
-        if radius is None:
-            radius = float(ranked.attrs.get("hotspots", {}).get("radius", 50.0))
-        link = link_premises(incidents, ranked, max_distance=radius)
-    occurred = (pd.to_datetime(incidents[schema.OCCURRED], errors="coerce")
-                if schema.OCCURRED in incidents.columns
-                else pd.Series(pd.NaT, index=incidents.index))
-    precision = _common.time_precision(occurred)
-    op_of_pid = {
-        str(pid): op_number[g]
-        for pid, g in zip(chosen[PREMISES_ID].astype(str), groups, strict=True)
-    }
-    ops = link[PREMISES_ID].astype("string").map(op_of_pid)
-    result: dict[Any, Any] = {"precision": precision}
-    frame = pd.DataFrame({"op": ops.to_numpy(dtype=object), "t": occurred.to_numpy()})
-    frame = frame[frame["op"].notna()]
-    for op, sub in frame.groupby("op"):
-        t = pd.to_datetime(sub["t"]).dropna()
-        info: dict[str, Any] = {"n_incidents": len(sub), "peak_day": "unknown",
-                                "peak_hours": "unknown", "time_window": "unknown"}
-        parts = []
-        if precision in ("day", "time") and len(t):
-            counts = np.bincount(t.dt.day_of_week.to_numpy(), minlength=7)
-            day = int(np.argmax(counts))  # ties: the earlier day of the week
-            info["peak_day"] = _DAYS[day]
-            parts.append(f"{_DAYS[day]} ({counts[day]} of {len(t)})")
-        if precision == "time" and len(t):
-            hours = np.bincount(t.dt.hour.to_numpy(), minlength=24)
-            window3 = hours + np.roll(hours, -1) + np.roll(hours, -2)
-            h = int(np.argmax(window3))
-            info["peak_hours"] = f"{h:02d}:00-{(h + 3) % 24:02d}:00"
-            parts.append(f"{info['peak_hours']} ({window3[h]} of {len(t)})")
-        if parts:
-            info["time_window"] = ", ".join(parts)
-        result[int(op)] = info
-    return result

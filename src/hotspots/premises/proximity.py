@@ -13,12 +13,13 @@ import pandas as pd
 import shapely
 
 from hotspots import schema
-from hotspots._params import check_positive
+from hotspots._params import Positive, validate_params
 from hotspots.premises import _common
 from hotspots.premises._common import PREMISES_CLASS, PREMISES_ID
 
 __all__ = ["proximity_report"]
 
+@validate_params({"radius": Positive()})
 def proximity_report(
     vulnerable: gpd.GeoDataFrame,
     incidents: gpd.GeoDataFrame,
@@ -63,77 +64,39 @@ def proximity_report(
     ------
     TypeError, CRSError, ValidationError
         As :func:`~hotspots.premises.link_premises`.
-    """
-    caller = "proximity_report"
-    vulnerable = _common.check_premises(vulnerable, caller, name="vulnerable")
-    incidents = _common.check_frame(incidents, "incidents", caller)
-    _common.check_same_crs(vulnerable, incidents, ("vulnerable", "incidents"), caller)
-    radius = float(check_positive("radius", radius, caller=caller))
-    n = len(vulnerable)
-    v_ok = _common.located_mask(vulnerable)
-    v_geom = vulnerable.geometry.to_numpy()
-    v_pos = np.flatnonzero(v_ok)
 
+    Examples
+    --------
+    >>> import shapely
+    >>> from hotspots.premises import premises_rank, proximity_report
+    >>> home = gpd.GeoDataFrame({"premises_id": ["h1"], "name": ["Oak House"],
+    ...                          "kind": ["children's home"]},
+    ...                         geometry=[shapely.Point(0, 0)], crs=27700)
+    >>> prem = gpd.GeoDataFrame({"premises_id": ["a"], "name": ["The Crown"]},
+    ...                         geometry=[shapely.Point(300, 0)], crs=27700)
+    >>> inc = gpd.GeoDataFrame({"category": ["violence", "violence", "public order"]},
+    ...                        geometry=[shapely.Point(50, 0), shapely.Point(298, 0),
+    ...                                  shapely.Point(-120, 30)], crs=27700)
+    >>> report = proximity_report(home, inc, radius=200, ranked=premises_rank(inc, prem))
+    >>> report[["n_incidents", "top_categories", "nearest_premises_name"]]
+       n_incidents              top_categories nearest_premises_name
+    0            2  1 public order, 1 violence             The Crown
+    >>> float(report.loc[0, "nearest_premises_distance_m"])
+    300.0
+    """
+    vulnerable = _common.check_premises(vulnerable, name="vulnerable")
+    incidents = _common.check_frame(incidents, "incidents")
+    _common.check_same_crs(vulnerable, incidents, ("vulnerable", "incidents"))
+    radius = float(radius)
+    v_ok = _common.located_mask(vulnerable)
     i_ok = _common.located_mask(incidents)
-    i_pos = np.flatnonzero(i_ok)
-    n_inc = np.zeros(n, dtype=np.int64)
-    tops = [""] * n
-    if len(i_pos) and len(v_pos):
-        tree = shapely.STRtree(incidents.geometry.to_numpy()[i_pos])
-        vi, ii = tree.query(v_geom[v_pos], predicate="dwithin", distance=radius)
-        n_inc[v_pos] = np.bincount(vi, minlength=len(v_pos))
-        if schema.CATEGORY in incidents.columns and len(vi):
-            cats = incidents[schema.CATEGORY].astype("string").to_numpy(dtype=object)[i_pos[ii]]
-            short = [_common.short_category(c) for c in cats]
-            pairs = pd.DataFrame({"v": v_pos[vi], "c": short})
-            counts = pairs.groupby(["v", "c"]).size().reset_index(name="n")
-            counts = counts.sort_values(["v", "n", "c"], ascending=[True, False, True])
-            text = (counts.groupby("v").head(3)
-                    .assign(part=lambda f: f["n"].astype(str) + " " + f["c"])
-                    .groupby("v")["part"].agg(", ".join))
-            for v, t in text.items():
-                tops[int(v)] = t
-    n_hot = np.zeros(n, dtype=np.int64)
-    max_bin = np.full(n, -99, dtype=np.int64)
-    if gistar is not None:
-        gistar = _common.check_frame(gistar, "gistar", caller)
-        _common.check_same_crs(vulnerable, gistar, ("vulnerable", "gistar"), caller)
-        bins = pd.to_numeric(gistar["gi_bin"], errors="coerce").fillna(0).astype(
-            np.int64).to_numpy()
-        hot = np.flatnonzero(bins > 0)
-        if len(hot) and len(v_pos):
-            vi, ci = shapely.STRtree(gistar.geometry.to_numpy()[hot]).query(
-                v_geom[v_pos], predicate="dwithin", distance=radius)
-            n_hot[v_pos] = np.bincount(vi, minlength=len(v_pos))
-            np.maximum.at(max_bin, v_pos[vi], bins[hot][ci])
-    near_id = np.full(n, None, dtype=object)
-    near_name = np.full(n, None, dtype=object)
-    near_rank = np.full(n, -1, dtype=np.int64)
-    near_d = np.full(n, np.nan)
-    if ranked is not None:
-        ranked = _common.check_premises(ranked, caller, name="ranked")
-        _common.check_same_crs(vulnerable, ranked, ("vulnerable", "ranked"), caller)
-        cand = ranked[(pd.to_numeric(ranked["score"], errors="coerce").fillna(0) > 0)
-                      & _common.located_mask(ranked)]
-        if top is not None:
-            cand = cand[cand["rank"] <= top]
-        if len(cand) and len(v_pos):
-            c_geom = cand.geometry.to_numpy()
-            vi, ci = shapely.STRtree(c_geom).query_nearest(v_geom[v_pos], return_distance=False,
-                                                           all_matches=True)
-            d = shapely.distance(v_geom[v_pos][vi], c_geom[ci])
-            c_rank = cand["rank"].to_numpy(dtype=np.int64)
-            order = np.lexsort((c_rank[ci], d, vi))
-            vi, ci, d = vi[order], ci[order], d[order]
-            first = np.r_[True, vi[1:] != vi[:-1]]
-            tgt = v_pos[vi[first]]
-            near_id[tgt] = cand[PREMISES_ID].astype(str).to_numpy()[ci[first]]
-            near_name[tgt] = cand["name"].astype(str).to_numpy()[ci[first]]
-            near_rank[tgt] = c_rank[ci[first]]
-            near_d[tgt] = d[first]
+    n_inc, tops = _incidents_near(vulnerable, v_ok, incidents, i_ok, radius)
+    n_hot, max_bin = _hot_cells_near(vulnerable, v_ok, gistar, radius)
+    near = _nearest_ranked(vulnerable, v_ok, ranked, top)
+    n = len(vulnerable)
 
     def _int(values: np.ndarray, missing: np.ndarray) -> pd.arrays.IntegerArray:
-        return pd.array(np.where(missing, None, values), dtype="Int64")
+        return pd.array(np.where(missing, None, values), dtype="Int64")  # type: ignore[call-overload]  # stubs reject None
 
     out = pd.DataFrame(
         {
@@ -148,20 +111,105 @@ def proximity_report(
             "top_categories": tops,
             "n_hot_cells": _int(n_hot, ~v_ok | (gistar is None)),
             "max_gi_bin": _int(max_bin, ~v_ok | (max_bin == -99)),
-            "nearest_premises_id": pd.array(near_id, dtype="string"),
-            "nearest_premises_name": pd.array(near_name, dtype="string"),
-            "nearest_premises_rank": _int(near_rank, near_rank < 0),
-            "nearest_premises_distance_m": near_d,
+            "nearest_premises_id": pd.array(near["id"], dtype="string"),
+            "nearest_premises_name": pd.array(near["name"], dtype="string"),
+            "nearest_premises_rank": _int(near["rank"], near["rank"] < 0),
+            "nearest_premises_distance_m": near["distance"],
             schema.LOCATION_STATUS: pd.Categorical(
                 np.where(v_ok, schema.LOCATED, schema.UNKNOWN),
                 categories=[schema.LOCATED, schema.UNKNOWN]),
         },
         index=vulnerable.index,
     )
-    result = gpd.GeoDataFrame(out, geometry=v_geom, crs=vulnerable.crs)
+    result = gpd.GeoDataFrame(out, geometry=vulnerable.geometry.to_numpy(), crs=vulnerable.crs)
     result.attrs["hotspots"] = {
-        "function": caller, "radius": radius, "gistar": gistar is not None,
+        "function": "proximity_report", "radius": radius, "gistar": gistar is not None,
         "ranked": ranked is not None, "top": top, "n_unknown_location": int((~v_ok).sum()),
         "n_incidents_unknown_location": int((~i_ok).sum()),
     }
     return result
+
+
+def _incidents_near(vulnerable: gpd.GeoDataFrame, v_ok: np.ndarray,
+                    incidents: gpd.GeoDataFrame, i_ok: np.ndarray, radius: float
+                    ) -> tuple[np.ndarray, list[str]]:
+    """Located incidents within ``radius`` of each place, and its top three categories."""
+    n = len(vulnerable)
+    v_pos, i_pos = np.flatnonzero(v_ok), np.flatnonzero(i_ok)
+    n_inc = np.zeros(n, dtype=np.int64)
+    tops = [""] * n
+    if not (len(i_pos) and len(v_pos)):
+        return n_inc, tops
+    tree = shapely.STRtree(incidents.geometry.to_numpy()[i_pos])
+    vi, ii = tree.query(vulnerable.geometry.to_numpy()[v_pos], predicate="dwithin",
+                        distance=radius)
+    n_inc[v_pos] = np.bincount(vi, minlength=len(v_pos))
+    if schema.CATEGORY in incidents.columns and len(vi):
+        cats = incidents[schema.CATEGORY].astype("string").to_numpy(dtype=object)[i_pos[ii]]
+        short = [_common.short_category(c) for c in cats]
+        pairs = pd.DataFrame({"v": v_pos[vi], "c": short})
+        counts = pairs.groupby(["v", "c"]).size().reset_index(name="n")
+        counts = counts.sort_values(["v", "n", "c"], ascending=[True, False, True])
+        text = (counts.groupby("v").head(3)
+                .assign(part=lambda f: f["n"].astype(str) + " " + f["c"])
+                .groupby("v")["part"].agg(", ".join))
+        for v, t in text.items():
+            tops[int(v)] = t
+    return n_inc, tops
+
+
+def _hot_cells_near(vulnerable: gpd.GeoDataFrame, v_ok: np.ndarray,
+                    gistar: gpd.GeoDataFrame | None, radius: float
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Significant hot cells within ``radius`` of each place, and the highest ``gi_bin``."""
+    n = len(vulnerable)
+    n_hot = np.zeros(n, dtype=np.int64)
+    max_bin = np.full(n, -99, dtype=np.int64)
+    if gistar is None:
+        return n_hot, max_bin
+    gistar = _common.check_frame(gistar, "gistar")
+    _common.check_same_crs(vulnerable, gistar, ("vulnerable", "gistar"))
+    v_pos = np.flatnonzero(v_ok)
+    bins = pd.to_numeric(gistar["gi_bin"], errors="coerce").fillna(0).astype(
+        np.int64).to_numpy()
+    hot = np.flatnonzero(bins > 0)
+    if len(hot) and len(v_pos):
+        vi, ci = shapely.STRtree(gistar.geometry.to_numpy()[hot]).query(
+            vulnerable.geometry.to_numpy()[v_pos], predicate="dwithin", distance=radius)
+        n_hot[v_pos] = np.bincount(vi, minlength=len(v_pos))
+        np.maximum.at(max_bin, v_pos[vi], bins[hot][ci])
+    return n_hot, max_bin
+
+
+def _nearest_ranked(vulnerable: gpd.GeoDataFrame, v_ok: np.ndarray,
+                    ranked: gpd.GeoDataFrame | None, top: int | None) -> dict[str, np.ndarray]:
+    """Find the nearest ranked premises with a score (ties: the better rank) of each place."""
+    n = len(vulnerable)
+    near = {"id": np.full(n, None, dtype=object), "name": np.full(n, None, dtype=object),
+            "rank": np.full(n, -1, dtype=np.int64), "distance": np.full(n, np.nan)}
+    if ranked is None:
+        return near
+    ranked = _common.check_premises(ranked, name="ranked")
+    _common.check_same_crs(vulnerable, ranked, ("vulnerable", "ranked"))
+    cand = ranked[(pd.to_numeric(ranked["score"], errors="coerce").fillna(0) > 0)
+                  & _common.located_mask(ranked)]
+    if top is not None:
+        cand = cand[cand["rank"] <= top]
+    v_pos = np.flatnonzero(v_ok)
+    if not (len(cand) and len(v_pos)):
+        return near
+    v_geom = vulnerable.geometry.to_numpy()[v_pos]
+    c_geom = cand.geometry.to_numpy()
+    vi, ci = shapely.STRtree(c_geom).query_nearest(v_geom, return_distance=False,
+                                                   all_matches=True)
+    d = shapely.distance(v_geom[vi], c_geom[ci])
+    c_rank = cand["rank"].to_numpy(dtype=np.int64)
+    order = np.lexsort((c_rank[ci], d, vi))
+    vi, ci, d = vi[order], ci[order], d[order]
+    first = np.r_[True, vi[1:] != vi[:-1]]
+    tgt = v_pos[vi[first]]
+    near["id"][tgt] = cand[PREMISES_ID].astype(str).to_numpy()[ci[first]]
+    near["name"][tgt] = cand["name"].astype(str).to_numpy()[ci[first]]
+    near["rank"][tgt] = c_rank[ci[first]]
+    near["distance"][tgt] = d[first]
+    return near

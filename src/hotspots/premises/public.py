@@ -30,45 +30,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["HOME_NAME_PATTERN", "PUBLIC_PREMISES_TYPES", "public_premises"]
+# The allow-list lives beside the premises class table in io, its one home (the same
+# register type texts): a type added to one is seen next to the other.
+from hotspots.io.premises import PUBLIC_PREMISES_TYPES
 
-#: Premises types a public map may draw, with the kind of business each is. Keys are the
-#: register's type text (FSA food hygiene ``BusinessType`` first, then common licence-register
-#: types).
-PUBLIC_PREMISES_TYPES: dict[str, str] = {
-    # FSA food hygiene rating scheme
-    "Restaurant/Cafe/Canteen": "cafe/restaurant",
-    "Takeaway/sandwich shop": "takeaway",
-    "Pub/bar/nightclub": "pub/bar/nightclub",
-    "Hotel/bed & breakfast/guest house": "hotel",
-    "Retailers - other": "retail",
-    "Retailers - supermarkets/hypermarkets": "retail",
-    "Retailers - supermarkets": "retail",
-    # licence registers and council lists
-    "Cafe": "cafe/restaurant",
-    "Restaurant": "cafe/restaurant",
-    "Takeaway": "takeaway",
-    "Hot food takeaway": "takeaway",
-    "Late night refreshment": "takeaway",
-    "Pub": "pub/bar/nightclub",
-    "Public house": "pub/bar/nightclub",
-    "Bar": "pub/bar/nightclub",
-    "Nightclub": "pub/bar/nightclub",
-    "Off licence": "retail",
-    "Shop": "retail",
-    "Supermarket": "retail",
-    "Convenience store": "retail",
-    "Hotel": "hotel",
-    "Snooker hall": "entertainment",
-    "Amusement arcade": "entertainment",
-    "Adult gaming centre": "entertainment",
-    "Family entertainment centre": "entertainment",
-    "Bingo hall": "entertainment",
-    "Casino": "entertainment",
-    "Betting shop": "entertainment",
-    "Cinema": "entertainment",
-    "Bowling alley": "entertainment",
-}
+__all__ = ["HOME_NAME_PATTERN", "PUBLIC_PREMISES_TYPES", "public_premises"]
 
 #: A premises whose name matches this is never drawn on a public map, whatever its type.
 HOME_NAME_PATTERN = re.compile(

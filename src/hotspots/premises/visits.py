@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hotspots._params import current_verb
 from hotspots.errors import DataQualityWarning, Problem, ValidationError
 from hotspots.io.visits import VISIT_OUTCOMES
 
@@ -59,6 +60,7 @@ _SEVERITY = {"clear": 0, "neutral": 1, "adverse": 2, "severe": 3}
 
 
 def _check(visits: Any, caller: str) -> pd.DataFrame:
+    """Return the visit log's date, premises id, outcome and effect; refuse a bad log."""
     if not isinstance(visits, pd.DataFrame):
         raise TypeError(f"The 'visits' parameter of {caller} must be a DataFrame (a "
                         f"read_visit_log result). Got {type(visits).__name__} instead.")
@@ -88,7 +90,7 @@ def _check(visits: Any, caller: str) -> pd.DataFrame:
 
 
 def apply_visit_outcomes(out: pd.DataFrame, visits: Any, *, as_of: Any,
-                         caller: str = "premises_rank") -> pd.DataFrame:
+                         caller: str | None = None) -> pd.DataFrame:
     """Adjust scores and reasons of a ranking table by the outcomes of past visits.
 
     Parameters
@@ -100,8 +102,8 @@ def apply_visit_outcomes(out: pd.DataFrame, visits: Any, *, as_of: Any,
         ``outcome``).
     as_of : date-like or None
         The ranking's reference date; ``None`` uses the latest visit date.
-    caller : str
-        Name used in messages.
+    caller : str, optional
+        Name used in messages; default the public verb running (``premises_rank``).
 
     Returns
     -------
@@ -130,7 +132,7 @@ def apply_visit_outcomes(out: pd.DataFrame, visits: Any, *, as_of: Any,
     >>> got["reasons"].iloc[1]
     '4 linked incidents; test purchase failed on 01 Feb 2020 (score x1.5)'
     """
-    log = _check(visits, caller)
+    log = _check(visits, caller or current_verb("premises_rank"))
     as_of_ts = pd.Timestamp(as_of) if as_of is not None else (
         log["visit_date"].max() if len(log) else pd.Timestamp.today().normalize())
     after = (log["visit_date"] > as_of_ts).to_numpy()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -18,13 +19,13 @@ from scipy.optimize import linprog
 try:  # pragma: no cover - which branch runs depends on the environment
     import highspy
 except ImportError:  # pragma: no cover
-    highspy = None
+    highspy = None  # type: ignore[assignment]  # optional dependency
 
 
 _banner_shown = False
 
 
-def _new_highs() -> object:
+def _new_highs() -> Any:
     """Make a silent HiGHS instance.
 
     The first one of a process prints a banner to the C stdout, which is sent to the null

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, cast
 
 import numpy as np
 import pandas as pd
@@ -32,10 +32,19 @@ from hotspots.errors import PublicModeError
 from hotspots.privacy._lp import LinearProgram
 from hotspots.privacy._model import PRIMARY, SECONDARY, Model
 
-if TYPE_CHECKING:
-    from hotspots.privacy.release import Release
+__all__ = ["AuditResult", "ProtectedRelease", "ProtectionRule", "audit", "audit_model"]
 
-__all__ = ["AuditResult", "ProtectionRule", "audit", "audit_model"]
+
+class ProtectedRelease(Protocol):
+    """What :func:`audit` reads of a :class:`~hotspots.privacy.Release`.
+
+    A protocol rather than an import of :mod:`hotspots.privacy.release`, which imports this
+    module: the two would form a cycle.
+    """
+
+    k: int
+    suppress_zeros: bool
+    model: Model
 
 _STATUS = {PRIMARY: "primary", SECONDARY: "secondary"}
 _EPS = 1e-6
@@ -59,6 +68,7 @@ class ProtectionRule:
 
     Examples
     --------
+    >>> from hotspots.privacy import ProtectionRule
     >>> ProtectionRule(k=10).width
     10
     """
@@ -101,6 +111,18 @@ class AuditResult:
     exact : bool
         Whether every interval was computed exactly; otherwise intervals that already meet
         the rule are inner bounds (the true interval is at least as wide).
+
+    Examples
+    --------
+    >>> from hotspots.privacy import Release, audit
+    >>> t = pd.DataFrame({"area_name": ["A", "B", "C", "D"], "n": [3, 8, 40, 0]})
+    >>> result = audit(Release(k=5).add(t, name="t").protect())
+    >>> result.passed, result.n_cells, result.failures
+    (True, 5, [])
+    >>> print(result.cells[["cell", "status", "low", "high", "passed"]].to_string())
+                cell     status  low  high  passed
+    0  A (area, all)    primary  1.0   4.0    True
+    1  B (area, all)  secondary  7.0  10.0    True
     """
 
     passed: bool
@@ -147,7 +169,7 @@ class AuditResult:
                 f"failures={len(self.failures)}, relations={self.n_relations})")
 
 
-def audit(release: Release, rule: ProtectionRule | None = None, *,
+def audit(release: ProtectedRelease, rule: ProtectionRule | None = None, *,
           exact: bool | None = None) -> AuditResult:
     """Attack a protected release with linear programming and report each hidden cell.
 
@@ -169,6 +191,7 @@ def audit(release: Release, rule: ProtectionRule | None = None, *,
 
     Examples
     --------
+    >>> from hotspots.privacy import audit
     >>> import pandas as pd
     >>> from hotspots.privacy import Release
     >>> t = pd.DataFrame({"area_name": ["A", "B", "C", "D"], "n": [3, 8, 40, 0]})
@@ -213,7 +236,8 @@ def audit_model(model: Model, rule: ProtectionRule, *, exact: bool | None = None
     for local, i in enumerate(hidden):
         if out[local] is None:
             continue
-        lo_n, hi_n, lo, hi, rel_ids = out[local]
+        lo_n, hi_n, lo, hi, rel_ids = cast(tuple[float, float, float, float, list[int]],
+                                           out[local])  # not None: checked just above
         st = int(status[i])
         reasons = []
         if st == PRIMARY and hi_n - lo_n < rule.width:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from hotspots._params import current_verb
 from hotspots.errors import PublicModeError
 from hotspots.privacy.suppress import SUPPRESSED
 
@@ -16,7 +17,7 @@ __all__ = ["check_public"]
 
 def check_public(table: pd.DataFrame, k: int = 5, *, count_columns: Sequence[str] = ("n",),
                  share_column: str | None = "share", area_column: str = "area_name",
-                 by: str | Sequence[str] | None = None, caller: str = "check_public") -> None:
+                 by: str | Sequence[str] | None = None, caller: str | None = None) -> None:
     """Refuse a table a public output would show if its numbers disclose a small count.
 
     Looks only at the values: a ``suppressed`` column, ``attrs`` stamps and the table's
@@ -42,8 +43,9 @@ def check_public(table: pd.DataFrame, k: int = 5, *, count_columns: Sequence[str
         Names the row in messages.
     by : str or sequence of str, optional
         Columns splitting the table into groups whose shares add up to 1.
-    caller : str
-        Named in the message.
+    caller : str, optional
+        Named in the message; default the public verb running (see
+        :func:`hotspots._params.current_verb`), else ``check_public``.
 
     Raises
     ------
@@ -52,11 +54,16 @@ def check_public(table: pd.DataFrame, k: int = 5, *, count_columns: Sequence[str
 
     Examples
     --------
+    >>> from hotspots.privacy import check_public
     >>> t = pd.DataFrame({"area_name": ["A", "B"], "n": [2, 40]})
-    >>> check_public(t)  # doctest: +IGNORE_EXCEPTION_DETAIL
+    >>> check_public(t)
     Traceback (most recent call last):
-    hotspots.errors.PublicModeError: ...
+    hotspots.errors.PublicModeError: check_public: column 'n' shows 1 count(s) below 5 (A 2),
+    which a public output must not show. Pass the unsuppressed table (it is protected for
+    you) or protect it with hotspots.privacy.Release.
+    >>> check_public(pd.DataFrame({"area_name": ["A", "B"], "n": [0, 40]}))  # passes
     """
+    caller = caller or current_verb("check_public")
     names = (table[area_column].astype(str).to_numpy() if area_column in table.columns
              else np.array([str(i) for i in range(len(table))]))
     by_cols = [] if by is None else ([by] if isinstance(by, str) else list(by))

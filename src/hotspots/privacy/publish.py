@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal, cast
 
 import pandas as pd
 
@@ -42,6 +42,7 @@ def protect_area_table(table: pd.DataFrame, k: int | str, *,
 
     Examples
     --------
+    >>> from hotspots.privacy.publish import protect_area_table
     >>> t = pd.DataFrame({"area_name": ["A", "B", "C"], "n": [3, 9, 40]})
     >>> protect_area_table(t, 5)["n_display"].tolist()
     ['<5', '[c]', '40']
@@ -49,7 +50,9 @@ def protect_area_table(table: pd.DataFrame, k: int | str, *,
     share_cols = [c for c in ("share", "rate_per_1000") if c in table.columns]
     by_cols = list(by or [])
     if isinstance(k, str):
-        return suppress(table, rule=k, share_columns=share_cols, by=by_cols or None)
+        # suppress checks the rule itself
+        return suppress(table, rule=cast(Literal["threshold", "10-5"], k),
+                        share_columns=share_cols, by=by_cols or None)
     # the unsplit table is usually published beside a split one: assume it known
     release = Release(k, unsplit_known=True).add(table, name="table", by=by_cols,
                                                  share_columns=share_cols)

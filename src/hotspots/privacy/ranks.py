@@ -111,6 +111,7 @@ def safe_top(table: pd.DataFrame, column: str, top: str | None, total: Any) -> s
 
     Examples
     --------
+    >>> from hotspots.privacy.ranks import safe_top
     >>> t = pd.DataFrame({"area_name": ["A", "B", "C"], "n_after": [40, "<5", "[c]"]})
     >>> safe_top(t, "n_after", "A", 52), safe_top(t, "n_after", "A", 90)
     ('A', None)

@@ -108,6 +108,7 @@ class Release:
 
     Examples
     --------
+    >>> from hotspots.privacy import Release
     >>> import pandas as pd
     >>> t = pd.DataFrame({"area_name": ["A", "B", "C", "D"], "n": [3, 8, 40, 0]})
     >>> release = Release(k=5).add(t, name="t").protect()
@@ -476,6 +477,7 @@ def protect(tables: Iterable[pd.DataFrame] | dict[str, pd.DataFrame], *, k: int 
 
     Examples
     --------
+    >>> from hotspots.privacy import protect
     >>> import pandas as pd
     >>> t = pd.DataFrame({"area_name": ["A", "B", "C"], "n": [1, 1, 50]})
     >>> protect({"t": t}).tables["t"]["n_display"].tolist()

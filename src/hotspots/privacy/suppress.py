@@ -165,6 +165,7 @@ def suppress(table: pd.DataFrame, k: int = 5, *, count_columns: Sequence[str] = 
 
     Examples
     --------
+    >>> from hotspots.privacy import suppress
     >>> t = pd.DataFrame({"area_name": ["A", "B", "C", "D"], "n": [3, 8, 40, 0],
     ...                   "share": [3 / 51, 8 / 51, 40 / 51, 0.0]})
     >>> out = suppress(t)
@@ -224,7 +225,27 @@ def suppress(table: pd.DataFrame, k: int = 5, *, count_columns: Sequence[str] = 
 
 
 def display_column(col: str) -> str:
-    """Name of the display column that holds the shown text of count column ``col``."""
+    """Return the name of the display column that holds the shown text of count column ``col``.
+
+    Parameters
+    ----------
+    col : str
+        A count column of a table passed to :func:`suppress`.
+
+    Returns
+    -------
+    str
+        ``"<col>_display"``.
+
+    Examples
+    --------
+    >>> from hotspots.privacy import display_column, suppress
+    >>> display_column("n_before")
+    'n_before_display'
+    >>> t = pd.DataFrame({"area_name": ["A", "B", "C"], "n": [3, 8, 40]})
+    >>> suppress(t)[display_column("n")].tolist()
+    ['<5', '[c]', '40']
+    """
     return f"{col}_display"
 
 
@@ -251,7 +272,7 @@ def render(table: pd.DataFrame, values: dict[str, np.ndarray], status: dict[str,
         text = np.array([str(int(x)) for x in shown], dtype=object)
         text[st == 1] = f"<{k}"
         text[st == 2] = SUPPRESSED
-        out[col] = pd.array(np.where(st > 0, None, shown).tolist(), dtype="Int64")
+        out[col] = pd.array(np.where(st > 0, None, shown).tolist(), dtype="Int64")  # type: ignore[call-overload]  # stubs reject None
         out[display_column(col)] = pd.array(text.tolist(), dtype="string")
         displays[col] = display_column(col)
     for col in share_columns:
@@ -306,6 +327,7 @@ def labelled(table: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
+    >>> from hotspots.privacy import labelled, suppress
     >>> t = pd.DataFrame({"area_name": ["A", "B", "C", "D"], "n": [3, 8, 40, 0]})
     >>> labelled(suppress(t))["n"].tolist()
     ['<5', '[c]', 40, 0]
@@ -458,6 +480,7 @@ def suppress_labelled(table: pd.DataFrame, k: int = 5, **kwargs: Any) -> pd.Data
 
     Examples
     --------
+    >>> from hotspots.privacy.suppress import suppress_labelled
     >>> t = pd.DataFrame({"area_name": ["A", "B", "C", "D"], "n": [3, 8, 40, 0]})
     >>> suppress_labelled(t)["n"].tolist()
     ['<5', '[c]', 40, 0]

@@ -14,12 +14,21 @@ reader could subtract.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from hotspots import schema
+from hotspots.areas import area_counts, assign_areas
+from hotspots.change import compare_periods
+from hotspots.hotspot.gistar import hotspot_gistar
+from hotspots.io.write import build_manifest
+from hotspots.maps._public import PUBLIC_MIN_CELL_M
+from hotspots.periods import parse_period
+from hotspots.privacy import Release
+from hotspots.report.section import Figure, Section
+from hotspots.report.sections import constituency_section, district_section
 
 __all__ = ["CommitteePack", "Figure", "Section", "committee_report"]
 
@@ -29,36 +38,26 @@ MARKINGS = ("OFFICIAL", "OFFICIAL-SENSITIVE")
 
 
 @dataclass
-class Figure:
-    """One picture of a report: PNG and SVG bytes, alt text and caption."""
-
-    name: str
-    png: bytes
-    svg: bytes
-    alt: str
-    caption: str
-
-
-@dataclass
-class Section:
-    """One report: a constituency, or the district summary."""
-
-    name: str
-    kind: str  # "constituency" or "district"
-    findings: list[str]
-    table: pd.DataFrame  # printed ward (or constituency) table: text cells, suppressed
-    table_caption: str
-    figures: list[Figure] = field(default_factory=list)
-    people: pd.DataFrame | None = None
-    people_caption: str = ""
-
-
-@dataclass
 class CommitteePack:
     """Everything one committee pack publishes, protected and audited as one release.
 
     Write it with :func:`hotspots.report.write_pack` (or :meth:`write`): nothing is
     written when the release fails its disclosure audit.
+
+    Examples
+    --------
+    A pack whose release was never protected has not passed its audit, so it cannot be
+    written (:func:`committee_report` always returns a protected, audited pack):
+
+    >>> from hotspots.privacy import Release
+    >>> from hotspots.report import CommitteePack, Section
+    >>> section = Section(name="Bradford", kind="district", findings=[],
+    ...                   table=pd.DataFrame(), table_caption="")
+    >>> pack = CommitteePack(sections=[section], release=Release(5), method={},
+    ...                      marking="OFFICIAL", contact="", before="2017/18",
+    ...                      after="2018/19", k=5)
+    >>> pack.audit_passed
+    False
     """
 
     sections: list[Section]
@@ -77,7 +76,7 @@ class CommitteePack:
 
     def write(self, out_dir: Any, **kwargs: Any) -> list[Any]:
         """Write the pack (see :func:`hotspots.report.write_pack`)."""
-        from hotspots.report.pack import write_pack
+        from hotspots.report.pack import write_pack  # cycle: pack renders this class
 
         return write_pack(self, out_dir, **kwargs)
 
@@ -88,8 +87,6 @@ def assign_by_lowest(incidents: Any, areas: Any, *, allow_outside: bool = False)
     An incident's constituency is then the constituency of its ward, so wards add up exactly
     to their constituency in every table.
     """
-    from hotspots.areas import assign_areas
-
     out = assign_areas(incidents, areas, allow_outside=allow_outside)
     lowest = areas.level_names[0]
     lookup = areas.lookup
@@ -248,12 +245,66 @@ def committee_report(incidents: Any, areas: Any, *, before: str, after: str,
     >>> pack = committee_report(incidents, areas, before="2017/18",
     ...                         after="2018/19")  # doctest: +SKIP
     >>> pack.write("committee")  # doctest: +SKIP
-    """
-    from hotspots.areas import area_counts
-    from hotspots.change import compare_periods
-    from hotspots.periods import parse_period
-    from hotspots.privacy import Release
 
+    A marking other than the two the pack prints is refused before any work:
+
+    >>> from hotspots.io import load_boundaries
+    >>> from hotspots.report import committee_report
+    >>> areas = load_boundaries("bradford-2013")
+    >>> committee_report(gpd.GeoDataFrame(geometry=[], crs=27700), areas, before="2017/18",
+    ...                  after="2018/19", marking="SECRET")
+    Traceback (most recent call last):
+    ...
+    ValueError: committee_report: marking must be one of ('OFFICIAL', ...), got 'SECRET'.
+    """
+    low, top, chosen = _check_pack_args(areas, marking, constituency)
+    p_before, p_after = parse_period(before), parse_period(after)
+    inc, n_outside = _district_incidents(incidents, areas, allow_outside=allow_outside,
+                                         shared=release is not None)
+    freq = _pick_freq(inc, top, p_before, p_after, k) if trend_freq == "auto" else trend_freq
+    if freq not in ("M", "Q"):
+        raise ValueError(f"committee_report: trend_freq must be 'auto', 'M' or 'Q', got "
+                         f"{trend_freq!r}.")
+    bins = _time_bins(p_before, p_after, freq)
+    inc["month"] = _time_column(inc, bins)
+    if person is not None and person not in inc.columns:
+        raise ValueError(f"committee_report: no column {person!r} for people counts; columns: "
+                         f"{', '.join(map(str, inc.columns))}.")
+    if release is None:
+        release = Release(k, areas=areas)
+    elif release.audit_result is not None or release.k != k:
+        raise ValueError("committee_report: release= must be a Release not yet protected, "
+                         f"with the pack's k ({k}).")
+    tag = {b: b.label.replace("/", "-") for b in (p_before, p_after)}
+    cmp_low, cmp_top = _fill_release(release, inc, areas, (p_before, p_after), bins, tag,
+                                     population=population, person=person,
+                                     allow_outside=allow_outside)
+
+    context = {"inc": inc, "areas": areas, "release": release, "before": p_before,
+               "after": p_after, "cmp_low": cmp_low, "cmp_top": cmp_top, "k": k,
+               "noun": noun, "population_label": population_label,
+               "has_population": population is not None, "person": person,
+               "people_noun": people_noun, "tag": tag, "hotspots": hotspots,
+               "freq": freq}
+    if hotspots:
+        context["gistar"] = _public_gistar(inc, areas, p_after)
+    sections = [district_section(context)]
+    sections += [constituency_section(context, name) for name in chosen]
+    method = _method(areas, p_before, p_after, k, sources, cmp_top, release, context)
+    method["outside"] = (
+        "" if n_outside == 0 else
+        f"{'Fewer than ' + str(k) if n_outside < k else format(n_outside, ',')} incidents "
+        f"located outside the district's {low}s "
+        "(for example in a force-wide file) are not counted in this pack.")
+    method["title"] = title or "Area committee report"
+    method["noun"] = noun
+    return CommitteePack(sections=sections, release=release, method=method, marking=marking,
+                         contact=contact, before=p_before.label, after=p_after.label, k=k)
+
+
+def _check_pack_args(areas: Any, marking: str, constituency: str | list[str] | None
+                     ) -> tuple[str, str, list[str]]:
+    """(lowest level, top level, constituencies reported on); refuse what cannot be built."""
     if marking not in MARKINGS:
         raise ValueError(f"committee_report: marking must be one of {MARKINGS}, got "
                          f"{marking!r}.")
@@ -268,34 +319,37 @@ def committee_report(incidents: Any, areas: Any, *, before: str, after: str,
     if unknown:
         raise ValueError(f"committee_report: no {top} named {', '.join(map(repr, unknown))}; "
                          f"the {top}s are: {', '.join(names)}.")
-    p_before, p_after = parse_period(before), parse_period(after)
-    inc = assign_by_lowest(incidents, areas, allow_outside=allow_outside)
-    # A committee pack reports on the district: incidents located outside every ward are left
-    # out (and the method note says how many). Publishing their count beside the district
-    # totals would make a small "outside" count a number every table must protect; leaving
-    # them in would let a reader subtract it.
-    # With a shared release the other tables count them, so they are kept here too (the
-    # release protects their row); the tables of one release must count the same incidents.
-    outside = (inc[schema.area_name_column(low)] == schema.OUTSIDE_DISTRICT).to_numpy()
-    n_outside = 0 if release is not None else int(outside.sum())
-    if release is None:
-        inc = inc[~outside]
-    freq = _pick_freq(inc, top, p_before, p_after, k) if trend_freq == "auto" else trend_freq
-    if freq not in ("M", "Q"):
-        raise ValueError(f"committee_report: trend_freq must be 'auto', 'M' or 'Q', got "
-                         f"{trend_freq!r}.")
-    bins = _time_bins(p_before, p_after, freq)
-    inc["month"] = _time_column(inc, bins)
-    if person is not None and person not in inc.columns:
-        raise ValueError(f"committee_report: no column {person!r} for people counts; columns: "
-                         f"{', '.join(map(str, inc.columns))}.")
+    return low, top, chosen
 
-    if release is None:
-        release = Release(k, areas=areas)
-    elif release.audit_result is not None or release.k != k:
-        raise ValueError("committee_report: release= must be a Release not yet protected, "
-                         f"with the pack's k ({k}).")
-    tag = {b: b.label.replace("/", "-") for b in (p_before, p_after)}
+
+def _district_incidents(incidents: Any, areas: Any, *, allow_outside: bool, shared: bool
+                        ) -> tuple[Any, int]:
+    """Return the incidents the pack counts, and how many outside the district it leaves out.
+
+    A committee pack reports on the district: incidents located outside every ward are left
+    out (and the method note says how many). Publishing their count beside the district
+    totals would make a small "outside" count a number every table must protect; leaving
+    them in would let a reader subtract it. With a ``shared`` release the other tables count
+    them, so they are kept here too (the release protects their row); the tables of one
+    release must count the same incidents.
+    """
+    inc = assign_by_lowest(incidents, areas, allow_outside=allow_outside)
+    low = areas.level_names[0]
+    outside = (inc[schema.area_name_column(low)] == schema.OUTSIDE_DISTRICT).to_numpy()
+    if shared:
+        return inc, 0
+    return inc[~outside], int(outside.sum())
+
+
+def _fill_release(release: Any, inc: Any, areas: Any, periods: tuple[Any, Any], bins: Any,
+                  tag: dict[Any, str], *, population: Any, person: str | None,
+                  allow_outside: bool) -> tuple[Any, Any]:
+    """Add every table the pack publishes to ``release`` and protect it once.
+
+    Returns the ward and constituency comparisons of the two periods.
+    """
+    p_before, p_after = periods
+    low, top = areas.level_names[0], areas.level_names[-1]
     for level in (low, top):
         pop = _population_for(population, areas, level)
         for per in (p_before, p_after):
@@ -320,36 +374,11 @@ def committee_report(incidents: Any, areas: Any, *, before: str, after: str,
                              person=person, allow_outside=allow_outside)
         release.add(people, name="people", period=f"{p_after.label} (people)")
     release.protect()
-
-    from hotspots.report.sections import constituency_section, district_section
-
-    context = {"inc": inc, "areas": areas, "release": release, "before": p_before,
-               "after": p_after, "cmp_low": cmp_low, "cmp_top": cmp_top, "k": k,
-               "noun": noun, "population_label": population_label,
-               "has_population": population is not None, "person": person,
-               "people_noun": people_noun, "tag": tag, "hotspots": hotspots,
-               "freq": freq}
-    if hotspots:
-        context["gistar"] = _public_gistar(inc, areas, p_after)
-    sections = [district_section(context)]
-    sections += [constituency_section(context, name) for name in chosen]
-    method = _method(areas, p_before, p_after, k, sources, cmp_top, release, context)
-    method["outside"] = (
-        "" if n_outside == 0 else
-        f"{'Fewer than ' + str(k) if n_outside < k else format(n_outside, ',')} incidents "
-        f"located outside the district's {low}s "
-        "(for example in a force-wide file) are not counted in this pack.")
-    method["title"] = title or "Area committee report"
-    method["noun"] = noun
-    return CommitteePack(sections=sections, release=release, method=method, marking=marking,
-                         contact=contact, before=p_before.label, after=p_after.label, k=k)
+    return cmp_low, cmp_top
 
 
 def _public_gistar(inc: Any, areas: Any, after: Any) -> Any:
     """Gi* of the later period on cells no finer than public maps allow."""
-    from hotspots.hotspot.gistar import hotspot_gistar
-    from hotspots.maps._public import PUBLIC_MIN_CELL_M
-
     located = (~inc.geometry.isna() & ~inc.geometry.is_empty).to_numpy()
     recent = inc[after.contains(inc[schema.OCCURRED]) & located]
     grid = hotspot_gistar(recent, clip=areas)
@@ -360,8 +389,6 @@ def _public_gistar(inc: Any, areas: Any, after: Any) -> Any:
 
 def _method(areas: Any, before: Any, after: Any, k: int, sources: list[Any] | None,
             cmp_top: Any, release: Any, context: dict[str, Any]) -> dict[str, Any]:
-    from hotspots.io.write import build_manifest
-
     inputs = [s for s in (sources or []) if not hasattr(s, "files")]
     loads = [s for s in (sources or []) if hasattr(s, "files")]
     manifest = build_manifest(inputs=inputs, loads=loads, period=None,
@@ -409,18 +436,3 @@ _TEST_NAMES = {
     "etest-score": "Poisson E-test",
     "etest-wald": "Poisson E-test (Wald form)",
 }
-
-
-def released_sub_comparison(cmp: Any, release: Any, name: str, rows: pd.Series) -> Any:
-    """Return the comparison as the release publishes it, restricted to ``rows``."""
-    from hotspots.privacy import labelled
-    from hotspots.privacy.ranks import safe_top
-
-    public = cmp.suppress(k=release.k)
-    table = labelled(release.tables[name])
-    table = table[rows.to_numpy()].reset_index(drop=True)
-    return replace(
-        public, table=table,
-        top_before=safe_top(table, "n_before", public.top_before, public.total_before),
-        top_after=safe_top(table, "n_after", public.top_after, public.total_after),
-    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -83,5 +83,5 @@ def trend_figure(months: list[str], values: list[Any], periods: list[str], *, ti
                     f"{unit}.")
     if n_hidden:
         alt += f" {n_hidden} {unit}{'s' if n_hidden > 1 else ''} suppressed."
-    fig._hotspots_alt = alt
+    cast(Any, fig)._hotspots_alt = alt  # a text alternative carried by the figure
     return fig

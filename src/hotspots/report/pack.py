@@ -12,6 +12,13 @@ import re
 from pathlib import Path
 from typing import Any
 
+from hotspots.errors import PublicModeError
+from hotspots.io.atomic import atomic_path, atomic_write_text
+from hotspots.io.write import file_sha256
+from hotspots.report.html import render_html
+from hotspots.report.pdf import html_to_pdf
+from hotspots.report.xlsx import write_pack_xlsx
+
 __all__ = ["slug", "write_pack"]
 
 
@@ -54,13 +61,22 @@ def write_pack(pack: Any, out_dir: str | Path, *, pdf: bool | str = "auto",
     Examples
     --------
     >>> write_pack(pack, "committee")  # doctest: +SKIP
-    """
-    from hotspots.errors import PublicModeError
-    from hotspots.io.atomic import atomic_path, atomic_write_text
-    from hotspots.io.write import file_sha256
-    from hotspots.report.html import render_html
-    from hotspots.report.xlsx import write_pack_xlsx
 
+    Nothing is written for a pack that has not passed its disclosure audit:
+
+    >>> from pathlib import Path
+    >>> from hotspots.privacy import Release
+    >>> from hotspots.report import CommitteePack, write_pack
+    >>> unaudited = CommitteePack(sections=[], release=Release(5), method={},
+    ...                           marking="OFFICIAL", contact="", before="2017/18",
+    ...                           after="2018/19", k=5)
+    >>> write_pack(unaudited, "committee")
+    Traceback (most recent call last):
+    ...
+    hotspots.errors.PublicModeError: The committee pack fails its disclosure audit; nothing...
+    >>> Path("committee").exists()
+    False
+    """
     audit = pack.release.audit_result
     if audit is None or not audit.passed:
         failures = list(getattr(audit, "failures", []) or ["(not audited)"])
@@ -86,8 +102,6 @@ def write_pack(pack: Any, out_dir: str | Path, *, pdf: bool | str = "auto",
         written.append(write_pack_xlsx(pack, out / "committee-tables.xlsx"))
     pdf_note = None
     if pdf:
-        from hotspots.report.pdf import html_to_pdf
-
         pdf_note = html_to_pdf(pages)
         if pdf_note is None:
             written += [p for _, p in pages]

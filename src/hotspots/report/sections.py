@@ -12,7 +12,15 @@ import numpy as np
 import pandas as pd
 
 from hotspots import schema
-from hotspots.report.build import Figure, Section, released_sub_comparison
+from hotspots.areas import AreaSet
+from hotspots.areas.people import noun_for
+from hotspots.change import compare_periods
+from hotspots.maps.static_export import figure_bytes, static_figure
+from hotspots.narrative import describe
+from hotspots.privacy import labelled
+from hotspots.report.charts import trend_figure
+from hotspots.report.released import released_comparison, released_sub_comparison
+from hotspots.report.section import Figure, Section
 
 __all__ = ["constituency_section", "district_section"]
 
@@ -61,8 +69,6 @@ def _yes_no(v: Any) -> str:
 
 def _printed_table(ctx: dict[str, Any], level: str, names: list[str] | None) -> pd.DataFrame:
     """Build the printed comparison table of ``level``: counts, change, rate, significance."""
-    from hotspots.privacy import labelled
-
     release = ctx["release"]
     cmp = labelled(release.tables[f"{level}_comparison"])
     after = labelled(release.tables[f"{level}_{ctx['tag'][ctx['after']]}"])
@@ -87,16 +93,12 @@ def _printed_table(ctx: dict[str, Any], level: str, names: list[str] | None) -> 
 
 
 def _figure(name: str, fig: Any, caption: str) -> Figure:
-    from hotspots.maps.static_export import figure_bytes
-
     return Figure(name=name, png=figure_bytes(fig, "png", dpi=110),
                   svg=figure_bytes(fig, "svg"), alt=getattr(fig, "_hotspots_alt", caption),
                   caption=caption)
 
 
 def _ward_map(ctx: dict[str, Any], names: list[str] | None, title: str) -> Figure:
-    from hotspots.maps.static_export import static_figure
-
     areas = ctx["areas"]
     low = areas.level_names[0]
     table = ctx["release"].tables[f"{low}_{ctx['tag'][ctx['after']]}"]
@@ -112,8 +114,6 @@ def _ward_map(ctx: dict[str, Any], names: list[str] | None, title: str) -> Figur
 
 
 def _hotspot_map(ctx: dict[str, Any], names: list[str] | None, title: str) -> Figure | None:
-    from hotspots.maps.static_export import static_figure
-
     grid = ctx.get("gistar")
     if grid is None:
         return None
@@ -132,9 +132,6 @@ def _hotspot_map(ctx: dict[str, Any], names: list[str] | None, title: str) -> Fi
 
 
 def _trend(ctx: dict[str, Any], name: str | None, title: str) -> Figure:
-    from hotspots.privacy import labelled
-    from hotspots.report.charts import trend_figure
-
     areas = ctx["areas"]
     top = areas.level_names[-1]
     months, values, periods = [], [], []
@@ -167,9 +164,6 @@ def _unit(ctx: dict[str, Any]) -> str:
 
 def district_section(ctx: dict[str, Any]) -> Section:
     """Build the district summary: constituency table, findings, maps and trend."""
-    from hotspots.cli.workflows import released_comparison
-    from hotspots.narrative import describe
-
     areas, release = ctx["areas"], ctx["release"]
     top = areas.level_names[-1]
     public = released_comparison(release, ctx["cmp_top"], f"{top}_comparison")
@@ -198,10 +192,6 @@ def _wards_of(areas: Any, name: str) -> list[str]:
 
 def constituency_section(ctx: dict[str, Any], name: str) -> Section:
     """One constituency's report: its wards' table, findings, maps and trend."""
-    from hotspots.areas import AreaSet
-    from hotspots.change import compare_periods
-    from hotspots.narrative import describe
-
     areas, release = ctx["areas"], ctx["release"]
     low, top = areas.level_names[0], areas.level_names[-1]
     wards = _wards_of(areas, name)
@@ -232,8 +222,6 @@ def constituency_section(ctx: dict[str, Any], name: str) -> Section:
 
 
 def _people_caption(ctx: dict[str, Any]) -> str:
-    from hotspots.areas.people import noun_for
-
     noun = ctx.get("people_noun") or noun_for(ctx.get("person"))
     return (f"Distinct {noun} by ward, {ctx['after'].label} (a person recorded in two wards "
             "counts in each).")
@@ -242,8 +230,6 @@ def _people_caption(ctx: dict[str, Any]) -> str:
 def _people(ctx: dict[str, Any], wards: list[str] | None) -> pd.DataFrame | None:
     if ctx.get("person") is None:
         return None
-    from hotspots.areas.people import noun_for
-    from hotspots.privacy import labelled
 
     noun = ctx.get("people_noun") or noun_for(ctx.get("person"))
     table = labelled(ctx["release"].tables["people"])

@@ -90,7 +90,7 @@ def route_svg(xy: np.ndarray, names: Sequence[str], *,
     py = height / 2 - (xy[:, 1] - centre[1]) * scale  # SVG y grows downwards
     points = []
     for k in np.flatnonzero(ok):
-        name = str(names[k])
+        name = str(names[k])  # type: ignore[call-overload]  # numpy int as a sequence index
         right_half = px[k] > width / 2
         points.append({"x": round(float(px[k]), 1), "y": round(float(py[k]), 1),
                        "order": int(k) + 1, "name": name,
@@ -134,7 +134,7 @@ def _operation_context(plan: Any, op_row: Any) -> dict[str, Any]:
     ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     if ok.any():
         xy[ok] = shapely.get_coordinates(geoms[ok])
-    rows = []
+    rows: list[dict[str, Any]] = []
     for v in visits.itertuples(index=False):
         rows.append({
             "order": int(v.order), "rank": int(v.rank), "premises_id": _text(v.premises_id),
@@ -265,8 +265,8 @@ def write_visit_sheets(
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    kwargs = {"title": title, "manifest": manifest, "marking": marking, "map_href": map_href,
-              "caveats": caveats}
+    kwargs: dict[str, Any] = {"title": title, "manifest": manifest, "marking": marking,
+                              "map_href": map_href, "caveats": caveats}
     combined = out / f"{prefix}s-all.html"
     atomic_write_text(combined, render_visit_sheets(plan, **kwargs))
     written = [combined]

@@ -53,6 +53,14 @@ def random_points_in(
     -------
     numpy.ndarray
         Array of shape ``(n, 2)`` with x and y.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> from hotspots.simulate import random_points_in
+    >>> pts = random_points_in(shapely.box(0, 0, 100, 50), 3, np.random.default_rng(0))
+    >>> pts.round(1).tolist()
+    [[63.7, 21.1], [27.0, 1.4], [4.1, 6.2]]
     """
     if n <= 0:
         return np.empty((0, 2))
@@ -102,6 +110,71 @@ def _random_dates(period: Any, n: int, rng: Generator) -> pd.DatetimeIndex:
     offsets = rng.integers(0, days, n)
     dates = period.start + pd.to_timedelta(np.sort(offsets), unit="D")
     return pd.DatetimeIndex(dates).astype("datetime64[ns]")
+
+
+def _check_share(name: str, value: float) -> None:
+    """Refuse a share outside [0, 1], naming the verb."""
+    if not 0 <= value <= 1:
+        raise ValueError(f"The '{name}' parameter of simulate_incidents must be in [0, 1]. "
+                         f"Got {value!r} instead.")
+
+
+def _default_shift(top: gpd.GeoDataFrame, base: np.ndarray, shift_from: str | None,
+                   shift_to: str | None) -> tuple[str, str]:
+    """The areas the shift leaves and joins, when not given.
+
+    By default the shift leaves the area with the most offences (before the shift is added)
+    for the runner-up (ties by name), so the top area really changes hands.
+    """
+    names = sorted(top.index)
+    counts = {name: int(shapely.contains_xy(top.loc[name, "geometry"],
+                                            base[:, 0], base[:, 1]).sum()) for name in names}
+    ranked = sorted(names, key=lambda name: (-counts[name], name))
+    shift_from = shift_from or ranked[0]
+    shift_to = shift_to or next(name for name in ranked if name != shift_from)
+    return shift_from, shift_to
+
+
+def _period_rows(xy: np.ndarray, n_unknown: int, period: Any, categories: Sequence[str],
+                 recent_share: float, rng: Generator) -> pd.DataFrame:
+    """One period's rows: located points then ``n_unknown`` empty ones, shuffled, dated."""
+    n_located = len(xy)
+    n_rows = n_located + n_unknown
+    geometry = np.concatenate(
+        [shapely.points(xy), shapely.empty(n_unknown, geom_type=shapely.GeometryType.POINT)]
+    )
+    status = np.array([schema.LOCATED] * n_located + [schema.UNKNOWN] * n_unknown)
+    order = rng.permutation(n_rows)
+    return pd.DataFrame(
+        {
+            schema.OCCURRED: _random_dates(period, n_rows, rng),
+            schema.CATEGORY: rng.choice(list(categories), n_rows),
+            schema.RECENCY: np.where(
+                rng.random(n_rows) < recent_share, schema.RECENT, schema.NON_RECENT
+            ),
+            schema.LOCATION_STATUS: status[order],
+            "geometry": geometry[order],
+        }
+    )
+
+
+def _incident_frame(parts: list[pd.DataFrame], categories: Sequence[str]) -> gpd.GeoDataFrame:
+    """The periods' rows as one canonical incident frame, sorted by date, with ids."""
+    frame = pd.concat(parts, ignore_index=True).sort_values(schema.OCCURRED, kind="stable")
+    frame = frame.reset_index(drop=True)
+    frame.insert(0, schema.INCIDENT_ID, pd.array(
+        [f"SIM-{i + 1:06d}" for i in range(len(frame))], dtype="string"))
+    frame.insert(4, schema.WEIGHT, 1.0)
+    frame[schema.CATEGORY] = pd.Categorical(frame[schema.CATEGORY], categories=list(categories))
+    frame[schema.RECENCY] = pd.Categorical(
+        frame[schema.RECENCY], categories=[schema.RECENT, schema.NON_RECENT]
+    )
+    frame[schema.LOCATION_STATUS] = pd.Categorical(
+        frame[schema.LOCATION_STATUS], categories=[schema.LOCATED, schema.UNKNOWN]
+    )
+    out = gpd.GeoDataFrame(frame, geometry="geometry", crs=BNG)
+    out = out[[*schema.INCIDENT_COLUMNS, "geometry"]]
+    return out
 
 
 def simulate_incidents(
@@ -174,16 +247,19 @@ def simulate_incidents(
 
     Examples
     --------
-    >>> from hotspots.io import load_boundaries  # doctest: +SKIP
-    >>> inc = simulate_incidents(load_boundaries("bradford-2013"), seed=1)  # doctest: +SKIP
+    >>> from hotspots.io import load_boundaries
+    >>> from hotspots.simulate import simulate_incidents
+    >>> inc = simulate_incidents(load_boundaries("bradford-2013"), n_before=120, n_after=100,
+    ...                          seed=1)
+    >>> len(inc), inc["location_status"].value_counts().to_dict()
+    (220, {'located': 183, 'unknown': 37})
+    >>> planted = inc.attrs["hotspots"]["simulation"]
+    >>> len(planted["clusters"]), planted["shift_from"], planted["shift_to"]
+    (4, 'Keighley', 'Shipley')
     """
     for name, value in (("cluster_share", cluster_share), ("shift_share", shift_share),
                         ("unknown_share", unknown_share), ("recent_share", recent_share)):
-        if not 0 <= value <= 1:
-            raise ValueError(
-                f"The '{name}' parameter of simulate_incidents must be in [0, 1]. "
-                f"Got {value!r} instead."
-            )
+        _check_share(name, value)
     if cluster_share + shift_share > 1:
         raise ValueError("cluster_share + shift_share must not exceed 1.")
     rng = np.random.default_rng(seed)
@@ -191,67 +267,28 @@ def simulate_incidents(
     top_level = areas.level_names[-1]
     top = areas[top_level].set_index(schema.AREA_NAME)
     names = sorted(top.index)
-    for label, value in (("shift_from", shift_from), ("shift_to", shift_to)):
-        if value is not None and value not in top.index:
-            raise ValueError(f"{label}={value!r} is not a {top_level}; choose from {names}.")
+    for label, chosen in (("shift_from", shift_from), ("shift_to", shift_to)):
+        if chosen is not None and chosen not in top.index:
+            raise ValueError(f"{label}={chosen!r} is not a {top_level}; choose from {names}.")
 
     centres = random_points_in(outline, clusters, rng) if clusters else np.empty((0, 2))
     parts = []
     for i, (period_value, n_rows) in enumerate(((before, n_before), (after, n_after))):
-        period = parse_period(period_value)
         n_unknown = round(n_rows * unknown_share)
         n_located = n_rows - n_unknown
         n_cluster = round(n_located * cluster_share) if clusters else 0
         n_shift = round(n_located * shift_share)
-        n_background = n_located - n_cluster - n_shift
-        background = _background_points(areas, n_background, rng)
+        background = _background_points(areas, n_located - n_cluster - n_shift, rng)
         clustered, _ = _clustered_points(centres, cluster_sd, n_cluster, outline, rng) \
             if n_cluster else (np.empty((0, 2)), None)
         if i == 0 and (shift_from is None or shift_to is None):
-            # by default the shift leaves the area with the most offences (before the shift
-            # is added) for the runner-up, so the top area really changes hands
-            base = np.vstack([background, clustered])
-            counts = {name: int(shapely.contains_xy(top.loc[name, "geometry"],
-                                                    base[:, 0], base[:, 1]).sum())
-                      for name in names}
-            ranked = sorted(names, key=lambda name: (-counts[name], name))
-            shift_from = shift_from or ranked[0]
-            shift_to = shift_to or next(name for name in ranked if name != shift_from)
+            shift_from, shift_to = _default_shift(top, np.vstack([background, clustered]),
+                                                  shift_from, shift_to)
         shifted = shift_from if i == 0 else shift_to
         shift = random_points_in(top.loc[shifted, "geometry"], n_shift, rng)
-        xy = np.vstack([background, clustered, shift])
-        geometry = np.concatenate(
-            [shapely.points(xy), shapely.empty(n_unknown, geom_type=shapely.GeometryType.POINT)]
-        )
-        status = np.array([schema.LOCATED] * n_located + [schema.UNKNOWN] * n_unknown)
-        order = rng.permutation(n_rows)
-        parts.append(
-            pd.DataFrame(
-                {
-                    schema.OCCURRED: _random_dates(period, n_rows, rng),
-                    schema.CATEGORY: rng.choice(list(categories), n_rows),
-                    schema.RECENCY: np.where(
-                        rng.random(n_rows) < recent_share, schema.RECENT, schema.NON_RECENT
-                    ),
-                    schema.LOCATION_STATUS: status[order],
-                    "geometry": geometry[order],
-                }
-            )
-        )
-    frame = pd.concat(parts, ignore_index=True).sort_values(schema.OCCURRED, kind="stable")
-    frame = frame.reset_index(drop=True)
-    frame.insert(0, schema.INCIDENT_ID, pd.array(
-        [f"SIM-{i + 1:06d}" for i in range(len(frame))], dtype="string"))
-    frame.insert(4, schema.WEIGHT, 1.0)
-    frame[schema.CATEGORY] = pd.Categorical(frame[schema.CATEGORY], categories=list(categories))
-    frame[schema.RECENCY] = pd.Categorical(
-        frame[schema.RECENCY], categories=[schema.RECENT, schema.NON_RECENT]
-    )
-    frame[schema.LOCATION_STATUS] = pd.Categorical(
-        frame[schema.LOCATION_STATUS], categories=[schema.LOCATED, schema.UNKNOWN]
-    )
-    out = gpd.GeoDataFrame(frame, geometry="geometry", crs=BNG)
-    out = out[[*schema.INCIDENT_COLUMNS, "geometry"]]
+        parts.append(_period_rows(np.vstack([background, clustered, shift]), n_unknown,
+                                  parse_period(period_value), categories, recent_share, rng))
+    out = _incident_frame(parts, categories)
     out.attrs["hotspots"] = {
         "simulation": {
             "seed": seed,

@@ -95,8 +95,14 @@ def simulate_episodes(
 
     Examples
     --------
-    >>> eps = simulate_episodes(areas, seed=1)  # doctest: +SKIP
-    >>> eps.attrs["hotspots"]["simulation"]["home_xy"]  # doctest: +SKIP
+    >>> from hotspots.io import load_boundaries
+    >>> from hotspots.simulate.children import simulate_episodes
+    >>> episodes = simulate_episodes(load_boundaries("bradford-2013"),
+    ...                              fy_counts={"2017/18": 300}, n_children=60, seed=1)
+    >>> len(episodes), episodes["child"].nunique()
+    (300, 52)
+    >>> str(episodes["start"].min()), str(episodes["start"].max())
+    ('2017-04-03 03:01:24', '2018-03-31 15:28:00')
     """
     rng = np.random.default_rng(seed)
     fys = [(parse_period(k), int(v)) for k, v in fy_counts.items()]
@@ -210,7 +216,12 @@ def simulate_at_risk(
 
     Examples
     --------
-    >>> reg = simulate_at_risk(areas, seed=1)  # doctest: +SKIP
+    >>> from hotspots.io import load_boundaries
+    >>> from hotspots.simulate.children import simulate_at_risk
+    >>> register = simulate_at_risk(load_boundaries("bradford-2013"), n_start=40, n_end=20,
+    ...                             seed=1)
+    >>> len(register), register["category"].unique().tolist()
+    (49, ['CSE'])
     """
     rng = np.random.default_rng(seed)
     frame = areas[level]

@@ -100,6 +100,7 @@ def gini(counts: ArrayLike, *, generalized: bool = True, unbiased: bool = False)
     The three test vectors of the ``lorenzgini`` R package (standard, generalised,
     generalised-unbiased):
 
+    >>> from hotspots.stats import gini
     >>> x = [10, 8, 2] + [0] * 7
     >>> round(gini(x, generalized=False), 3), round(gini(x), 3), round(gini(x, unbiased=True), 3)
     (0.78, 0.78, 0.867)
@@ -143,6 +144,7 @@ def top_slice(risk: ArrayLike, fraction: float) -> np.ndarray:
 
     Examples
     --------
+    >>> from hotspots.stats import top_slice
     >>> top_slice([1, 3, 3, 2], 0.5).tolist()
     [False, True, True, False]
     >>> top_slice([5, 5, 5, 5], 0.5).tolist()
@@ -178,6 +180,7 @@ def hit_rate(counts: ArrayLike, selected: ArrayLike) -> float:
 
     Examples
     --------
+    >>> from hotspots.stats import hit_rate
     >>> hit_rate([5, 3, 2, 0], [True, False, False, False])
     0.5
     """
@@ -210,6 +213,7 @@ def pai(counts: ArrayLike, selected: ArrayLike, *, area: ArrayLike | None = None
 
     Examples
     --------
+    >>> from hotspots.stats import pai
     >>> pai([5, 3, 2, 0], [True, False, False, False])
     2.0
     >>> pai([5, 3, 2, 0], [True, False, False, False], area=[1.0, 1.0, 1.0, 0.25])
@@ -244,6 +248,7 @@ def pei(counts: ArrayLike, selected: ArrayLike) -> float:
 
     Examples
     --------
+    >>> from hotspots.stats import pei
     >>> pei([5, 3, 2, 0], [False, True, False, False])
     0.6
     """
@@ -272,6 +277,7 @@ def rri(counts_before: ArrayLike, counts_after: ArrayLike, selected: ArrayLike) 
 
     Examples
     --------
+    >>> from hotspots.stats import rri
     >>> rri([4, 1, 1], [6, 1, 1], [True, False, False])
     1.125
     """
@@ -300,6 +306,7 @@ def top_share(counts: ArrayLike, fraction: float) -> float:
 
     Examples
     --------
+    >>> from hotspots.stats import top_share
     >>> top_share([10, 5, 3, 1, 1, 0, 0, 0, 0, 0], 0.1)
     0.5
     """
@@ -328,6 +335,7 @@ def units_for_share(counts: ArrayLike, shares: Sequence[float] = (0.25, 0.5, 0.8
 
     Examples
     --------
+    >>> from hotspots.stats import units_for_share
     >>> units_for_share([10, 5, 3, 1, 1, 0, 0, 0, 0, 0], [0.5, 0.8])["n_units"].tolist()
     [1, 3]
     """
@@ -373,6 +381,7 @@ def concentration_table(
 
     Examples
     --------
+    >>> from hotspots.stats import concentration_table
     >>> t = concentration_table([10, 5, 3, 1, 1, 0, 0, 0, 0, 0], [0.1, 0.2, 0.5])
     >>> t["n"].tolist(), t["share"].tolist()
     ([10.0, 15.0, 20.0], [0.5, 0.75, 1.0])
@@ -404,6 +413,7 @@ def lorenz_curve(counts: ArrayLike) -> dict[str, np.ndarray]:
 
     Examples
     --------
+    >>> from hotspots.stats import lorenz_curve
     >>> lorenz_curve([1, 3])["share"].tolist()
     [0.0, 0.75, 1.0]
     """

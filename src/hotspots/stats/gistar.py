@@ -32,22 +32,33 @@ issues and an application. *Geographical Analysis*, 27(4), 286-306.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy import sparse
 from scipy.special import ndtr
 
+from hotspots._params import rename_keyword
 from hotspots.stats.multiple import PADJUST_METHODS, adjust_pvalues
 from hotspots.stats.permutation import GROUPED_MIN_N, conditional_counts, null_groups
+from hotspots.stats.window import (
+    NEIGHBOUR_TOLERANCE,
+    GridType,
+    LatticeRun,
+    lattice_runs,
+    neighbourhood_sum,
+    window_sums,
+)
+
+#: The old spelling, kept for one release.
+NEIGHBOR_TOLERANCE = NEIGHBOUR_TOLERANCE
 
 __all__ = [
     "ALTERNATIVES",
     "GI_BIN_LEVELS",
     "NEIGHBOR_TOLERANCE",
+    "NEIGHBOUR_TOLERANCE",
     "GiStarResult",
     "LatticeRun",
     "adjust_pvalues",
@@ -61,17 +72,11 @@ __all__ = [
     "two_sided_p",
 ]
 
-#: Relative tolerance on the neighbour distance, so that cells whose centres sit at exactly
-#: ``neighbor_distance`` (diagonal neighbours at cell_size * sqrt(2)) count despite rounding.
-NEIGHBOR_TOLERANCE = 1e-6
-
 #: Significance levels of the ArcGIS ``Gi_Bin`` field: |bin| 3, 2, 1 at 99, 95, 90 %.
 GI_BIN_LEVELS = (0.01, 0.05, 0.10)
 
 #: Accepted ``alternative`` values for permutation p-values.
 ALTERNATIVES = ("two-sided", "greater", "lesser")
-
-GridType = Literal["square", "hex"]
 
 
 @dataclass(frozen=True)
@@ -109,6 +114,14 @@ class GiStarResult:
         Permutation p-value when ``permutations > 0``, else None.
     permutations : int
         Number of permutations used (0 when none).
+
+    Examples
+    --------
+    >>> from hotspots.stats import GiStarResult, gistar_grid
+    >>> y = np.zeros((5, 5)); y[2, 2] = 10
+    >>> r = gistar_grid(y)
+    >>> isinstance(r, GiStarResult), r.n, r.mean, r.weight_sum[2, 2], r.lag[0, 0]
+    (True, 25, 0.4, np.float64(9.0), np.float64(0.0))
     """
 
     z: np.ndarray
@@ -123,27 +136,6 @@ class GiStarResult:
     std: float
     p_sim: np.ndarray | None = None
     permutations: int = 0
-
-
-@dataclass(frozen=True)
-class LatticeRun:
-    """One row of a lattice neighbourhood: cells ``dc in [lo, hi]`` in row offset ``dr``.
-
-    Attributes
-    ----------
-    parity : int or None
-        Row parity (0 or 1) of the target cells this run applies to; None on square grids
-        (the same window for every row).
-    dr : int
-        Row offset of the neighbouring row.
-    lo, hi : int
-        Inclusive range of column offsets.
-    """
-
-    parity: int | None
-    dr: int
-    lo: int
-    hi: int
 
 
 def two_sided_p(z: ArrayLike) -> np.ndarray:
@@ -166,113 +158,6 @@ def two_sided_p(z: ArrayLike) -> np.ndarray:
     """
     z = np.asarray(z, dtype=float)
     return 2.0 * ndtr(-np.abs(z))
-
-
-def lattice_runs(
-    cell_size: float, neighbor_distance: float, grid_type: GridType = "square"
-) -> list[LatticeRun]:
-    """Describe the neighbourhood of a lattice cell as runs of column offsets per row.
-
-    A cell's neighbours are the cells whose centres lie within ``neighbor_distance`` of its
-    centre, itself included, with a relative tolerance of :data:`NEIGHBOR_TOLERANCE`. On a
-    square grid the window is the same for every cell; on a hexagonal grid (pointy-topped,
-    odd rows shifted right by half a cell, as :class:`hotspots.grid.Grid`) it depends on
-    the parity of the cell's row.
-
-    Parameters
-    ----------
-    cell_size : float
-        Centre-to-centre spacing of neighbouring cells in a row.
-    neighbor_distance : float
-        Largest centre-to-centre distance of a neighbour, same units as ``cell_size``.
-    grid_type : {"square", "hex"}
-        Lattice type.
-
-    Returns
-    -------
-    list of LatticeRun
-        One run per (parity, row offset) with at least one cell.
-
-    Examples
-    --------
-    >>> runs = lattice_runs(100.0, 100.0 * 2**0.5)  # queen contiguity
-    >>> [(r.dr, r.lo, r.hi) for r in runs]
-    [(-1, -1, 1), (0, -1, 1), (1, -1, 1)]
-    >>> sum(r.hi - r.lo + 1 for r in lattice_runs(100.0, 141.5, "hex") if r.parity == 0)
-    7
-    """
-    if not cell_size > 0 or not neighbor_distance >= 0:
-        raise ValueError("cell_size must be > 0 and neighbor_distance >= 0.")
-    # squared distance limit in units of cell_size, with the tolerance applied to the distance
-    t = (neighbor_distance * (1.0 + NEIGHBOR_TOLERANCE) / cell_size) ** 2
-    row_gap = 1.0 if grid_type == "square" else math.sqrt(3.0) / 2.0
-    max_dr = math.floor(math.sqrt(t) / row_gap)
-    max_dc = math.ceil(math.sqrt(t)) + 1
-    runs: list[LatticeRun] = []
-    parities: Sequence[int | None] = (None,) if grid_type == "square" else (0, 1)
-    for parity in parities:
-        for dr in range(-max_dr, max_dr + 1):
-            shift = 0.0
-            if parity is not None:
-                # odd rows sit half a cell to the right of even rows
-                shift = 0.5 * (((parity + dr) & 1) - parity)
-            dc = np.arange(-max_dc, max_dc + 1)
-            ok = (dc + shift) ** 2 + (dr * row_gap) ** 2 <= t
-            if ok.any():
-                runs.append(LatticeRun(parity, dr, int(dc[ok].min()), int(dc[ok].max())))
-    return runs
-
-
-def neighbourhood_sum(values: np.ndarray, runs: Sequence[LatticeRun]) -> np.ndarray:
-    """Moving-window sum of a 2-D array over a lattice neighbourhood (zero outside).
-
-    Parameters
-    ----------
-    values : numpy.ndarray of shape (nrow, ncol)
-        Values per cell; cells that must not count (outside the study area) hold 0.
-    runs : sequence of LatticeRun
-        The neighbourhood, from :func:`lattice_runs`.
-
-    Returns
-    -------
-    numpy.ndarray of shape (nrow, ncol)
-        ``out[i, j] = sum of values[i + dr, j + dc]`` over the neighbourhood of cell (i, j).
-
-    Notes
-    -----
-    Short runs are added slice by slice, long runs through prefix sums along the row, so a
-    radius of r cells costs O(r) per cell rather than O(r^2). Sums of integer-valued floats
-    are exact either way.
-    """
-    a = np.asarray(values, dtype=float)
-    nrow, ncol = a.shape
-    out = np.zeros_like(a)
-    if not runs:
-        return out
-    pr = max(abs(r.dr) for r in runs)
-    pc = max(max(abs(r.lo), abs(r.hi)) for r in runs)
-    padded = np.zeros((nrow + 2 * pr, ncol + 2 * pc))
-    padded[pr : pr + nrow, pc : pc + ncol] = a
-    prefix: np.ndarray | None = None
-    for run in runs:
-        if run.parity is None:
-            target = slice(0, nrow)
-            source = slice(pr + run.dr, pr + run.dr + nrow)
-        else:
-            target = slice(run.parity, nrow, 2)
-            source = slice(pr + run.dr + run.parity, pr + run.dr + nrow, 2)
-        width = run.hi - run.lo + 1
-        if width <= 8:
-            for dc in range(run.lo, run.hi + 1):
-                out[target] += padded[source, pc + dc : pc + dc + ncol]
-        else:
-            if prefix is None:
-                prefix = np.zeros((padded.shape[0], padded.shape[1] + 1))
-                np.cumsum(padded, axis=1, out=prefix[:, 1:])
-            hi = pc + run.hi + 1
-            lo = pc + run.lo
-            out[target] += prefix[source, hi : hi + ncol] - prefix[source, lo : lo + ncol]
-    return out
 
 
 def _zscores(
@@ -300,12 +185,13 @@ def _check_permutations(permutations: int) -> int:
     return int(permutations)
 
 
+@rename_keyword("neighbor_distance", "neighbour_distance")
 def gistar_grid(
     values: ArrayLike,
     mask: ArrayLike | None = None,
     *,
     cell_size: float = 1.0,
-    neighbor_distance: float | None = None,
+    neighbour_distance: float | None = None,
     grid_type: GridType = "square",
     permutations: int = 0,
     alternative: str = "two-sided",
@@ -322,7 +208,7 @@ def gistar_grid(
         these count as neighbours. Default: every cell.
     cell_size : float
         Centre-to-centre spacing of the grid (the hexagon width for hex grids).
-    neighbor_distance : float, optional
+    neighbour_distance : float, optional
         Cells whose centres lie within this distance are neighbours (with a relative
         tolerance of 1e-6). Default ``cell_size * sqrt(2)``: the 8 queen neighbours on a
         square grid, the 6 adjacent cells on a hex grid (sfhotspot's default).
@@ -350,7 +236,7 @@ def gistar_grid(
     -----
     Equivalent to ``esda.G_Local(y, w, transform="B", star=True)`` with ``w`` a libpysal
     ``DistanceBand`` on the centres of the masked cells (threshold
-    ``neighbor_distance * (1 + 1e-6)``), to rounding error. Cells at the edge of the study
+    ``neighbour_distance * (1 + 1e-6)``), to rounding error. Cells at the edge of the study
     area have fewer neighbours; the formula accounts for that through W_i, and
     ``n_neighbours`` reports it.
 
@@ -358,27 +244,16 @@ def gistar_grid(
     --------
     A single busy cell among empty ones is not a significant cluster on its own:
 
+    >>> from hotspots.stats import gistar_grid
     >>> y = np.zeros((5, 5)); y[2, 2] = 10
     >>> r = gistar_grid(y)
     >>> round(float(r.z[2, 2]), 4), int(r.n_neighbours[2, 2]), int(r.n_neighbours[0, 0])
     (1.3333, 8, 3)
     """
-    y = np.asarray(values, dtype=float)
-    if y.ndim != 2:
-        raise ValueError(f"values must be a 2-D grid; got an array of shape {y.shape}.")
-    m = np.ones(y.shape, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
-    if m.shape != y.shape:
-        raise ValueError(f"mask has shape {m.shape} but values have shape {y.shape}.")
-    if not np.isfinite(y[m]).all():
-        raise ValueError("values must be finite at every cell of the mask.")
-    if neighbor_distance is None:
-        neighbor_distance = cell_size * math.sqrt(2.0)
     permutations = _check_permutations(permutations)
-    runs = lattice_runs(cell_size, neighbor_distance, grid_type)
-    mf = m.astype(float)
-    ym = np.where(m, y, 0.0)
-    lag = neighbourhood_sum(ym, runs)
-    w_sum = neighbourhood_sum(mf, runs)
+    win = window_sums(values, mask, cell_size=cell_size, neighbour_distance=neighbour_distance,
+                      grid_type=grid_type)
+    y, m, lag, w_sum = win.values, win.mask, win.value_sum, win.mask_sum
     n = int(m.sum())
     vals = y[m]
     mean = float(vals.mean()) if n else math.nan
@@ -460,7 +335,9 @@ def gistar_sparse(
     --------
     The test vector of esda's documentation and ANCHORS b1 (DistanceBand threshold 15):
 
+    >>> from scipy import sparse
     >>> from scipy.spatial.distance import cdist
+    >>> from hotspots.stats import gistar_sparse
     >>> pts = np.array([(10, 10), (20, 10), (40, 10), (15, 20), (30, 20), (30, 30)])
     >>> w = sparse.csr_array((cdist(pts, pts) <= 15).astype(float))
     >>> gistar_sparse([2, 3, 3.2, 5, 8, 7], w).z.round(6).tolist()
@@ -572,6 +449,17 @@ def permutation_pvalues(
     esda's, observation by observation, in blocks of about 4 million numbers.
     Because the smallest two-sided p-value is 2 / (R + 1), a false discovery rate over
     thousands of cells needs many permutations before any cell can be significant.
+
+    Examples
+    --------
+    The first of ten values 0..9 has the largest neighbour sum its two neighbours could
+    have (8 + 9, one draw in 36):
+
+    >>> from hotspots.stats import permutation_pvalues
+    >>> p = permutation_pvalues(np.arange(10.0), np.full(10, 2), np.r_[17.0, np.full(9, 9.0)],
+    ...                         permutations=999, alternative="greater", random_state=0)
+    >>> p[:3].tolist()
+    [0.032, 0.694, 0.663]
     """
     if alternative not in ALTERNATIVES:
         shown = ", ".join(repr(a) for a in ALTERNATIVES)
@@ -678,7 +566,8 @@ def permutation_counts(
     return ge, le
 
 
-def gi_bin(z: ArrayLike, p: ArrayLike, *, method: str = "fdr_bh") -> np.ndarray:
+def gi_bin(z: ArrayLike, p: ArrayLike, *, method: str = "fdr_bh",
+           adjusted: ArrayLike | None = None) -> np.ndarray:
     """ArcGIS ``Gi_Bin``: -3..3 from the sign of z and significance at 99, 95 and 90 %.
 
     Parameters
@@ -692,6 +581,9 @@ def gi_bin(z: ArrayLike, p: ArrayLike, *, method: str = "fdr_bh") -> np.ndarray:
         Discovery Rate correction": at each level alpha in (0.10, 0.05, 0.01) the
         Benjamini-Hochberg cut-off is the largest sorted p_(k) with p_(k) <= (k/n) alpha,
         and cells with p at or below it are significant at that level.
+    adjusted : array-like of float, optional
+        ``adjust_pvalues(p, method)`` when the caller already has it (the verb computes it
+        for ``p_adj``); saves sorting the p-values a second time.
 
     Returns
     -------
@@ -707,6 +599,7 @@ def gi_bin(z: ArrayLike, p: ArrayLike, *, method: str = "fdr_bh") -> np.ndarray:
 
     Examples
     --------
+    >>> from hotspots.stats import gi_bin
     >>> gi_bin([3.0, -2.2, 1.7, 0.5], [0.0027, 0.028, 0.089, 0.62], method="none").tolist()
     [3, -2, 1, 0]
     """
@@ -714,7 +607,8 @@ def gi_bin(z: ArrayLike, p: ArrayLike, *, method: str = "fdr_bh") -> np.ndarray:
         shown = ", ".join(repr(m) for m in PADJUST_METHODS)
         raise ValueError(f"The 'method' parameter must be one of {shown}. Got {method!r} instead.")
     z = np.asarray(z, dtype=float)
-    padj = adjust_pvalues(np.asarray(p, dtype=float), method)
+    padj = (adjust_pvalues(np.asarray(p, dtype=float), method) if adjusted is None
+            else np.asarray(adjusted, dtype=float))
     level = np.zeros(z.shape, dtype=np.int8)
     for value, alpha in zip((1, 2, 3), GI_BIN_LEVELS[::-1], strict=True):
         level = np.where(padj <= alpha, np.int8(value), level)

@@ -214,7 +214,7 @@ def etest_many(k1: ArrayLike, k2: ArrayLike, n1: float = 1.0, n2: float = 1.0, *
     out = np.full(a.shape, np.nan)
     for idx in np.ndindex(a.shape):
         if not (np.isnan(a[idx]) or np.isnan(b[idx])):
-            out[idx] = etest(a[idx], b[idx], n1, n2, method=method)
+            out[idx] = etest(a[idx], b[idx], n1, n2, method=method)  # type: ignore[arg-type]  # scalars
     return out
 
 
@@ -479,7 +479,8 @@ def wdd(
     t0, t1 = time_weights
     wc, wt, wdc, wdt = area_weights
 
-    def part(ctrl: tuple[float, float], trt: tuple[float, float], ac: float, at: float):
+    def part(ctrl: tuple[float, float], trt: tuple[float, float], ac: float,
+             at: float) -> tuple[float, float]:
         est = ((trt[1] / (t1 * at) - trt[0] / (t0 * at))
                - (ctrl[1] / (t1 * ac) - ctrl[0] / (t0 * ac)))
         var = (trt[1] / (t1 * at) ** 2 + trt[0] / (t0 * at) ** 2

@@ -175,6 +175,7 @@ def kde_exact(
 
     Examples
     --------
+    >>> from hotspots.stats import kde_exact
     >>> kde_exact([[0, 0], [3, 0]], [[0, 0], [1, 0]], bandwidth=2).tolist()
     [1.0, 0.5625]
     """
@@ -292,6 +293,7 @@ def kde_binned(
 
     Examples
     --------
+    >>> from hotspots.stats import kde_binned, kde_exact
     >>> import numpy as np
     >>> pts = np.array([[0.0, 0.0], [30.0, 10.0]])
     >>> ev = np.array([[0.0, 0.0], [10.0, 0.0], [20.0, 0.0]])
@@ -460,6 +462,7 @@ def bandwidth_arcgis(xy: ArrayLike, weights: ArrayLike | None = None) -> float:
 
     Examples
     --------
+    >>> from hotspots.stats import bandwidth_arcgis
     >>> round(bandwidth_arcgis([[0, 0], [100, 0], [0, 100], [100, 100]]), 3)
     48.23
     """
@@ -518,6 +521,7 @@ def bandwidth_nrd(values: ArrayLike) -> float:
 
     Examples
     --------
+    >>> from hotspots.stats import bandwidth_nrd
     >>> round(bandwidth_nrd([1.0, 2.0, 3.0, 4.0, 10.0]), 4)
     4.5867
     """

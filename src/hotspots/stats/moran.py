@@ -44,13 +44,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import sparse
 
-from hotspots.stats.gistar import (
-    _check_permutations,
-    lattice_runs,
-    neighbourhood_sum,
-    permutation_counts,
-    two_sided_p,
-)
+from hotspots._params import rename_keyword
+from hotspots.stats.gistar import _check_permutations, permutation_counts, two_sided_p
+from hotspots.stats.window import checked_grid, neighbourhood_sum, window_sums
 
 __all__ = [
     "QUADRANTS",
@@ -173,12 +169,13 @@ def _result(
     )
 
 
+@rename_keyword("neighbor_distance", "neighbour_distance")
 def moran_local_grid(
     values: ArrayLike,
     mask: ArrayLike | None = None,
     *,
     cell_size: float = 1.0,
-    neighbor_distance: float | None = None,
+    neighbour_distance: float | None = None,
     grid_type: GridType = "square",
     permutations: int = 0,
     random_state: int | np.random.Generator | None = None,
@@ -193,7 +190,7 @@ def moran_local_grid(
         Cells of the study area (observations and possible neighbours). Default: all.
     cell_size : float
         Centre-to-centre spacing.
-    neighbor_distance : float, optional
+    neighbour_distance : float, optional
         Neighbours are cells whose centres lie within this distance (1e-6 relative
         tolerance), the cell itself excluded. Default ``cell_size * sqrt(2)`` (queen).
     grid_type : {"square", "hex"}
@@ -213,7 +210,7 @@ def moran_local_grid(
     -----
     Equals ``esda.Moran_Local(y, w, transformation="r")`` (``Is``, ``q``, and
     ``(Is - EI) / sqrt(VI)``) to 1e-9, ``w`` a libpysal ``DistanceBand`` of threshold
-    ``neighbor_distance * (1 + 1e-6)`` on the centres of the masked cells.
+    ``neighbour_distance * (1 + 1e-6)`` on the centres of the masked cells.
 
     Examples
     --------
@@ -224,16 +221,7 @@ def moran_local_grid(
     >>> int(r.q[1, 1]), int(r.q[5, 5]), bool(r.I[1, 1] > 0), bool(r.I[5, 5] < 0)
     (1, 4, True, True)
     """
-    y = np.asarray(values, dtype=float)
-    if y.ndim != 2:
-        raise ValueError(f"values must be a 2-D grid; got an array of shape {y.shape}.")
-    m = np.ones(y.shape, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
-    if m.shape != y.shape:
-        raise ValueError(f"mask has shape {m.shape} but values have shape {y.shape}.")
-    if not np.isfinite(y[m]).all():
-        raise ValueError("values must be finite at every cell of the mask.")
-    if neighbor_distance is None:
-        neighbor_distance = cell_size * math.sqrt(2.0)
+    y, m = checked_grid(values, mask)
     permutations = _check_permutations(permutations)
     n = int(m.sum())
     if n < 3:
@@ -241,13 +229,14 @@ def moran_local_grid(
     z_flat, b2 = _standardise(y[m])
     zg = np.zeros(y.shape)
     zg[m] = z_flat
-    runs = lattice_runs(cell_size, neighbor_distance, grid_type)
-    nb_sum = neighbourhood_sum(zg, runs)[m] - z_flat
-    k = (neighbourhood_sum(m.astype(float), runs)[m] - 1).round().astype(np.int64)
+    win = window_sums(zg, m, cell_size=cell_size, neighbour_distance=neighbour_distance,
+                      grid_type=grid_type)
+    nb_sum = win.value_sum[m] - z_flat
+    k = (win.mask_sum[m] - 1).round().astype(np.int64)
     flat = _result(z_flat, nb_sum, k, n, b2, permutations, random_state)
 
     def grid(a: np.ndarray, fill: float = math.nan, dtype: type = float) -> np.ndarray:
-        out = np.full(y.shape, fill, dtype=dtype)
+        out: np.ndarray = np.full(y.shape, fill, dtype=dtype)
         out[m] = a
         return out
 
@@ -324,19 +313,20 @@ class MoranGlobal:
     n: int
 
 
+@rename_keyword("neighbor_distance", "neighbour_distance")
 def moran_global_grid(
     values: ArrayLike,
     mask: ArrayLike | None = None,
     *,
     cell_size: float = 1.0,
-    neighbor_distance: float | None = None,
+    neighbour_distance: float | None = None,
     grid_type: GridType = "square",
 ) -> MoranGlobal:
     """Global Moran's I on a grid (row-standardised distance band, moving windows).
 
     Parameters
     ----------
-    values, mask, cell_size, neighbor_distance, grid_type
+    values, mask, cell_size, neighbour_distance, grid_type
         As :func:`moran_local_grid`.
 
     Returns
@@ -359,20 +349,18 @@ def moran_global_grid(
     >>> round(r.I, 4), bool(r.z > 5)
     (0.848, True)
     """
-    y = np.asarray(values, dtype=float)
-    m = np.ones(y.shape, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
-    if neighbor_distance is None:
-        neighbor_distance = cell_size * math.sqrt(2.0)
+    y, m = checked_grid(values, mask)
     n = int(m.sum())
-    runs = lattice_runs(cell_size, neighbor_distance, grid_type)
-    k = neighbourhood_sum(m.astype(float), runs) - 1.0
-    k = np.where(m, np.round(k), 0.0)
     vals = y[m]
     zc = np.zeros(y.shape)
     zc[m] = vals - vals.mean()
+    win = window_sums(zc, m, cell_size=cell_size, neighbour_distance=neighbour_distance,
+                      grid_type=grid_type)
+    runs = win.runs
+    k = np.where(m, np.round(win.mask_sum - 1.0), 0.0)
     has = (k > 0) & m
     inv_k = np.where(has, 1.0 / np.maximum(k, 1.0), 0.0)
-    lag = np.where(has, (neighbourhood_sum(zc, runs) - zc) * inv_k, 0.0)
+    lag = np.where(has, (win.value_sum - zc) * inv_k, 0.0)
     s0 = float(has.sum())
     ss = float((zc[m] ** 2).sum())
     if s0 == 0 or ss == 0 or n < 4:

@@ -52,6 +52,7 @@ def adjust_pvalues(p: ArrayLike, method: str = "fdr_bh") -> np.ndarray:
 
     Examples
     --------
+    >>> from hotspots.stats import adjust_pvalues
     >>> adjust_pvalues([0.01, 0.04, 0.03], "fdr_bh").round(3).tolist()
     [0.03, 0.04, 0.04]
     >>> adjust_pvalues([0.01, 0.04, 0.03], "holm").round(3).tolist()

@@ -72,7 +72,7 @@ def _as_matrix(name: str, x: ArrayLike) -> np.ndarray:
     return arr
 
 
-def _prepare(before: ArrayLike, after: ArrayLike):
+def _prepare(before: ArrayLike, after: ArrayLike) -> tuple[np.ndarray, np.ndarray, int, int]:
     b = _as_matrix("before", before)
     a = _as_matrix("after", after)
     if b.shape[0] != a.shape[0]:

@@ -1,0 +1,163 @@
+"""The raster point index behind :meth:`AreaSet.locate <hotspots.areas.AreaSet.locate>`.
+
+Each level is turned once into a *label raster* over its bounding box (about four million
+cells; 14 m cells over Bradford), cached on the AreaSet. Cells that no boundary touches
+carry the label of their area (found by one exact test per connected block of such cells);
+cells that a boundary crosses are marked. A point is labelled by an array lookup of its
+cell; only points in marked cells (about 1-3 % over Bradford) get an exact ``STRtree``
+point-in-polygon test. Points are processed in chunks, so memory stays flat. The result is
+identical to ``geopandas.sjoin(predicate="intersects")`` with the edge rule (the smallest
+``area_id`` wins among the areas whose closed polygon holds the point).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import shapely
+from scipy import ndimage
+
+logger = logging.getLogger(__name__)
+
+# label raster: the largest number of cells, and the smallest cell side in metres
+_MAX_CELLS = 4_000_000
+_MIN_CELL = 0.5
+# boundary pieces are widened by this (metres) before marking cells, so that rounding in the
+# cell arithmetic can never put a point into an unmarked cell that a boundary touches
+_EPS = 1e-4
+# points per chunk in the lookup (bounds the temporaries to ~40 MB)
+_CHUNK = 1 << 20
+
+
+@dataclass
+class _LabelRaster:
+    """Point-in-polygon lookup for one level: a raster of labels plus exact tests at edges.
+
+    ``lut`` holds, per cell (row-major, row = y), the position of the area that holds the
+    whole cell, ``-1`` when the cell lies outside every area, and ``-2`` when a boundary
+    crosses the cell (points there get an exact test).
+    """
+
+    geoms: np.ndarray
+    rank: np.ndarray  # rank of each area's id in string order (edge rule)
+    by_rank: np.ndarray  # area position of each rank
+    tree: shapely.STRtree
+    x0: float
+    y0: float
+    cell: float
+    nx: int
+    ny: int
+    lut: np.ndarray = field(repr=False)
+    share_marked: float = 0.0
+
+    @classmethod
+    def build(cls, geoms: np.ndarray, ids: Sequence[str]) -> _LabelRaster:
+        geoms = np.asarray(geoms, dtype=object)
+        order = np.argsort(np.asarray(ids, dtype=str), kind="stable")
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        xmin, ymin, xmax, ymax = shapely.total_bounds(geoms)
+        cell = max(math.sqrt((xmax - xmin) * (ymax - ymin) / _MAX_CELLS), _MIN_CELL)
+        # one cell of margin all round: points on the bounding box edge fall inside the raster
+        x0, y0 = xmin - cell, ymin - cell
+        nx = int((xmax - x0) // cell) + 2
+        ny = int((ymax - y0) // cell) + 2
+        marked = _mark_boundary_cells(geoms, x0, y0, cell, nx, ny)
+        self = cls(geoms=geoms, rank=rank, by_rank=order, tree=shapely.STRtree(geoms), x0=x0,
+                   y0=y0, cell=cell, nx=nx, ny=ny, lut=np.empty(0, dtype=np.int16),
+                   share_marked=float(marked.mean()))
+        # No boundary crosses an unmarked cell, nor the edge shared by two unmarked neighbours,
+        # so a 4-connected block of unmarked cells lies wholly in one area (or in none): one
+        # exact test at one cell centre labels the whole block.
+        blocks, n_blocks = ndimage.label(~marked)
+        flat = blocks.ravel()
+        first = np.full(n_blocks + 1, flat.size, dtype=np.int64)
+        np.minimum.at(first, flat, np.arange(flat.size, dtype=np.int64))
+        rep_y, rep_x = np.divmod(first[1:], nx)
+        label = np.full(n_blocks + 1, -1, dtype=np.int64)
+        label[1:] = self.exact(x0 + (rep_x + 0.5) * cell, y0 + (rep_y + 0.5) * cell)
+        dtype = np.int16 if len(geoms) < np.iinfo(np.int16).max else np.int32
+        self.lut = np.where(marked, -2, label[blocks]).astype(dtype).ravel()
+        logger.info(
+            "label raster for %d areas: %d x %d cells of %.1f m, %.1f%% on boundaries",
+            len(geoms), nx, ny, cell, 100 * self.share_marked,
+        )
+        return self
+
+    def exact(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Exact area positions of points (closed polygons, smallest id on shared edges)."""
+        out = np.full(len(x), -1, dtype=np.int64)
+        if len(x) == 0:
+            return out
+        pts = shapely.points(x, y)
+        pi, gi = self.tree.query(pts, predicate="intersects")
+        if len(pi) == 0:
+            return out
+        best = np.full(len(x), len(self.geoms), dtype=np.int64)
+        np.minimum.at(best, pi, self.rank[gi])
+        hit = best < len(self.geoms)
+        out[hit] = self.by_rank[best[hit]]
+        return out
+
+    def locate(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Area position of each point, ``-1`` outside every area or for NaN coordinates."""
+        n = len(x)
+        out = np.empty(n, dtype=np.int32)
+        inv = 1.0 / self.cell
+        for start in range(0, n, _CHUNK):
+            xs = x[start:start + _CHUNK]
+            ys = y[start:start + _CHUNK]
+            fx = (xs - self.x0) * inv
+            fy = (ys - self.y0) * inv
+            # NaN compares False, so unknown coordinates count as outside the raster
+            ok = (fx >= 0) & (fx < self.nx) & (fy >= 0) & (fy < self.ny)
+            fx[~ok] = 0
+            fy[~ok] = 0
+            idx = fy.astype(np.intp)
+            idx *= self.nx
+            idx += fx.astype(np.intp)
+            code = self.lut[idx].astype(np.int32)
+            code[~ok] = -1
+            need = np.flatnonzero(code == -2)
+            if len(need):
+                code[need] = self.exact(xs[need], ys[need])
+            out[start:start + _CHUNK] = code
+        return out
+
+
+def _mark_boundary_cells(geoms: np.ndarray, x0: float, y0: float, cell: float, nx: int,
+                         ny: int) -> np.ndarray:
+    """Boolean raster of the cells that any polygon ring touches (a conservative superset).
+
+    Each ring segment is cut into pieces no longer than a cell; a piece touches at most a
+    few cells, and every cell in the piece's (slightly widened) bounding box is marked.
+    """
+    rings = shapely.get_rings(shapely.get_parts(geoms))
+    xy, ring = shapely.get_coordinates(rings, return_index=True)
+    same = ring[1:] == ring[:-1]
+    a, b = xy[:-1][same], xy[1:][same]
+    d = b - a
+    k = np.maximum(1, np.ceil(np.hypot(d[:, 0], d[:, 1]) / cell)).astype(np.int64)
+    seg = np.repeat(np.arange(len(a)), k)
+    j = np.arange(len(seg)) - np.repeat(np.cumsum(k) - k, k)
+    p = a[seg] + d[seg] * (j / k[seg])[:, None]
+    q = a[seg] + d[seg] * ((j + 1) / k[seg])[:, None]
+    lo = np.minimum(p, q) - _EPS
+    hi = np.maximum(p, q) + _EPS
+
+    def index(v: np.ndarray, origin: float, size: int) -> np.ndarray:
+        return np.clip(np.floor((v - origin) / cell), 0, size - 1).astype(np.int64)
+
+    ix0, ix1 = index(lo[:, 0], x0, nx), index(hi[:, 0], x0, nx)
+    iy0, iy1 = index(lo[:, 1], y0, ny), index(hi[:, 1], y0, ny)
+    marked = np.zeros((ny, nx), dtype=bool)
+    span = int(max((ix1 - ix0).max(initial=0), (iy1 - iy0).max(initial=0))) + 1
+    for dx in range(span):
+        for dy in range(span):
+            sel = (ix0 + dx <= ix1) & (iy0 + dy <= iy1)
+            marked[iy0[sel] + dy, ix0[sel] + dx] = True
+    return marked

@@ -1,0 +1,75 @@
+"""Parse well-shaped CSV bytes with Arrow's multithreaded reader (issue 16).
+
+:func:`hotspots.io._csvread.read_csv_file` proves first, without parsing, that every record
+below the header has the header's width and sound quoting (:class:`~hotspots.io._csvfile.Shape`).
+Such bytes need no record-by-record care, so they go to :func:`pyarrow.csv.read_csv`, which
+builds Arrow string columns directly (pandas' C engine makes a Python object per cell and
+converts it back to Arrow, the largest cost of reading police.uk files). The result is the
+same frame pandas gives with ``dtype=str, keep_default_na=False, na_values=[""]``: every
+column a ``str`` (Arrow-backed) column, a blank or ``""`` cell missing, text as written.
+
+Only UTF-8 text without blank lines comes here; anything else (Windows-1252 text, files with
+empty lines, which pandas keeps as rows for the row numbers) stays on the pandas path, and
+so does any file Arrow refuses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+__all__ = ["STR_DTYPE", "arrow_frame", "read_arrow_csv"]
+
+#: the dtype ``pandas.read_csv(dtype=str)`` gives: Arrow-backed text, NaN for missing
+STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+def _as_str(arrow_type: pa.DataType) -> pd.StringDtype | None:
+    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+        return STR_DTYPE
+    return None
+
+
+def arrow_frame(table: pa.Table) -> pd.DataFrame:
+    """Turn an Arrow table of text columns into a frame of ``str`` columns, without copies."""
+    return table.to_pandas(types_mapper=_as_str)
+
+
+def read_arrow_csv(data: bytes | memoryview, names: Sequence[str], sep: str, *,
+                   multiline: bool) -> pd.DataFrame | None:
+    """Parse the records of ``data`` (no header line) into ``str`` columns named ``names``.
+
+    Parameters
+    ----------
+    data : bytes or memoryview
+        UTF-8 CSV records, from the first record after the header to the end.
+    names : sequence of str
+        The column names, one per field.
+    sep : str
+        The field separator.
+    multiline : bool
+        Some quoted value holds a line break (slower parsing that allows it).
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        None when Arrow refuses the bytes: the caller then reads them with pandas, whose
+        errors the load report already explains.
+    """
+    columns = list(names)
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(pa.py_buffer(data)),
+            read_options=pacsv.ReadOptions(column_names=columns),
+            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=multiline,
+                                             ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(columns, pa.string()), strings_can_be_null=True,
+                null_values=[""], quoted_strings_can_be_null=True))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return arrow_frame(table)

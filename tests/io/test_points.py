@@ -1,0 +1,61 @@
+"""Coordinates read from text: the Arrow fast path agrees with pandas on every cell."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hotspots.io._arrow_csv import STR_DTYPE
+from hotspots.io._points import _arrow_float, _text, _to_float, parse_points
+
+
+def _slow(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    s, present = _text(values)
+    v = pd.to_numeric(s.where(present), errors="coerce").to_numpy(dtype=float,
+                                                                  na_value=np.nan)
+    return v, present
+
+
+def test_blank_and_null_tokens_are_not_values_and_spaces_are_stripped():
+    s = pd.Series([" 1.5", None, "NA", "", "-", "2e3", "-0.1 ", "nil"], dtype=STR_DTYPE)
+    values, present = _arrow_float(s)
+    assert present.tolist() == [True, False, False, False, False, True, True, False]
+    assert values[present].tolist() == [1.5, 2000.0, -0.1]
+
+
+def test_text_that_is_not_a_number_goes_to_the_pandas_path():
+    s = pd.Series(["1.5", "abc", None], dtype=STR_DTYPE)
+    assert _arrow_float(s) is None
+    values, present = _to_float(s)  # which finds the bad cell (present, NaN)
+    assert present.tolist() == [True, True, False]
+    assert values[0] == 1.5
+    assert np.isnan(values[1])
+
+
+number = st.one_of(st.floats(allow_nan=False, allow_infinity=False).map(repr),
+                   st.integers(-10**6, 10**6).map(str))
+cell = st.one_of(number, number.map(lambda v: f" {v}\t"),
+                 st.sampled_from(["", "NA", "null", "-", "n/a", "1e", "x1", "inf", "1,5"]),
+                 st.none())
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(cell, min_size=1, max_size=12))
+def test_to_float_equals_the_pandas_reading(cells):
+    s = pd.Series(cells, dtype=STR_DTYPE)
+    got_v, got_p = _to_float(s)
+    want_v, want_p = _slow(s)
+    assert np.array_equal(got_p, want_p)
+    assert np.array_equal(got_v, want_v, equal_nan=True)
+
+
+def test_parse_points_keeps_blank_pairs_and_rejects_half_pairs():
+    x = pd.Series(["-1.75", "", "-1.76", "0"], dtype=STR_DTYPE)
+    y = pd.Series(["53.79", "", "", "0"], dtype=STR_DTYPE)
+    pts = parse_points(x, y, crs="EPSG:4326")
+    assert pts.located.tolist() == [True, False, False, False]
+    assert pts.unknown.tolist() == [False, True, False, True]
+    assert pts.zero.tolist() == [False, False, False, True]
+    assert pts.rejected["missing_coordinate"][0].tolist() == [False, False, True, False]
