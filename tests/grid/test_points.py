@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import shapely
 
+from hotspots import hotspot_kde
 from hotspots.errors import DataQualityWarning, ValidationError
 from hotspots.grid.points import incident_points
 
@@ -30,9 +31,10 @@ def test_non_finite_points_warn_with_rows_and_weights_follow_the_rows(make_incid
 
 def test_a_located_polygon_is_an_error_naming_the_verb():
     s = gpd.GeoSeries([shapely.Point(0, 0), shapely.box(0, 0, 1, 1)], crs=27700)
-    with pytest.raises(ValidationError, match="hotspot_kde needs one point") as err:
-        incident_points(s, caller="hotspot_kde")
+    with pytest.raises(ValidationError, match="not a point") as err:
+        hotspot_kde(gpd.GeoDataFrame(geometry=s), cell_size=1, bandwidth=1)
     assert err.value.problems[0].code == "not_point"
+    assert "hotspot_kde" in str(err.value)
 
 
 def test_anything_but_a_geo_frame_is_a_type_error():

@@ -46,15 +46,16 @@ def data_period_label(incidents: Any) -> str | None:
         f"{first:%d %b %Y} to {last:%d %b %Y}")
 
 
-def change_period_label(result: Any, incidents: Any) -> str | None:
+def change_period_label(result: Any, span: str | Any) -> str | None:
     """Name the two periods a grid change map compares (split at the time midpoint).
 
     Parameters
     ----------
     result : geopandas.GeoDataFrame
         A :func:`hotspots.hotspot_change` result (``attrs["hotspots"]``).
-    incidents : pandas.DataFrame
-        The incidents it was computed from.
+    span : str or pandas.DataFrame
+        The span of the incident dates from :func:`data_period_label` (so a caller that has
+        it does not pass the incident frame a second time), or the incidents themselves.
 
     Returns
     -------
@@ -66,7 +67,8 @@ def change_period_label(result: Any, incidents: Any) -> str | None:
     if info.get("before") and info.get("after"):
         return f"{info['before']} vs {info['after']}"
     split = info.get("split_at")
-    span = data_period_label(incidents)
+    if span is not None and not isinstance(span, str):
+        span = data_period_label(span)
     if not split or span is None:
         return None
     at = pd.Timestamp(split)

@@ -344,7 +344,7 @@ def build_map(
             incidents, clip=areas, cell_size=size if size is not None else cell_size),
             mode, areas)
         return explore_change(result, areas=areas, **{
-            **options, "period": period or change_period_label(result, incidents) or span})
+            **options, "period": period or change_period_label(result, span) or span})
     raise ValueError(
         f"The 'kind' parameter of build_map must be one of 'hotspots', 'areas', 'clusters', "
         f"'change'. Got {kind!r} instead."

@@ -125,8 +125,8 @@ def hotspot_grid(
             if types and types <= {3, 6}:  # polygons / multipolygons
                 check_metric_crs(geoms.crs, "data")
                 data_geoms = geoms.to_numpy()
-                points = LocatedPoints(np.empty(0), np.empty(0), None, np.empty(0, int),
-                                       len(geoms), 0, geoms.crs)
+                points = LocatedPoints(np.empty(0), np.empty(0), np.empty(0, np.int64),
+                                       len(geoms), None, geoms.crs)
         if data_geoms is None:
             points = incident_points(data)
     if points is None and clip is None:
