@@ -51,7 +51,8 @@ def test_restricted_area_map_shows_the_small_count(ward_table, bradford_areas):
     fig = static_figure(ward_table, areas=bradford_areas, kind="areas", mode="restricted")
     labels = legend_entries(fig)
     assert not any(lab.startswith("Suppressed") for lab in labels)
-    assert labels[0].startswith("2 ")
+    # the lowest class starts at the small count (natural breaks may make "2" a class of its own)
+    assert labels[0].split(" ")[0] == "2"
     assert "RESTRICTED" in fig.texts[-1].get_text()
 
 

@@ -302,8 +302,8 @@ def _value_classes(raw: pd.Series, column: str, diverging: bool, unit: str,
                    ) -> tuple[np.ndarray, list[str], list[tuple[str, str, str]], np.ndarray]:
     """Colour per row and legend entries, from numbers and marker strings.
 
-    ``mapclassify=True`` (grids) uses the classes of the interactive maps; area tables and
-    changes keep the rounded quantile classes until the report tests move over (issue 15).
+    ``mapclassify=True`` uses the classes of the interactive maps (grids, area tables and
+    area changes, issue 15); False keeps the older rounded quantile classes.
     """
     text = raw.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
     values = pd.to_numeric(raw.where(~text), errors="coerce").to_numpy(dtype=float)
@@ -371,7 +371,8 @@ def _area_layer(table: Any, areas: Any, level: str | None, column: str, mode: st
     keyed = table.assign(area_id=table["area_id"].astype("string"))
     frame = boundary.assign(area_id=boundary["area_id"].astype("string")).merge(
         keyed[["area_id", column]], on="area_id", how="left")
-    colors, hatches, entries, _ = _value_classes(frame[column], column, False, unit)
+    colors, hatches, entries, _ = _value_classes(frame[column], column, False, unit,
+                                                 mapclassify=True)
     label = _legend_label(column, unit)
     return {"frame": frame, "colors": colors, "hatches": hatches, "entries": entries,
             "legend_title": f"{label} by {level}", "record": record,
@@ -395,7 +396,8 @@ def _change_layer(data: Any, areas: Any, level: str | None, column: str, mode: s
     keyed = table.assign(area_id=table["area_id"].astype("string"))
     frame = boundary.assign(area_id=boundary["area_id"].astype("string")).merge(
         keyed[["area_id", column]], on="area_id", how="left")
-    colors, hatches, entries, _ = _value_classes(frame[column], column, True, unit)
+    colors, hatches, entries, _ = _value_classes(frame[column], column, True, unit,
+                                                 mapclassify=True)
     before: Any
     after: Any  # a comparison has both periods or neither
     before, after = getattr(data, "before", None), getattr(data, "after", None)
