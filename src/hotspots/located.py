@@ -165,7 +165,8 @@ def row_numbers(frame: pd.DataFrame | gpd.GeoSeries | None, positions: Any, *,
     return tuple(int(p) + 2 for p in first)
 
 
-def _is_web_mercator(c: CRS) -> bool:
+def is_web_mercator(c: CRS) -> bool:
+    """Whether ``c`` is (pseudo) Web Mercator, whose metres are stretched."""
     op = c.coordinate_operation
     method = op.method_name if op is not None else ""
     return "pseudo mercator" in method.lower() or c.to_epsg() in (3857, 900913)
@@ -217,7 +218,7 @@ def check_measurable_crs(crs: Any, name: str = "incidents") -> None:
             f"cell sizes and distances would be wrong. Reproject first, e.g. "
             f"{name}.to_crs('EPSG:27700').",
         ))
-    if _is_web_mercator(c):
+    if is_web_mercator(c):
         # "metres" on paper, but stretched by 1/cos(latitude): about 1.6 in Britain, so a
         # 250 m cell would really be about 150 m across
         raise CRSError(Problem(
