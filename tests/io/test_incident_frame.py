@@ -40,3 +40,50 @@ def test_generated_ids_use_the_file_stem_and_row():
     only = generated_ids(rows, np.array([False, True, False]))
     assert only.isna().tolist() == [True, False, True]
     assert only[1] == "b.tar:7"
+
+
+def test_categorical_of_a_categorical_keeps_only_the_values_present_sorted():
+    values = pd.Series(pd.Categorical(["b", "a", None], categories=["z", "b", "a"]))
+    got = categorical(values)
+    assert got.categories.tolist() == ["a", "b"]
+    assert got.tolist()[:2] == ["b", "a"]
+    assert pd.isna(got[2])
+
+
+def test_blank_to_na_on_arrow_text_equals_the_pandas_reading():
+    from hotspots.io._arrow_csv import STR_DTYPE
+    from hotspots.io._incident_frame import blank_to_na
+
+    cells = [" a", "", None, "b ", "  ", "\tc\n", "d"]
+    arrow = blank_to_na(pd.Series(cells, dtype=STR_DTYPE))
+    plain = pd.Series(cells, dtype=object).astype("string").str.strip()
+    plain = plain.mask(plain == "")
+    pd.testing.assert_series_equal(arrow, plain)
+    assert blank_to_na(pd.Series(["x", "y"], dtype=STR_DTYPE)).tolist() == ["x", "y"]
+
+
+def test_categorical_text_strips_merges_and_sorts():
+    from hotspots.io._arrow_csv import STR_DTYPE
+    from hotspots.io._incident_frame import categorical_text
+
+    got = categorical_text(pd.Series(["b ", " a", None, "", "b", "c"], dtype=STR_DTYPE))
+    assert got.cat.categories.tolist() == ["a", "b", "c"]
+    assert got.astype(object).where(got.notna(), None).tolist() == [
+        "b", "a", None, None, "b", "c"]
+
+
+def test_run_codes_and_per_distinct():
+    from hotspots.io._incident_frame import per_distinct, run_codes
+
+    codes, names = run_codes(np.array(["a", "a", "b", "b", "a", None], dtype=object))
+    assert codes.tolist() == [0, 0, 1, 1, 0, -1]
+    assert list(names) == ["a", "b"]
+    calls = []
+
+    def upper_is_b(u: pd.Series) -> np.ndarray:
+        calls.append(len(u))
+        return (u.str.upper() == "B").to_numpy(dtype=bool)
+
+    got = per_distinct(pd.Series(["a", "b", None, "b", "a"] * 100, dtype="string"), upper_is_b)
+    assert got.tolist() == [False, True, False, True, False] * 100
+    assert calls == [2]  # the rule saw the two distinct values, not 500 cells

@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from hotspots.errors import EmptyDataError, ValidationError
 from hotspots.io import read_incidents, read_missing_episodes, read_police_uk, read_premises
@@ -436,3 +438,24 @@ def test_field_counts_respect_quotes_and_line_ends():
     assert shape.counts.tolist() == [3, 3, 2, 1, 3]
     assert shape.empty.tolist() == [False, False, False, True, False]
     assert shape.starts.tolist() == [0, 6, 18, 33, 34]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["a", "1.5", "", " x ", "\x00", "\x07", "\t", "é"]),
+                         min_size=1, max_size=4), min_size=1, max_size=8),
+       st.sampled_from(["\n", "\r\n"]), st.booleans())
+def test_files_without_quotes_are_shaped_like_files_with_them(records, line_end, final):
+    # a file without any quote takes a one-pass path; two quotes in front make the same
+    # records take the general one: records, control bytes and widths must agree
+    body = line_end.join(",".join(r) for r in records) + (line_end if final else "")
+    assume(body)  # no bytes at all is no record (tested above)
+    plain = field_counts(body.encode(), ",")
+    quoted = field_counts(('""' + body).encode(), ",")
+    assert plain.starts.tolist() == [0, *(quoted.starts[1:] - 2).tolist()]
+    assert plain.controls.tolist() == quoted.controls.tolist()
+    lines = body.split(line_end)
+    if body.endswith(line_end):  # a last line end closes the last record, opens none
+        lines.pop()
+    assert plain.controls.tolist() == [any(c in line for c in "\x00\x07") for line in lines]
+    assert plain.counts.tolist() == quoted.counts.tolist() == [
+        line.count(",") + 1 for line in lines]

@@ -59,3 +59,46 @@ def test_parse_points_keeps_blank_pairs_and_rejects_half_pairs():
     assert pts.unknown.tolist() == [False, True, False, True]
     assert pts.zero.tolist() == [False, False, False, True]
     assert pts.rejected["missing_coordinate"][0].tolist() == [False, False, True, False]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(cell, min_size=1, max_size=12))
+def test_categorical_text_reads_like_the_same_text(cells):
+    # police.uk coordinates arrive as categoricals (one Arrow dictionary per file)
+    s = pd.Series(cells, dtype=STR_DTYPE)
+    got_v, got_p = _to_float(s.astype("category"))
+    want_v, want_p = _slow(s)
+    assert np.array_equal(got_p, want_p)
+    assert np.array_equal(got_v, want_v, equal_nan=True)
+
+
+def test_each_distinct_location_is_projected_once_and_shared():
+    from pyproj import Transformer
+
+    rng = np.random.default_rng(3)
+    lon = np.round(rng.uniform(-1.9, -1.7, 40), 6)
+    lat = np.round(rng.uniform(53.7, 53.9, 40), 6)
+    pick = rng.integers(0, 40, 2_000)
+    # two values of one cell never meet: "-1.800000" and "-1.8" are the same location
+    x = pd.Series([f"{v:.6f}" if i % 2 else repr(float(v)) for i, v in enumerate(lon[pick])],
+                  dtype=STR_DTYPE)
+    y = pd.Series([f"{v:.6f}" for v in lat[pick]], dtype=STR_DTYPE)
+    pts = parse_points(x, y, crs="EPSG:4326")
+    assert pts.located.all()
+    east, north = Transformer.from_crs(4326, 27700, always_xy=True).transform(
+        lon[pick], lat[pick])
+    import shapely
+
+    np.testing.assert_allclose(shapely.get_x(pts.geometry), east, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(shapely.get_y(pts.geometry), north, rtol=0, atol=1e-9)
+    # rows at one location share one immutable point: 40 objects, not 2,000
+    assert len({id(g) for g in pts.geometry}) == len(np.unique(pick))
+
+
+def test_outside_and_swapped_rows_are_told_apart_per_row_with_shared_locations():
+    x = pd.Series(["-1.75", "53.79", "-1.75", "2.35", "-1.75"], dtype=STR_DTYPE)
+    y = pd.Series(["53.79", "-1.75", "53.79", "48.86", "53.79"], dtype=STR_DTYPE)
+    pts = parse_points(x, y, crs="EPSG:4326")
+    assert pts.located.tolist() == [True, False, True, False, True]
+    assert pts.rejected["swapped_coordinates"][0].tolist() == [False, True, False, False, False]
+    assert pts.rejected["outside_gb"][0].tolist() == [False, False, False, True, False]

@@ -15,7 +15,7 @@ so does any file Arrow refuses.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 import pandas as pd
@@ -35,12 +35,15 @@ def _as_str(arrow_type: pa.DataType) -> pd.StringDtype | None:
 
 
 def arrow_frame(table: pa.Table) -> pd.DataFrame:
-    """Turn an Arrow table of text columns into a frame of ``str`` columns, without copies."""
+    """Turn an Arrow table of text columns into a frame of ``str`` columns, without copies.
+
+    Dictionary-encoded columns become categoricals (with ``str`` categories).
+    """
     return table.to_pandas(types_mapper=_as_str)
 
 
 def read_arrow_csv(data: bytes | memoryview, names: Sequence[str], sep: str, *,
-                   multiline: bool) -> pd.DataFrame | None:
+                   multiline: bool, categorical: Collection[str] = ()) -> pd.DataFrame | None:
     """Parse the records of ``data`` (no header line) into ``str`` columns named ``names``.
 
     Parameters
@@ -53,6 +56,10 @@ def read_arrow_csv(data: bytes | memoryview, names: Sequence[str], sep: str, *,
         The field separator.
     multiline : bool
         Some quoted value holds a line break (slower parsing that allows it).
+    categorical : collection of str
+        Columns known to hold few distinct values (police.uk's Month, Crime type, LSOA
+        code...): Arrow builds them dictionary-encoded and they come back as pandas
+        categoricals of the same text, a fraction of the memory of a string per cell.
 
     Returns
     -------
@@ -61,6 +68,9 @@ def read_arrow_csv(data: bytes | memoryview, names: Sequence[str], sep: str, *,
         errors the load report already explains.
     """
     columns = list(names)
+    text = pa.string()
+    coded = pa.dictionary(pa.int32(), pa.string())
+    types = {c: coded if c in categorical else text for c in columns}
     try:
         table = pacsv.read_csv(
             pa.BufferReader(pa.py_buffer(data)),
@@ -68,7 +78,7 @@ def read_arrow_csv(data: bytes | memoryview, names: Sequence[str], sep: str, *,
             parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=multiline,
                                              ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(columns, pa.string()), strings_can_be_null=True,
+                column_types=types, strings_can_be_null=True,
                 null_values=[""], quoted_strings_can_be_null=True))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None

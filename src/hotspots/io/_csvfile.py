@@ -219,7 +219,8 @@ def open_text(path: Path, raw: bytes, *, head_only: bool = False) -> CsvText:
             notes.append(f"{name}: UTF-16 text, converted to UTF-8.")
         encoding = "utf-8"
         try:
-            data.decode("utf-8")
+            if not data.isascii():  # ASCII (most files) is UTF-8: no need to decode it all
+                data.decode("utf-8")
         except UnicodeDecodeError as exc:
             try:
                 data.decode("cp1252")
@@ -320,8 +321,18 @@ def field_counts(data: bytes, sep: str) -> Shape:
         empty = np.zeros(0, dtype=np.int64)
         none = np.zeros(0, dtype=bool)
         return Shape(empty, empty, none, none, True, none)
-    newlines = np.flatnonzero(a == 10)
-    quotes = np.flatnonzero(a == 34)
+    control_at = None
+    if data.find(b'"') < 0:
+        # no quotes (police.uk files have none): every line feed ends a record, and one
+        # pass over the bytes below 32 finds line feeds and control bytes together
+        quotes = np.zeros(0, dtype=np.int64)
+        low = np.flatnonzero(a < 32)
+        kind = a[low]
+        newlines = low[kind == 10]
+        control_at = low[_is_control(kind)]
+    else:
+        newlines = np.flatnonzero(a == 10)
+        quotes = np.flatnonzero(a == 34)
     quotes_ok = True
     inside_nl = np.zeros(0, dtype=np.int64)
     if quotes.size:
@@ -334,7 +345,9 @@ def field_counts(data: bytes, sep: str) -> Shape:
         ends = np.append(ends, a.size)  # a last record without a line end
     starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64)
     controls = np.zeros(starts.size, dtype=bool)
-    if data.translate(None, _NOT_CONTROL):  # the rare file with control bytes: find them
+    if control_at is not None:
+        controls[np.searchsorted(ends, control_at)] = True
+    elif data.translate(None, _NOT_CONTROL):  # the rare file with control bytes: find them
         controls[np.searchsorted(ends, np.flatnonzero(_is_control(a)))] = True
     length = ends - starts
     last = a[np.maximum(ends - 1, 0)]

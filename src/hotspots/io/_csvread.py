@@ -15,7 +15,8 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,25 @@ class _Raw:
     repaired: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
+def _sha256_meanwhile(data: bytes) -> Callable[[], str]:
+    """Start hashing ``data`` on its own thread; the returned function waits for the digest.
+
+    A thread per file rather than a shared pool: a pool's threads do not survive a fork
+    (a worker process started by ``multiprocessing``), and a task sent to it would wait
+    forever.
+    """
+    digest: list[str] = []
+    thread = threading.Thread(target=lambda: digest.append(hashlib.sha256(data).hexdigest()),
+                              name="hotspots-sha256", daemon=True)
+    thread.start()
+
+    def result() -> str:
+        thread.join()
+        return digest[0]
+
+    return result
+
+
 def _separator(data: bytes, encoding: str, path: Path) -> str:
     """Pick the delimiter from the header line: comma, else tab or semicolon if only they occur.
 
@@ -93,17 +113,23 @@ def _column_names(header: list[str]) -> list[str]:
 
 
 def read_csv_file(path: Path, raw: bytes, expected: Sequence[str] = (),
-                  repair: RowRepair | None = None, single_line: bool = False) -> _Raw:
+                  repair: RowRepair | None = None, single_line: bool = False,
+                  categorical: Collection[str] = ()) -> _Raw:
     """Read one CSV file: every record either kept with its row number or set aside.
 
     ``expected`` names the columns the caller needs (to find the header below title lines);
-    ``repair`` builds, from the header, a hook that may fix a record of the wrong width.
+    ``repair`` builds, from the header, a hook that may fix a record of the wrong width;
+    ``categorical`` names columns with few distinct values, which the Arrow path reads as
+    categoricals (the other paths give text; :func:`hotspots.io._table.read_table` unifies).
     """
     name = path.name
     if _BLANK.fullmatch(raw):
         raise EmptyDataError(Problem(
             "empty_file", f"the file {name} is empty ({len(raw)} bytes): there is no header "
             "and no rows.", file=name))
+    # the file's fingerprint for the load report, computed while the bytes are parsed:
+    # hashlib lets go of the GIL, so it takes the core the single-threaded checks leave
+    digest = _sha256_meanwhile(raw)
     text = open_text(path, raw)
     data_bytes, encoding = text.data, text.encoding
     if _BLANK.fullmatch(data_bytes):
@@ -132,26 +158,31 @@ def read_csv_file(path: Path, raw: bytes, expected: Sequence[str] = (),
     width = len(header)
     n_data = shape.starts.size - at - 1
     first = int(shape.starts[at + 1]) if n_data > 0 else len(data_bytes)
-    # Every record has the header's width when the separators below the header add up to
-    # (width - 1) per non-empty record and none has more (pandas raises on a longer one):
-    # one sum instead of a count per record. Stray quotes, control bytes or (for layouts
-    # without them) line breaks in values send the file to the record-by-record path.
-    quick = (shape.quotes_ok and not shape.controls[at + 1:].any()
-             and not (single_line and shape.multiline[at + 1:].any())
-             and shape.separators_from(first)
-             == (width - 1) * int((~shape.empty[at + 1:]).sum()))
+    # Stray quotes, control bytes or (for layouts without them) line breaks in values send
+    # the file to the record-by-record path. Otherwise Arrow parses it: it refuses any
+    # record whose width is not the header's, and such a file goes record by record too.
+    clean = (shape.quotes_ok and not shape.controls[at + 1:].any()
+             and not (single_line and shape.multiline[at + 1:].any()))
     data = None
     rejected: list[tuple[str, str, str, np.ndarray]] = []
     repaired = np.zeros(0, dtype=np.int64)
-    if quick and encoding in ("utf-8", "utf-8-sig") and n_data > 0 \
+    arrow_tried = False
+    if clean and encoding in ("utf-8", "utf-8-sig") and n_data > 0 \
             and not shape.empty[at + 1:].any():
-        # proven well-shaped UTF-8 without blank lines: Arrow parses it straight into Arrow
+        # well-quoted UTF-8 without blank lines: Arrow parses it straight into Arrow
         # string columns (no Python object per cell); None when Arrow refuses it
+        arrow_tried = True
         data = read_arrow_csv(memoryview(data_bytes)[first:], _column_names(head_lines[at]),
-                              sep, multiline=bool(shape.multiline[at + 1:].any()))
+                              sep, multiline=bool(shape.multiline[at + 1:].any()),
+                              categorical=categorical)
         if data is not None and len(data) != n_data:
-            data = None  # the quick count and Arrow disagree: let pandas and the records say
+            data = None  # the record count and Arrow disagree: let the records say
         rows = np.arange(n_data, dtype=np.int64) + at + 2
+    # pandas' C parser pads a short record instead of refusing it, so it reads only files
+    # whose separators below the header add up to (width - 1) per non-empty record (one sum
+    # instead of a count per record)
+    quick = clean and not arrow_tried and shape.separators_from(first) == (width - 1) * int(
+        (~shape.empty[at + 1:]).sum())
     if quick and data is None:
         try:
             # dtype=str keeps ids ("0123") and coordinates exactly as written; the C engine
@@ -203,7 +234,7 @@ def read_csv_file(path: Path, raw: bytes, expected: Sequence[str] = (),
         data = data.loc[~blank]
     data = data.reset_index(drop=True)
     n_rejected = sum(len(r[3]) for r in rejected)
-    record = FileRecord(name, len(data) + n_rejected, hashlib.sha256(raw).hexdigest(),
+    record = FileRecord(name, len(data) + n_rejected, digest(),
                         str(path))
     return _Raw(data, None, record, rows[~blank], notes, text.encoding_warning, rejected,
                 repaired)

@@ -93,33 +93,42 @@ def _rows_text(rows: np.ndarray, mask: np.ndarray) -> str:
     return ", ".join(str(int(r)) for r in shown) + (", ..." if mask.sum() > 3 else "")
 
 
-def _decide_order(text: pd.Series, present: np.ndarray, name: str, rows: np.ndarray,
-                  file: str | None, quote: bool) -> tuple[bool, str | None]:
-    """Tell day-first from month-first using the values that can only be read one way."""
+def _decide_order(text: pd.Series, present: np.ndarray, codes: np.ndarray, name: str,
+                  rows: np.ndarray, file: str | None, quote: bool) -> tuple[bool, str | None]:
+    """Tell day-first from month-first using the values that can only be read one way.
+
+    ``text`` and ``present`` describe the distinct values, ``codes`` which one each row
+    holds (-1 for a missing cell): counts and examples are of rows.
+    """
     parts = text.where(present).str.extract(_NUMERIC_DMY)
     a = pd.to_numeric(parts[0], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     b = pd.to_numeric(parts[1], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     numeric = ~np.isnan(a) & ~np.isnan(b)
     if not numeric.any():
         return True, None
+    per_row = np.bincount(codes[codes >= 0], minlength=len(text))
+
+    def rows_of(mask: np.ndarray) -> np.ndarray:
+        return np.append(mask, False)[codes]  # code -1 (missing) takes the last slot
+
     day_first = numeric & (a > 12) & (b <= 12)
     month_first = numeric & (b > 12) & (a <= 12)
-    n_day, n_month = int(day_first.sum()), int(month_first.sum())
+    n_day, n_month = int(per_row[day_first].sum()), int(per_row[month_first].sum())
 
     def example(mask: np.ndarray) -> str:
-        i = int(np.flatnonzero(mask)[0])
-        value = f"{text.iloc[i]!r} in " if quote else ""
+        i = int(np.flatnonzero(rows_of(mask))[0])
+        value = f"{text.iloc[codes[i]]!r} in " if quote else ""
         return f"e.g. {value}row {int(rows[i])}"
 
     if n_day and n_month:
         raise ValidationError(Problem(
             "mixed_date_order", f"column {name!r} mixes day-first dates ({n_day:,} values, "
             f"{example(day_first)}) and month-first dates ({n_month:,} values, "
-            f"{example(month_first)}), so the {int(numeric.sum()) - n_day - n_month:,} values "
-            "that read either way cannot be trusted. Correct the source, or pass "
+            f"{example(month_first)}), so the {int(per_row[numeric].sum()) - n_day - n_month:,}"
+            " values that read either way cannot be trusted. Correct the source, or pass "
             "dayfirst=True (UK) or dayfirst=False (US) to choose; values that contradict "
             "the choice are then kept without a date and flagged.",
-            n_rows=n_day + n_month, rows=tuple(int(r) for r in rows[month_first][:5]),
+            n_rows=n_day + n_month, rows=tuple(int(r) for r in rows[rows_of(month_first)][:5]),
             column=name, file=file))
     if n_month:
         return False, (f"'{name}' read month first (mm/dd/yyyy): {n_month:,} values can only "
@@ -185,38 +194,55 @@ def parse_date_column(values: pd.Series, *, name: str = "date", date_format: str
         zoned = present if getattr(values.dt, "tz", None) is not None else np.zeros(n, bool)
         return DateColumn(parsed.astype("datetime64[ns]").reset_index(drop=True), present,
                           np.zeros(n, dtype=bool), zoned)
-    text, present = _text(values)
-    out = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
+    # every rule below is a function of the text of one cell: work on the distinct texts
+    # (a month column of millions of rows holds a few dozen) and spread back by the codes
+    codes, distinct = pd.factorize(values.reset_index(drop=True), use_na_sentinel=True)
+    codes = np.asarray(codes, dtype=np.int64)
+    text, present_distinct = _text(pd.Series(distinct, dtype=object))
+
+    def rows_of(mask: np.ndarray) -> np.ndarray:
+        return np.append(mask, False)[codes]  # code -1 (missing) takes the last slot
+
+    present = rows_of(present_distinct)
     note = None
     if date_format is None and dayfirst is None:
-        dayfirst, note = _decide_order(text, present, name, rows, file, quote_values)
+        dayfirst, note = _decide_order(text, present_distinct, codes, name, rows, file,
+                                       quote_values)
     elif dayfirst is None:
         dayfirst = True
     zoned = np.zeros(n, dtype=bool)
     if date_format is None or date_format == "ISO8601" or "%z" in date_format:
         # only these can carry a zone; "%Y-%m" (police.uk) skips the scan
-        zoned = present & text.str.contains(_ZONED, regex=True).fillna(False).to_numpy(bool)
+        zoned = present & rows_of(
+            text.str.contains(_ZONED, regex=True).fillna(False).to_numpy(bool))
     todo = present.copy()
     formats = [date_format] if date_format else date_formats(bool(dayfirst))
     if len(formats) > 1 and todo.sum() > 200:
         # try the formats on a sample first, so the whole column is parsed by the right one
         # first instead of failing through every candidate (stable sort keeps ISO first)
-        sample = text[todo].iloc[:200]
+        sample = text.iloc[codes[np.flatnonzero(todo)[:200]]].reset_index(drop=True)
         hits = [int(_to_datetime(sample, fmt, tz).notna().sum()) for fmt in formats]
         formats = [f for _, f in sorted(zip(hits, formats, strict=True), key=lambda t: -t[0])]
+    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     for fmt in formats:
         if not todo.any():
             break
         for part in (todo & ~zoned, todo & zoned):  # never parse naive and zoned together
             if not part.any():
                 continue
-            got = _to_datetime(text[part], fmt, tz)
-            in_range = got.notna() & (got >= _DATE_MIN) & (got < _DATE_MAX)
-            good = got[in_range]
-            if len(good):
-                out.loc[good.index] = good.astype("datetime64[ns]")
-                todo[good.index.to_numpy()] = False
-    return DateColumn(out, present, todo, zoned & ~todo, note)
+            wanted = np.unique(codes[part])
+            got = _to_datetime(text.iloc[wanted], fmt, tz)
+            in_range = (got.notna() & (got >= _DATE_MIN) & (got < _DATE_MAX)).to_numpy(bool)
+            if not in_range.any():
+                continue
+            value = np.full(len(text) + 1, np.datetime64("NaT"), dtype="datetime64[ns]")
+            value[wanted[in_range]] = got[in_range].to_numpy(dtype="datetime64[ns]")
+            good = np.zeros(len(text) + 1, dtype=bool)
+            good[wanted[in_range]] = True
+            hit = part & good[codes]
+            out[hit] = value[codes[hit]]
+            todo[hit] = False
+    return DateColumn(pd.Series(out), present, todo, zoned & ~todo, note)
 
 
 def parse_dates(values: pd.Series, *, date_format: str | None = None,

@@ -28,7 +28,11 @@ import re
 from collections.abc import Collection, Sequence
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
 from hotspots.io._csvfile import HEADER_SEARCH_LINES, Repair, RowRepair, open_text
+from hotspots.io._incident_frame import per_distinct
 from hotspots.io._ledger import TableRows
 
 __all__ = ["API_REQUIRED", "STREET_COLUMNS", "STREET_REQUIRED", "is_street_file_name",
@@ -157,17 +161,23 @@ def reject_broken_street_rows(rows: TableRows, crime_types: Collection[str]) -> 
     crime_types : collection of str
         The crime types police.uk uses, current and historical.
     """
-    kind = rows.data["Crime type"].astype("string").str.strip()
-    unknown = (kind.isna() | ~kind.isin(list(crime_types))).to_numpy(dtype=bool)
+    # the rules read one cell at a time: run them once per distinct value (see per_distinct)
+    known = list(crime_types)
+    unknown = per_distinct(rows.data["Crime type"],
+                           lambda u: (u.str.strip().isna() | ~u.str.strip().isin(known))
+                           .to_numpy(dtype=bool), missing=True)
     rows.reject(unknown, "unknown_crime_type", "not a police.uk crime type",
                 "police.uk rows always name one of its crime types "
                 f"({', '.join(sorted(crime_types)[:4])}, ...); a blank or other value means "
                 "the row is broken, often shifted by a missing or extra field.",
                 column="Crime type")
     if "LSOA code" in rows.data.columns:
-        code = rows.data["LSOA code"].astype("string").str.strip()
-        odd = (code.notna() & (code != "")
-               & ~code.str.fullmatch(r"[A-Z]\d{1,8}").fillna(False)).to_numpy(dtype=bool)
+        def is_odd(u: pd.Series) -> np.ndarray:
+            code = u.str.strip()
+            return (code.notna() & (code != "") & ~code.str.fullmatch(
+                r"[A-Z]\d{1,8}").fillna(False)).to_numpy(dtype=bool)
+
+        odd = per_distinct(rows.data["LSOA code"], is_odd, missing=False)
         rows.reject(odd, "odd_lsoa_code", "not an LSOA code in 'LSOA code'",
                     "An LSOA code is a letter and digits (E01012345); another value means "
                     "the row is broken, often shifted by a missing or extra field.",

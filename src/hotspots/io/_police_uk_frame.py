@@ -7,12 +7,25 @@ publishes without one), month, crime type (API slugs mapped to the street-level 
 
 from __future__ import annotations
 
+import itertools
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from hotspots.io._csvfile import shorten
-from hotspots.io._incident_frame import assemble, blank_to_na, generated_ids
+from hotspots.io._incident_frame import (
+    arrow_text,
+    assemble,
+    blank_to_na,
+    categorical_text,
+    generated_id_texts,
+    generated_ids,
+    per_distinct,
+    run_codes,
+)
 from hotspots.io._ledger import TableRows
 from hotspots.io._police_uk import (
     API_REQUIRED,
@@ -72,41 +85,87 @@ STREET_CRIME_TYPES = frozenset({*API_CATEGORIES.values(), "Violent crime"})
 LOCATION_COMMA = location_comma_repair(STREET_CRIME_TYPES)
 
 
-def _file_and_id(files: np.ndarray, ids: pd.Series) -> pd.Series:
-    """One integer per (file, id) pair, -1 where the id is blank: cheap to test for repeats."""
-    file_code, _ = pd.factorize(files, use_na_sentinel=False)
-    id_code, uniques = pd.factorize(ids, use_na_sentinel=True)
-    key = file_code.astype(np.int64) * (len(uniques) + 1) + id_code
-    return pd.Series(np.where(id_code < 0, -1, key))
+def _repeated_ids(files: np.ndarray, ids: pd.Series) -> tuple[int, int]:
+    """Crime IDs found on more than one row of the same file: (ids, rows).
+
+    Rows of one file are contiguous after stacking, so each file's ids are counted on
+    their own: a distinct count answers the usual case (no repeat) with one hashing pass
+    over a slice that fits in cache, and only a file with repeats is counted id by id.
+    """
+    arr = arrow_text(ids)
+    assert arr is not None  # blank_to_na gives Arrow-backed text
+    codes, _ = run_codes(files)
+    change = np.flatnonzero(codes[1:] != codes[:-1]) + 1
+    bounds = np.concatenate(([0], change, [len(files)])).astype(np.int64)
+    n_ids = n_rows = 0
+    for start, stop in itertools.pairwise(bounds):
+        part = arr.slice(int(start), int(stop - start))
+        if len(part.unique()) - (part.null_count > 0) == len(part) - part.null_count:
+            continue
+        counts = pc.value_counts(part.drop_null()).field("counts").to_numpy()
+        n_ids += int((counts > 1).sum())
+        n_rows += int(counts[counts > 1].sum())
+    return n_ids, n_rows
 
 
-def street_frame(rows: TableRows) -> gpd.GeoDataFrame:
-    """The incident frame of street-level CSV rows (broken rows rejected first)."""
-    reject_broken_street_rows(rows, STREET_CRIME_TYPES)
+def _fill_blanks(ids: pa.ChunkedArray, blank: np.ndarray, made: pa.Array) -> pa.ChunkedArray:
+    """``ids`` with its blank cells replaced by ``made`` in order, chunk by chunk.
+
+    One chunk at a time (a file's rows) rather than the whole column combined first: the
+    column of millions of 64-character ids is copied once, not twice.
+    """
+    chunks = []
+    start = used = 0
+    for chunk in ids.chunks:
+        stop = start + len(chunk)
+        mask = blank[start:stop]
+        n_made = int(mask.sum())
+        chunks.append(pc.replace_with_mask(chunk, pa.array(mask), made.slice(used, n_made))
+                      if n_made else chunk)
+        start, used = stop, used + n_made
+    return pa.chunked_array(chunks, type=ids.type)
+
+
+def _crime_ids(rows: TableRows) -> pd.Series:
+    """Crime IDs as given (stripped), generated for the blank ones, with notes on both."""
     data = rows.data
     given = blank_to_na(data["Crime ID"])
-    blank = given.isna()
+    blank = given.isna().to_numpy()
     ids = given
     if blank.any():
-        ids = given.where(~blank, generated_ids(rows, blank.to_numpy()))
-        n_asb = int((blank & (data["Crime type"] == "Anti-social behaviour")).sum())
+        given_arrow = arrow_text(given)
+        assert given_arrow is not None  # blank_to_na gives Arrow-backed text
+        made = pa.array(generated_id_texts(rows, np.flatnonzero(blank)), type=given_arrow.type)
+        ids = pd.Series(pd.arrays.ArrowStringArray(_fill_blanks(given_arrow, blank, made)),
+                        index=given.index)
+        n_asb = int((blank & per_distinct(data["Crime type"],
+                                          lambda u: u == "Anti-social behaviour")).sum())
         rows.notes.append(
             f"{int(blank.sum()):,} rows had a blank Crime ID ({n_asb:,} of them anti-social "
             "behaviour, which police.uk publishes without ids) and were given stable ids "
             "'<file stem>:<row>'.")
     # repeated Crime IDs within one file are real rows (different crimes share a reference
     # or an outcome was split): keep every one, but say how many
-    key = _file_and_id(rows.source_file, given)
-    rep = (key >= 0) & key.duplicated(keep=False)
-    if rep.any():
-        n_ids = key[rep].nunique()
+    n_ids, n_rows = _repeated_ids(rows.source_file, given)
+    if n_ids:
         rows.notes.append(
-            f"{n_ids:,} Crime IDs appear on more than one row of the same file ({int(rep.sum()):,}"
+            f"{n_ids:,} Crime IDs appear on more than one row of the same file ({n_rows:,}"
             " rows); all were kept, as police.uk lists them as separate records.")
+    return ids
+
+
+def street_frame(rows: TableRows) -> gpd.GeoDataFrame:
+    """The incident frame of street-level CSV rows (broken rows rejected first)."""
+    reject_broken_street_rows(rows, STREET_CRIME_TYPES)
+    data = rows.data
+    ids = _crime_ids(rows)
+    # the ids as given are no longer needed and are the largest column (64 characters a
+    # row): let them go before the frame is assembled, not after
+    data = rows.data = data.drop(columns="Crime ID")
     extra = data[[c for c in data.columns if c not in {*STREET_REQUIRED}]]
     extra = extra.rename(columns=_STREET_EXTRA)
     return assemble(rows, incident_id=ids, occurred=rows.dates["Month"],
-                    category=blank_to_na(data["Crime type"]), recency=None, weight=None,
+                    category=categorical_text(data["Crime type"]), recency=None, weight=None,
                     extra=extra)
 
 

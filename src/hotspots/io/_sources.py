@@ -13,7 +13,7 @@ import glob
 import hashlib
 import os
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -141,7 +141,8 @@ def _is_csv_archive(path: Path) -> bool:
 
 
 def load_one(path: Path, layer: Any, expected: Sequence[str] = (),
-              repair: RowRepair | None = None, single_line: bool = False) -> _Raw:
+             repair: RowRepair | None = None, single_line: bool = False,
+             categorical: Collection[str] = ()) -> _Raw:
     suffix = path.suffix.lower()
     if suffix in COMPRESSED_SUFFIXES:  # "crimes.csv.gz": decided by the inner suffix
         suffix = Path(path.stem).suffix.lower() or ".csv"
@@ -149,7 +150,8 @@ def load_one(path: Path, layer: Any, expected: Sequence[str] = (),
         suffix = ".csv"
     if suffix in CSV_SUFFIXES or suffix not in (PARQUET_SUFFIXES | EXCEL_SUFFIXES
                                                 | VECTOR_SUFFIXES):
-        return read_csv_file(path, path.read_bytes(), expected, repair, single_line)
+        return read_csv_file(path, path.read_bytes(), expected, repair, single_line,
+                             categorical)
     return _read_vector(path, layer)
 
 

@@ -49,9 +49,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import shapely
+from pandas.api.types import union_categoricals
 
 from hotspots.crs import BNG, normalise_crs
 from hotspots.errors import CRSError, EmptyDataError, Problem, ValidationError
+from hotspots.io._arrow_csv import STR_DTYPE
 from hotspots.io._columns import match_case, missing_columns, names
 from hotspots.io._csvfile import RowRepair, shorten
 from hotspots.io._csvread import _Raw
@@ -90,8 +92,8 @@ _Flag = tuple[np.ndarray, str, str, str, str]
 
 # --- 1. read ----------------------------------------------------------------------------------
 def _read_sources(source: Source, expected: Sequence[str], layer: Any,
-                  repair: RowRepair | None, single_line: bool,
-                  progress: bool) -> tuple[list[_Raw], list[Path] | None]:
+                  repair: RowRepair | None, single_line: bool, progress: bool,
+                  categorical: Sequence[str]) -> tuple[list[_Raw], list[Path] | None]:
     """Read a frame or every file of ``source``; ``paths`` is None for a frame."""
     if isinstance(source, pd.DataFrame):
         return [from_frame(source, name=None)], None
@@ -101,7 +103,8 @@ def _read_sources(source: Source, expected: Sequence[str], layer: Any,
         from tqdm import tqdm  # only for a progress bar: not loaded on the quiet path
 
         iterator = tqdm(paths, desc="reading", unit="file")
-    return [load_one(p, layer, expected, repair, single_line) for p in iterator], paths
+    return [load_one(p, layer, expected, repair, single_line, categorical)
+            for p in iterator], paths
 
 
 def _check_raws(raws: list[_Raw], paths: list[Path] | None, source: Source, desc: str,
@@ -166,12 +169,32 @@ def _check_columns(raws: list[_Raw], named: bool, x: str | None, y: str | None,
 # --- 3. stack ---------------------------------------------------------------------------------
 def _stack(raws: list[_Raw], named: bool) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """The rows of every file in one frame, with the file and row number of each."""
-    data = pd.concat([r.data for r in raws], ignore_index=True) if len(raws) > 1 \
-        else raws[0].data
+    data = _concat([r.data for r in raws]) if len(raws) > 1 else raws[0].data
     source_file = np.repeat(np.array([r.record.name if named else None for r in raws],
                                      dtype=object), [len(r.data) for r in raws])
     source_row = np.concatenate([r.rows for r in raws]).astype(np.int64)
     return data, source_file, source_row
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Stack frames; a column that is categorical in every frame stays one.
+
+    ``pandas.concat`` turns categoricals with different categories (each file has its own
+    months) into a Python object per cell; their categories are unioned instead. A column
+    that is categorical in some frames only (a file read on another path) becomes text.
+    """
+    columns = list(dict.fromkeys(c for f in frames for c in f.columns))
+    coded = {c for c in columns
+             if all(c in f.columns and isinstance(f[c].dtype, pd.CategoricalDtype)
+                    for f in frames)}
+    plain = [f.assign(**{c: f[c].astype(STR_DTYPE) for c in f.columns
+                         if c not in coded and isinstance(f[c].dtype, pd.CategoricalDtype)})
+             for f in frames]
+    data = pd.concat([f.drop(columns=[c for c in coded if c in f.columns]) for f in plain],
+                     ignore_index=True)
+    for c in coded:
+        data[c] = pd.Series(union_categoricals([f[c] for f in frames]), index=data.index)
+    return data[columns]
 
 
 # --- 4. coordinates ---------------------------------------------------------------------------
@@ -374,6 +397,7 @@ def read_table(
     known_columns: Sequence[str] = (),
     single_line: bool = False,
     reject_bad_dates: Sequence[str] = (),
+    categorical: Sequence[str] = (),
 ) -> TableRows:
     """Read a table of points, check every row, and account for each one.
 
@@ -429,6 +453,10 @@ def read_table(
     reject_bad_dates : sequence of str
         Date columns that every row of the layout fills (police.uk's Month): a blank or
         unparsed value there means a broken row, which is rejected instead of kept as NaT.
+    categorical : sequence of str
+        Columns of a known layout that hold few distinct values (police.uk's Month, Crime
+        type, LSOA code...): read as categoricals of the same text when the file takes the
+        fast path (every file's, or none, stay categorical once stacked).
 
     Returns
     -------
@@ -465,7 +493,8 @@ def read_table(
         raise ValueError("Pass both x= and y= (the coordinate columns), or neither to use the "
                          "geometry of the source.")
     expected = [c for c in (x, y, *required_map.values(), *date_specs) if c is not None]
-    raws, paths = _read_sources(source, expected, layer, repair, single_line, progress)
+    raws, paths = _read_sources(source, expected, layer, repair, single_line, progress,
+                                categorical)
     named = paths is not None
     desc = description or describe(paths, source)
     single_file = raws[0].record.name if named and len(raws) == 1 else None

@@ -17,6 +17,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from hotspots._params import Positive, rename_keyword, validate_params
 from hotspots.crs import BNG, WGS84
@@ -334,9 +335,16 @@ def _read_layout(layout: str, names: list[Path], today: Any,
                       today=today, progress=progress, description=desc,
                       known_columns=STREET_COLUMNS if street else API_COLUMNS,
                       single_line=True, reject_bad_dates=[month],
-                      repair=LOCATION_COMMA if street else None)
+                      repair=LOCATION_COMMA if street else None,
+                      categorical=[c for c in STREET_COLUMNS if c != "Crime ID"] if street
+                      else [])
     frame = street_frame(rows) if street else api_frame(rows)
-    return frame, rows.load_report()
+    report = rows.load_report()
+    del rows
+    # the parsed files' Arrow buffers are free now; mimalloc keeps freed pages for reuse
+    # unless asked, and the next steps (areas, grids) allocate with numpy, not Arrow
+    pa.default_memory_pool().release_unused()
+    return frame, report
 
 
 def read_police_uk(
