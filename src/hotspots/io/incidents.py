@@ -380,7 +380,10 @@ def read_police_uk(
 
         ``occurred`` is the first day of the month; ``recency`` is missing (police.uk does
         not say); ``weight`` is 1. ``attrs["hotspots"]["load"]`` is the
-        :class:`~hotspots.io.LoadReport`.
+        :class:`~hotspots.io.LoadReport`. The street CSVs' text columns other than the id
+        (and ``source_file``) are categoricals of the values present, sorted: millions of
+        rows hold a few thousand places and a dozen outcomes. Rows at one place share one
+        point object (points are immutable).
 
     Raises
     ------
