@@ -4,6 +4,15 @@ Run from the repository root::
 
     python benchmarks/bench_assign.py           # 1M and 5M points (the issue's sizes)
     python benchmarks/bench_assign.py --quick   # 100k points, to check that it works
+    python benchmarks/bench_assign.py --journey 3000000   # issue 16's journey stage
+
+``--journey N``: the analyst's assignment stage at N police.uk-like incidents (snapped to
+40,000 points, one shared point object per snap point as ``read_police_uk`` makes them,
+1.5% without a location): ours ``load_boundaries("bradford-2013")`` + ``assign_areas``
+(wards, and constituencies through the lookup) on the incident frame; the peer
+``geopandas.read_file`` of the wards + ``sjoin(how="left", predicate="intersects")`` on the
+same frame, one match kept per row. Each side runs in fresh child processes, alternating,
+best of three; the ward of every row must be identical.
 
 Both sides start from the same coordinate arrays (half uniform over Bradford's bounding box,
 half in 20 Gaussian clusters, seeded) and produce the same thing: for every point, the row of
@@ -28,7 +37,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import SRC, data_dir, peak_mb
+from _common import SRC, bradford_wards, clustered_points, data_dir, peak_mb
 
 SEED = 20240601
 
@@ -139,6 +148,133 @@ def verbs(n: int) -> None:
         print(f"{name:>14} {n:>10,} points  {best:6.2f} s (best of 3)")
 
 
+def _journey_frame(n: int):
+    """N incidents at 40,000 snap points over Bradford: a frame like ``read_police_uk``'s."""
+    import geopandas as gpd
+    import numpy as np
+    import pandas as pd
+    import shapely
+
+    _, outline = bradford_wards()
+    rng = np.random.default_rng(SEED)
+    snaps = clustered_points(outline, 40_000, rng, n_uniform=30_000, n_clusters=25, sd=600)
+    pick = np.minimum(rng.zipf(1.3, n) - 1, len(snaps) - 1)
+    pick = rng.permutation(len(snaps))[pick]
+    unknown = rng.random(n) < 0.015
+    # the reader builds one point per distinct location and shares it between its rows
+    geometry = shapely.points(snaps)[pick]
+    geometry[unknown] = shapely.Point()
+    return gpd.GeoDataFrame({
+        "incident_id": pd.array([f"{i:08x}" for i in range(n)], dtype="string"),
+        "category": pd.Categorical.from_codes(rng.integers(0, 14, n),
+                                              [f"type {i}" for i in range(14)]),
+        "location_status": pd.Categorical(np.where(unknown, "unknown", "located"),
+                                          categories=["located", "unknown"]),
+    }, geometry=geometry, crs="EPSG:27700")
+
+
+def journey_child(side: str, n: int, out: str) -> None:
+    """One side of the journey stage in this (fresh) process; prints a JSON line."""
+    import warnings
+
+    import numpy as np
+
+    warnings.simplefilter("ignore")
+    incidents = _journey_frame(n)
+    base = _reset_peak()
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        if side == "ours":
+            from hotspots.areas import assign_areas
+            from hotspots.io.boundaries import load_boundaries
+
+            areas = load_boundaries("bradford-2013", data_dir=data_dir(), download=False)
+            labelled = assign_areas(incidents, areas)
+            ward = labelled["ward_id"].to_numpy(dtype=object, na_value=None)
+            del labelled  # the next run must not overlap this one's output (peak memory)
+        else:
+            import geopandas as gpd
+
+            wards = gpd.read_file(data_dir() / "bradford-wards-2013.geojson").to_crs(27700)
+            located = incidents[incidents["location_status"] == "located"]
+            joined = gpd.sjoin(located[["geometry"]], wards[["WD13CD", "geometry"]],
+                               how="left", predicate="intersects")
+            # the edge rule: one match per row, the smallest area id
+            joined = joined.sort_values("WD13CD").loc[lambda f: ~f.index.duplicated()]
+            ward = np.full(len(incidents), None, dtype=object)
+            found = joined["WD13CD"].reindex(located.index)
+            ward[incidents.index.get_indexer(located.index)] = found.to_numpy(
+                dtype=object, na_value=None)
+            del joined, located, found
+        best = min(best, time.perf_counter() - t0)
+    np.save(out, np.asarray(ward, dtype=object), allow_pickle=True)
+    print(json.dumps({"seconds": best, "peak_mb": _peak_since_reset(), "base_mb": base}))
+
+
+def _reset_peak() -> float:
+    """Resident MB now, after resetting the peak (Linux), so the peak is the stage's own.
+
+    Building the frame (millions of Python strings) peaks higher than the stage; without
+    the reset ``ru_maxrss`` would report the frame's building.
+    """
+    import contextlib
+    import gc
+
+    gc.collect()
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+    return _status_mb("VmRSS") or peak_mb()
+
+
+def _peak_since_reset() -> float:
+    return _status_mb("VmHWM") or peak_mb()
+
+
+def _status_mb(field: str) -> float | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def journey(n: int) -> int:
+    """Time the journey's assignment stage, ours against sjoin, alternating children."""
+    import numpy as np
+
+    results: dict[str, list[dict]] = {"ours": [], "sjoin": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(2):
+            for side in ("ours", "sjoin"):
+                results[side].append(_run_journey(side, n, Path(tmp) / f"{side}.npy"))
+        same = np.array_equal(np.load(Path(tmp) / "ours.npy", allow_pickle=True),
+                              np.load(Path(tmp) / "sjoin.npy", allow_pickle=True))
+    ours = min(r["seconds"] for r in results["ours"])
+    peer = min(r["seconds"] for r in results["sjoin"])
+    print(f"journey stage at {n:,} incidents (best of 3 per child, 2 children per side):")
+    print(f"  ours  load_boundaries + assign_areas  {ours:6.2f} s  peak "
+          f"{max(r['peak_mb'] for r in results['ours']):6.0f} MB (frame: "
+          f"{min(r['base_mb'] for r in results['ours']):.0f} MB before the stage)")
+    print(f"  peer  read_file + sjoin               {peer:6.2f} s  peak "
+          f"{max(r['peak_mb'] for r in results['sjoin']):6.0f} MB")
+    print(f"  ratio {peer / ours:.1f}x; wards identical: {'yes' if same else 'NO'}")
+    return 0 if same else 1
+
+
+def _run_journey(side: str, n: int, out: Path) -> dict:
+    cmd = [sys.executable, __file__, "--journey-child", side, "--n", str(n), "--out", str(out)]
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH")]))
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr)
+        raise SystemExit(f"journey child {side} n={n} failed")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="100k points only")
@@ -150,7 +286,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", help=argparse.SUPPRESS)
     p.add_argument("--verbs", type=int, metavar="N",
                    help="time assign_areas and area_counts on N points instead")
+    p.add_argument("--journey", type=int, metavar="N",
+                   help="time load_boundaries + assign_areas on N snapped incidents vs sjoin")
+    p.add_argument("--journey-child", choices=["ours", "sjoin"], help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    if args.journey_child:
+        journey_child(args.journey_child, args.n, args.out)
+        return 0
+    if args.journey:
+        return journey(args.journey)
     if args.verbs:
         verbs(args.verbs)
         return 0

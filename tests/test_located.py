@@ -176,3 +176,48 @@ def test_located_points_is_frozen():
     assert isinstance(pts, LocatedPoints)
     with pytest.raises(AttributeError):
         pts.n_rows = 3  # type: ignore[misc]
+
+
+# --- repeated Point objects (police.uk snap points, issue 16) -------------------------------
+def _per_row(values):
+    """The plain reading, one row at a time: x, y of the non-empty points, else NaN."""
+    x = np.array([g.x if isinstance(g, Point) and not g.is_empty else np.nan for g in values])
+    y = np.array([g.y if isinstance(g, Point) and not g.is_empty else np.nan for g in values])
+    return x, y
+
+
+@pytest.mark.parametrize("with_empty", [False, True])
+def test_repeated_point_objects_are_read_once_and_give_the_same_points(with_empty):
+    from hotspots.located import _SAMPLE
+
+    rng = np.random.default_rng(5)
+    snap = shapely.points(rng.uniform(0, 5000, (300, 2)))
+    values = snap[rng.integers(0, snap.size, 6 * _SAMPLE)]
+    values[[3, 40_000]] = None
+    values[7] = Point(np.nan, 2.0)  # a point, but not a usable location
+    if with_empty:
+        values[[11, 50_000]] = Point()  # GEOS refuses get_x on these: the long way round
+    with pytest.warns(DataQualityWarning, match=r"1 points have non-finite.*rows \(9,\)"):
+        pts = located_points(gpd.GeoSeries(values, crs=27700))
+    assert pts.groups is not None  # the objects were grouped ...
+    x, y = _per_row(values)
+    ok = np.isfinite(x) & np.isfinite(y)
+    np.testing.assert_array_equal(pts.positions, np.flatnonzero(ok))
+    np.testing.assert_array_equal(pts.x, x[ok])  # ... and read exactly as row by row
+    np.testing.assert_array_equal(pts.y, y[ok])
+    assert pts.n_unknown == (5 if with_empty else 3)
+    # rows of one group hold one object, so one location
+    same = pts.groups[:, None] == pts.groups[None, :2000]
+    assert (pts.x[:, None] == pts.x[None, :2000])[same].all()
+
+
+def test_distinct_point_objects_are_not_grouped_and_a_polygon_is_still_refused():
+    rng = np.random.default_rng(6)
+    values = shapely.points(rng.uniform(0, 5000, (5 * 16_384, 2)))
+    pts = located_points(gpd.GeoSeries(values, crs=27700))
+    assert pts.groups is None
+    np.testing.assert_array_equal(pts.x, shapely.get_x(values))
+    repeated = np.concatenate([values[:100]] * 1000)
+    repeated[123] = box(0, 0, 1, 1)  # its x reads NaN: its type is checked, so refused
+    with pytest.raises(ValidationError, match="not a point"):
+        located_points(gpd.GeoSeries(repeated, crs=27700))

@@ -49,6 +49,7 @@ Examples
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import warnings
 from dataclasses import dataclass
@@ -70,6 +71,8 @@ __all__ = ["LocatedPoints", "check_measurable_crs", "located_points", "row_numbe
 logger = logging.getLogger(__name__)
 
 _POINT = 0  # shapely type id of a Point
+#: rows sampled to decide whether a geometry array repeats the same objects
+_SAMPLE = 16_384
 
 
 @dataclass(frozen=True, eq=False)
@@ -90,6 +93,11 @@ class LocatedPoints:
         The CRS of ``x`` and ``y``: the frame's own, or ``"EPSG:27700"`` after reprojection.
     reprojected_from : str or None
         The frame's CRS when the points were transformed to EPSG:27700.
+    groups : numpy.ndarray of int64 or None
+        When the frame holds the same point object on many rows (police.uk snap points
+        read once per location), the index of each located row's object among the
+        distinct objects: rows with the same group share a location (rows of different
+        groups may share one too). None when not worked out.
 
     Examples
     --------
@@ -108,6 +116,7 @@ class LocatedPoints:
     weights: np.ndarray | None = None
     crs: Any = None
     reprojected_from: str | None = None
+    groups: np.ndarray | None = None
 
     @property
     def n_located(self) -> int:
@@ -299,6 +308,81 @@ def _weights(frame: pd.DataFrame | None, weights: str, positions: np.ndarray) ->
     return col
 
 
+def _object_addresses(values: np.ndarray) -> np.ndarray | None:
+    """Return the address of each element of an object array (CPython's ``id``), or None.
+
+    Read straight from the array's buffer of object pointers (copied before the array can
+    go), so equal addresses mean the very same object. None if the array is not a
+    contiguous buffer of 8-byte pointers.
+    """
+    if values.dtype != object or values.itemsize != 8 or not values.flags.c_contiguous:
+        return None
+    raw = (ctypes.c_uint64 * values.size).from_address(values.ctypes.data)
+    return np.frombuffer(memoryview(raw).cast("B"), dtype=np.int64).copy()
+
+
+def _point_coordinates(values: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Type id, emptiness, x and y (NaN unless a non-empty point) of each geometry.
+
+    ``get_x`` gives NaN for anything but a point (and for None), so rows with finite x
+    and y are points and only the others need their type and emptiness read: two passes
+    over the objects instead of four. GEOS refuses ``get_x`` on an empty point, so when a
+    frame holds empty points (rows without a location) their emptiness is read first.
+    """
+    try:
+        x, y = shapely.get_x(values), shapely.get_y(values)
+        empty = None
+    except shapely.errors.GEOSException:
+        empty = shapely.is_empty(values)
+        x = np.full(values.size, np.nan)
+        y = np.full(values.size, np.nan)
+        full = np.flatnonzero(~empty)
+        x[full], y[full] = shapely.get_x(values[full]), shapely.get_y(values[full])
+    kinds = np.full(values.size, _POINT, dtype=np.int64)
+    odd = np.flatnonzero(~(np.isfinite(x) & np.isfinite(y)))
+    if odd.size:
+        kinds[odd] = shapely.get_type_id(values[odd])
+    if empty is None:
+        empty = np.zeros(values.size, dtype=bool)
+        if odd.size:
+            empty[odd] = shapely.is_empty(values[odd])
+    return kinds, empty, x, y
+
+
+def _read_geometries(values: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """Type id, emptiness, x and y of every geometry, and the groups of repeated objects.
+
+    ``x`` and ``y`` are NaN where the geometry is not a non-empty point. police.uk data
+    put millions of incidents on some tens of thousands of snap points, and a reader may
+    hand the same Point object to every incident at one: then the geometries are read
+    once per distinct object (hashing 3M addresses costs a fifth of reading 3M
+    coordinates from scattered objects) and spread back, and ``groups`` is each row's
+    distinct object (else None).
+    """
+    groups = None
+    distinct = values
+    if values.size > 4 * _SAMPLE:
+        addresses = _object_addresses(values)
+        if addresses is not None:
+            # with all-distinct objects a sample has no repeat at all; a few percent of
+            # repeats mean at most ~10 x _SAMPLE distinct objects, where reading each once
+            # pays for the hashing many times over
+            sample = np.sort(addresses[:: values.size // _SAMPLE])
+            if np.count_nonzero(sample[1:] != sample[:-1]) + 1 <= 0.95 * sample.size:
+                codes, uniques = pd.factorize(addresses)
+                groups = codes.astype(np.int64, copy=False)
+                # any row of a group will do: they all hold the same object
+                one = np.empty(uniques.size, dtype=np.int64)
+                one[groups] = np.arange(values.size)
+                distinct = values[one]
+    kinds, empty, x, y = _point_coordinates(distinct)
+    if groups is not None:
+        return kinds[groups], empty[groups], x[groups], y[groups], groups
+    return kinds, empty, x, y, None
+
+
 def located_points(data: gpd.GeoDataFrame | gpd.GeoSeries, *, weights: str | None = None,
                    reproject: bool = False) -> LocatedPoints:
     """Read the located points of an incident frame (the module documentation has the rules).
@@ -352,12 +436,13 @@ def located_points(data: gpd.GeoDataFrame | gpd.GeoSeries, *, weights: str | Non
     if not reproject:
         check_measurable_crs(geoms.crs)
     values = np.asarray(geoms.array, dtype=object)
-    kinds = shapely.get_type_id(values)  # -1 for missing
-    has_geom = (kinds >= 0) & ~shapely.is_empty(values)
+    kinds, empty, x, y, groups = _read_geometries(values)
+    has_geom = (kinds >= 0) & ~empty
     candidates = np.flatnonzero(has_geom & ~_said_unknown(frame, values, has_geom))
     _refuse_non_points(frame, values, candidates, kinds)
-    pts = values if candidates.size == values.size else values[candidates]
-    x, y = shapely.get_x(pts), shapely.get_y(pts)
+    if candidates.size != values.size:
+        x, y = x[candidates], y[candidates]
+        groups = None if groups is None else groups[candidates]
     finite = np.isfinite(x) & np.isfinite(y)
     if not finite.all():
         pos = candidates[~finite]
@@ -367,6 +452,7 @@ def located_points(data: gpd.GeoDataFrame | gpd.GeoSeries, *, weights: str | Non
             DataQualityWarning, stacklevel=2,
         )
         candidates, x, y = candidates[finite], x[finite], y[finite]
+        groups = None if groups is None else groups[finite]
     w = None if weights is None else _weights(frame, weights, candidates)
     crs: Any = geoms.crs
     source = None
@@ -374,4 +460,4 @@ def located_points(data: gpd.GeoDataFrame | gpd.GeoSeries, *, weights: str | Non
         source = normalise_crs(crs)
         x, y = to_bng(x, y, crs)
         crs = BNG
-    return LocatedPoints(x, y, candidates.astype(np.int64), len(values), w, crs, source)
+    return LocatedPoints(x, y, candidates.astype(np.int64), len(values), w, crs, source, groups)

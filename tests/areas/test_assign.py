@@ -12,6 +12,7 @@ from shapely import Point, box
 
 from hotspots.areas import NOT_RECORDED, AreaSet, area_counts, assign_areas
 from hotspots.errors import CRSError, DataQualityWarning, ValidationError
+from hotspots.located import located_points
 
 LOOKUP = "data/lookups/bradford-lsoa11-ward13-pcon13-by-centroid.csv"
 POPULATION = "data/population/bradford_ward_population_mid2022_oi.csv"
@@ -367,3 +368,51 @@ def test_reprojection_is_recorded(bradford_areas):
         "reprojected_from"] == "EPSG:4326"
     bng = assign_areas(inc.to_crs(27700), bradford_areas)
     assert bng.attrs["hotspots"]["assign"]["reprojected_from"] is None
+
+
+def test_ids_are_strings_and_the_output_shares_no_writes_with_the_input():
+    areas = squares()
+    inc = incidents([(5, 5), (15, 15), None, (50, 50)], note=["a", "b", "c", "d"])
+    inc["cell_id"] = pd.array(["old"] * 4, dtype="string")  # replaced, not written into
+    before = inc.copy(deep=True)
+    out = assign_areas(inc, areas, allow_outside=True)
+    assert out["cell_id"].dtype == pd.StringDtype()
+    assert out["cell_id"].tolist() == ["Q2", "Q3", pd.NA, pd.NA]
+    assert out["zone_id"].tolist() == [pd.NA, "Z1", pd.NA, pd.NA]
+    out.loc[0, "note"] = "changed"
+    out["cell_id"] = "x"
+    assert_frame_equal(inc, before)
+
+
+def test_rows_sharing_a_point_object_get_the_answer_of_separate_points(monkeypatch):
+    # police.uk as read: one Point object per snap point, shared by all its incidents
+    import hotspots.areas.assign as assign_module
+
+    rng = np.random.default_rng(8)
+    snaps = np.r_[shapely.points(rng.uniform(-5, 45, (300, 2))),
+                  [Point(10, 10), Point(10, 5), Point(20, 15), Point(40, 20)]]
+    pick = rng.integers(0, len(snaps), 70_000)
+    shared = gpd.GeoDataFrame(geometry=snaps[pick], crs="EPSG:27700")
+    shared.loc[::1000, "geometry"] = Point()
+    separate = gpd.GeoDataFrame(geometry=shapely.from_wkb(shapely.to_wkb(shared.geometry)),
+                                crs="EPSG:27700")
+    looked_up = []
+    real = assign_module._level_positions
+    monkeypatch.setattr(assign_module, "_level_positions",
+                        lambda a, c, x, y: looked_up.append(len(x)) or real(a, c, x, y))
+    areas = squares()
+    got = assign_areas(shared, areas, allow_outside=True)
+    want = assign_areas(separate, areas, allow_outside=True)
+    labels = ["cell_id", "cell", "zone_id", "zone"]
+    assert list(got.columns) == list(want.columns) == ["geometry", *labels]
+    for col in labels:  # Series.equals: vectorised (assert_frame_equal boxes categoricals)
+        assert got[col].dtype == want[col].dtype
+        assert got[col].equals(want[col])
+    assert got.attrs == want.attrs
+    assert got["cell"].value_counts()["Outside district"] > 0
+    assert got["zone_id"].notna().sum() > 10_000
+    # the separate copies are looked up one by one; the shared objects once each (when the
+    # reading of the frame groups them, hotspots.located.LocatedPoints.groups)
+    assert looked_up[1] == len(shared) - 70
+    if getattr(located_points(shared, reproject=True), "groups", None) is not None:
+        assert looked_up[0] <= len(snaps) + 1

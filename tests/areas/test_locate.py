@@ -48,3 +48,43 @@ def test_only_boundary_cells_are_marked():
     raster = _LabelRaster.build(np.array([box(0, 0, 1000, 1000)], dtype=object), ["x"])
     assert 0 < raster.share_marked < 0.05
     assert set(np.unique(raster.lut)) == {-2, -1, 0}
+
+
+def test_repeated_points_near_edges_are_tested_once_with_the_same_answer(monkeypatch):
+    # police.uk-like input: a few hundred locations, most on or beside the boundaries,
+    # each repeated many times (enough to take the distinct-location path)
+    import hotspots.areas._locate as locate
+
+    geoms = np.array([box(0, 0, 10, 10), box(10, 0, 20, 10),
+                      shapely.Polygon([(0, 10), (20, 10), (10, 25)])], dtype=object)
+    ids = ["b", "a", "c"]
+    rng = np.random.default_rng(11)
+    sx = np.r_[np.full(40, 10.0), rng.uniform(9.9, 10.1, 160), rng.uniform(-5, 25, 100)]
+    sy = np.r_[rng.uniform(0, 10, 40), rng.uniform(-1, 11, 160), np.full(100, 10.0)]
+    pick = rng.integers(0, len(sx), 20_000)
+    x, y = sx[pick], sy[pick]
+    raster = _LabelRaster.build(geoms, ids)
+    calls = []
+    exact = raster.exact
+    monkeypatch.setattr(raster, "exact", lambda a, b: calls.append(len(a)) or exact(a, b))
+    got = raster.locate(x, y)
+    np.testing.assert_array_equal(got, _exact(geoms, ids, sx, sy)[pick])
+    assert calls
+    assert max(calls) <= len(sx)  # each distinct location tested once
+    # all-distinct points keep the plain path and the same answers
+    ux, uy = rng.uniform(9.9, 10.1, 5000), rng.uniform(-1, 11, 5000)
+    np.testing.assert_array_equal(locate._LabelRaster.build(geoms, ids).locate(ux, uy),
+                                  _exact(geoms, ids, ux, uy))
+
+
+def test_block_cells_lie_in_their_blocks():
+    from scipy import ndimage
+
+    from hotspots.areas._locate import _block_cells
+
+    rng = np.random.default_rng(3)
+    image = rng.random((60, 80)) < 0.45
+    blocks, n = ndimage.label(image)
+    rows, cols = _block_cells(blocks, n)
+    assert n > 20
+    np.testing.assert_array_equal(blocks[rows, cols], np.arange(1, n + 1))

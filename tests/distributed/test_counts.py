@@ -18,6 +18,7 @@ distributed = pytest.importorskip("distributed")
 dask_geopandas = pytest.importorskip("dask_geopandas")
 
 from hotspots.distributed import (  # noqa: E402  (after the optional-dependency skip)
+    area_and_grid_counts,
     area_counts,
     assign_areas,
     grid_counts,
@@ -117,3 +118,20 @@ def test_grid_counts_leave_out_unknown_locations_and_count_missing_dates():
     assert first["n"].tolist() == [2, 1]  # January, then the row without a date (NaT)
     assert first["period"].isna().tolist() == [False, True]
     assert ours["n"].sum() == 4
+
+
+def test_area_and_grid_counts_in_one_pass_equal_the_two_verbs(dataset):
+    out, whole = dataset
+    areas = load_boundaries("bradford-2013")
+    grid = hotspot_grid(whole, cell_size=500)
+    lazy = read_incident_dataset(out, period=("2017-01", "2017-02"),
+                                 columns=["location_status", "occurred"])
+    wards, cells = area_and_grid_counts(lazy, areas, grid, level="ward", allow_outside=True,
+                                        scheduler="synchronous")
+    part = whole[whole["occurred"] < "2017-03-01"]
+    expected = area_counts_in_memory(part, areas, level="ward", allow_outside=True)
+    pd.testing.assert_frame_equal(wards, expected[["area_id", "area_name", "n", "share"]],
+                                  check_dtype=False)
+    pd.testing.assert_frame_equal(cells, grid_counts(part, grid))
+    assert wards["n"].sum() == len(part) > 0
+    assert cells["n"].sum() == int((part["location_status"] == "located").sum())

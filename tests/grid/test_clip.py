@@ -111,3 +111,23 @@ def test_clipped_grid_is_cached_per_boundary_cell_size_and_origin(bradford_areas
     hotspot_grid(clip=bradford_areas, cell_size=700)
     assert calls == [700.0, 700.0, 800.0, 700.0, 700.0]
     assert not _grid_clip._CACHE
+
+
+def test_rectangle_clips_equal_overlays_with_the_loop_and_the_ufunc(bradford_areas,
+                                                                    monkeypatch):
+    from hotspots.grid import clip as _grid_clip
+
+    wards = bradford_areas["ward"].geometry.to_numpy()
+    rng = np.random.default_rng(4)
+    pick = rng.integers(0, wards.size, 300)
+    # boxes of 50 m to 900 m around a vertex of the ward's boundary: cut by it
+    corner = np.array([rng.choice(shapely.get_coordinates(w)) for w in wards[pick]])
+    half = rng.uniform(25, 450, (300, 1))
+    bounds = np.column_stack([corner - half, corner + half])
+    want = shapely.area(shapely.intersection(wards[pick], shapely.box(*bounds.T)))
+    fast = shapely.area(_grid_clip._clip_to_boxes(wards[pick], bounds))
+    assert ((want > 0) & (want < 0.999 * (2 * half[:, 0]) ** 2)).sum() > 250
+    np.testing.assert_allclose(fast, want, rtol=0, atol=1e-9 * bounds[:, 2:].max())
+    monkeypatch.setattr(_grid_clip, "_RECT_CLIP", None)  # a shapely without the ufunc
+    np.testing.assert_allclose(shapely.area(_grid_clip._clip_to_boxes(wards[pick], bounds)),
+                               fast, rtol=0, atol=1e-6)

@@ -662,7 +662,7 @@ def test_kde_linear_binning_conserves_weight_and_matches_the_four_corner_rule():
     rng = np.random.default_rng(11)
     s = rng.uniform(-20, 120, (70_000, 2))  # some beyond the 10 x 8 lattice: dropped
     w = rng.uniform(0.5, 2.0, s.shape[0])
-    got = _linear_bin(s, w, 0.0, 0.0, 10.0, 10, 8)
+    got = _linear_bin(s[:, 0], s[:, 1], w, 0.0, 0.0, 10.0, 10, 8)
     # the rule written out point by point: share w among the 4 nodes around each point
     want = np.zeros((8, 10))
     fx, fy = s[:, 0] / 10, s[:, 1] / 10
@@ -675,5 +675,5 @@ def test_kde_linear_binning_conserves_weight_and_matches_the_four_corner_rule():
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-9)
     assert got.sum() == pytest.approx(w[ok].sum(), rel=1e-12)
     assert 0 < ok.sum() < s.shape[0]  # the lattice really dropped some points
-    unweighted = _linear_bin(s, None, 0.0, 0.0, 10.0, 10, 8)
+    unweighted = _linear_bin(s[:, 0], s[:, 1], None, 0.0, 0.0, 10.0, 10, 8)
     assert unweighted.sum() == pytest.approx(ok.sum(), rel=1e-12)

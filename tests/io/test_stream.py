@@ -232,3 +232,29 @@ def test_a_folder_that_is_not_a_dataset_is_read_as_files(tmp_path):
     frame = _quiet(hotspots.read_incidents, tmp_path, x="Longitude", y="Latitude",
                    occurred="Month", category="Crime type", incident_id="Crime ID")
     assert len(frame) == 2
+
+
+def test_cli_convert_cuts_a_big_file_into_pieces(tmp_path, capsys):
+    import argparse
+
+    from hotspots.cli.convert import add_parser
+
+    kinds = ["crime", "asb", "junk", "blank", "crime", "asb"] * 20
+    path = _write_month(tmp_path, "2019-01", kinds, 0)
+    parser = argparse.ArgumentParser(prog="hotspots")
+    add_parser(parser.add_subparsers())
+    args = parser.parse_args(["convert", str(path), "--out", str(tmp_path / "ds"),
+                              "--chunk-mb", str(2000 / 2**20)])
+    assert _quiet(args.func, args) == 0
+    whole = _quiet(read_police_uk, path)
+    back = read_incident_dataset(tmp_path / "ds")
+    pd.testing.assert_frame_equal(back, whole)
+    rep = back.attrs["hotspots"]["load"]
+    assert (rep.rows_read, rep.rejected_total, rep.unknown_location) == (120, 20, 20)
+    # the last anti-social behaviour row (row 121 of the file, not of its piece) names itself
+    assert "2019-01-west-yorkshire-street:121" in back["incident_id"].tolist()
+    assert rep.files[0].rows == 120
+    printed = capsys.readouterr().out
+    assert "120 rows in" in printed
+    # really cut: about 16 kB in pieces of 2 kB
+    assert int(printed.split(" chunks converted")[0].split()[-1]) >= 5

@@ -124,6 +124,31 @@ def test_import_maps_does_not_import_folium_branca_jinja2():
     assert json.loads(out.stdout) == []
 
 
+def test_builders_load_on_first_use():
+    # a hot spot map need not load the premises, change and area builders (and the
+    # premises, io and privacy modules behind them)
+    code = (
+        "import sys, json, hotspots.maps as m; before = sorted(k for k in sys.modules "
+        "if k.startswith('hotspots.maps.') and not k.split('.')[-1].startswith('_')); "
+        "from hotspots.maps import explore_hotspots; "
+        "after = sorted(k for k in sys.modules if k.startswith('hotspots.maps.') "
+        "and not k.split('.')[-1].startswith('_')); "
+        "print(json.dumps([before, after, explore_hotspots.__module__, "
+        "'explore_premises' in dir(m)]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    before, after, module, listed = json.loads(out.stdout)
+    assert before == []
+    assert after == ["hotspots.maps.hotspots"]
+    assert module == "hotspots.maps.hotspots"
+    assert listed
+    import hotspots.maps
+
+    assert hotspots.maps.explore_premises is explore_premises
+    with pytest.raises(AttributeError, match="no attribute 'explore_nothing'"):
+        hotspots.maps.explore_nothing  # noqa: B018
+
+
 # --- palettes and classes --------------------------------------------------------------------
 
 def test_sequential_classes_cover_positive_values_and_label_in_units():

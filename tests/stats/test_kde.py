@@ -168,3 +168,25 @@ def test_bad_arguments():
         kde_exact([[0, 0]], [[0, 0]], bandwidth=1, kernel="epanechnikov")
     with pytest.raises(ValueError, match="shape"):
         kde_binned([0, 0], [[0, 0]], bandwidth=1)
+
+
+def test_binned_kde_takes_x_and_y_columns_and_reads_nodes_exactly():
+    rng = np.random.default_rng(21)
+    pts = rng.uniform(0, 2000, (5000, 2))
+    gx, gy = np.meshgrid(np.arange(25.0, 2000, 50), np.arange(25.0, 2000, 50))
+    ev = np.column_stack([gx.ravel(), gy.ravel()])
+    whole = kde_binned(pts, ev, bandwidth=150.0, kernel="gaussian", cell_size=50.0)
+    cols = kde_binned((pts[:, 0].copy(), pts[:, 1].copy()), ev, bandwidth=150.0,
+                      kernel="gaussian", cell_size=50.0)
+    np.testing.assert_array_equal(cols, whole)
+    # on nodes the reading is the node itself, as the bilinear weights (1, 0, 0, 0) give
+    surface = rng.random((30, 40))
+    fi, fj = rng.integers(0, 40, 500).astype(float), rng.integers(0, 30, 500).astype(float)
+    np.testing.assert_array_equal(kde_mod._bilinear(surface, fi, fj),
+                                  surface[fj.astype(int), fi.astype(int)])
+    # one point off the nodes takes the general path; the node readings do not change
+    off = kde_mod._bilinear(surface, np.r_[fi, 3.5], np.r_[fj, 2.0])
+    np.testing.assert_array_equal(off[:-1], surface[fj.astype(int), fi.astype(int)])
+    assert off[-1] == pytest.approx((surface[2, 3] + surface[2, 4]) / 2)
+    with pytest.raises(ValueError, match="same length"):
+        kde_binned((pts[:, 0], pts[:10, 1]), ev, bandwidth=150.0)

@@ -5,9 +5,10 @@ cells; 14 m cells over Bradford), cached on the AreaSet. Cells that no boundary 
 carry the label of their area (found by one exact test per connected block of such cells);
 cells that a boundary crosses are marked. A point is labelled by an array lookup of its
 cell; only points in marked cells (about 1-3 % over Bradford) get an exact ``STRtree``
-point-in-polygon test. Points are processed in chunks, so memory stays flat. The result is
-identical to ``geopandas.sjoin(predicate="intersects")`` with the edge rule (the smallest
-``area_id`` wins among the areas whose closed polygon holds the point).
+point-in-polygon test, once per distinct location (police.uk points repeat). Points are
+processed in chunks, so memory stays flat. The result is identical to
+``geopandas.sjoin(predicate="intersects")`` with the edge rule (the smallest ``area_id``
+wins among the areas whose closed polygon holds the point).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 import shapely
 from scipy import ndimage
 
@@ -74,14 +76,11 @@ class _LabelRaster:
         # so a 4-connected block of unmarked cells lies wholly in one area (or in none): one
         # exact test at one cell centre labels the whole block.
         blocks, n_blocks = ndimage.label(~marked)
-        flat = blocks.ravel()
-        first = np.full(n_blocks + 1, flat.size, dtype=np.int64)
-        np.minimum.at(first, flat, np.arange(flat.size, dtype=np.int64))
-        rep_y, rep_x = np.divmod(first[1:], nx)
-        label = np.full(n_blocks + 1, -1, dtype=np.int64)
-        label[1:] = self.exact(x0 + (rep_x + 0.5) * cell, y0 + (rep_y + 0.5) * cell)
+        rep_y, rep_x = _block_cells(blocks, n_blocks)
         dtype = np.int16 if len(geoms) < np.iinfo(np.int16).max else np.int32
-        self.lut = np.where(marked, -2, label[blocks]).astype(dtype).ravel()
+        label = np.full(n_blocks + 1, -2, dtype=dtype)  # block 0: the marked cells
+        label[1:] = self.exact(x0 + (rep_x + 0.5) * cell, y0 + (rep_y + 0.5) * cell)
+        self.lut = label[blocks.ravel()]
         logger.info(
             "label raster for %d areas: %d x %d cells of %.1f m, %.1f%% on boundaries",
             len(geoms), nx, ny, cell, 100 * self.share_marked,
@@ -102,6 +101,21 @@ class _LabelRaster:
         hit = best < len(self.geoms)
         out[hit] = self.by_rank[best[hit]]
         return out
+
+    def _exact_once(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """:meth:`exact`, testing each distinct location once.
+
+        police.uk snaps crimes to a few thousand points, so the points near boundaries
+        repeat: hashing them costs far less than the polygon tests it saves.
+        """
+        if len(x) < 4096:
+            return self.exact(x, y)
+        pairs = np.empty(len(x), dtype=np.complex128)
+        pairs.real, pairs.imag = x, y
+        codes, distinct = pd.factorize(pairs)
+        if len(distinct) > len(x) // 2:
+            return self.exact(x, y)
+        return self.exact(distinct.real, distinct.imag)[codes]
 
     def locate(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Area position of each point, ``-1`` outside every area or for NaN coordinates."""
@@ -124,9 +138,27 @@ class _LabelRaster:
             code[~ok] = -1
             need = np.flatnonzero(code == -2)
             if len(need):
-                code[need] = self.exact(xs[need], ys[need])
+                code[need] = self._exact_once(xs[need], ys[need])
             out[start:start + _CHUNK] = code
         return out
+
+
+def _block_cells(blocks: np.ndarray, n_blocks: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column of one cell of each block ``1..n_blocks`` of a label image.
+
+    The top row of a block's bounding box holds a cell of the block, so one short row
+    segment per block is searched rather than the whole raster.
+    """
+    rows = np.empty(n_blocks, dtype=np.int64)
+    cols = np.empty(n_blocks, dtype=np.int64)
+    for i, box in enumerate(ndimage.find_objects(blocks)):
+        if box is None:  # a label without cells (not made by ndimage.label) labels nothing
+            rows[i] = cols[i] = 0
+            continue
+        top = blocks[box[0].start, box[1]]
+        rows[i] = box[0].start
+        cols[i] = box[1].start + int(np.argmax(top == i + 1))
+    return rows, cols
 
 
 def _mark_boundary_cells(geoms: np.ndarray, x0: float, y0: float, cell: float, nx: int,

@@ -45,7 +45,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         description="Read incident files one at a time (police.uk monthly files, or any "
         "table with --x/--y), check them, assign areas and write a GeoParquet dataset "
         "partitioned by force/year/month, with one load report for all files. Memory stays "
-        "bounded by the largest file.")
+        "bounded by the largest file, or by --chunk-mb for bigger CSV files.")
     p.add_argument("files", nargs="+", help="files, folders or globs")
     p.add_argument("--out", required=True, help="new or empty folder for the dataset")
     p.add_argument("--boundaries", help="boundary set to assign and count by (e.g. "
@@ -57,6 +57,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--occurred", help="date column (not police.uk files)")
     p.add_argument("--category", help="category column (not police.uk files)")
     p.add_argument("--force", help="partition name for files without 'Falls within'")
+    p.add_argument("--chunk-mb", type=float, default=64,
+                   help="read a CSV file bigger than this many MB in pieces of about this "
+                   "size (default 64), so memory stays bounded whatever the file's size")
     p.set_defaults(func=run)
     return p
 
@@ -103,8 +106,10 @@ def run(args: argparse.Namespace) -> int:
     with warnings.catch_warnings():
         # the report printed below lists every problem the warnings would
         warnings.simplefilter("ignore", DataQualityWarning)
+        chunk_mb = getattr(args, "chunk_mb", None) or 64
         done = convert_incidents(args.files, args.out, areas=areas, force=args.force,
-                                 allow_outside=args.allow_outside, **columns)
+                                 allow_outside=args.allow_outside,
+                                 chunk_bytes=int(chunk_mb * 2**20), **columns)
     print(done.report)
     for level, table in done.counts.items():
         print(f"\nincidents per {level} (restricted: not for publication):")

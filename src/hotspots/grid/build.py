@@ -21,6 +21,7 @@ from hotspots import schema
 from hotspots._params import check_in, current_verb
 from hotspots.crs import BNG
 from hotspots.errors import EmptyDataError, Problem
+from hotspots.grid._lazy import CellSource, LazyCells
 from hotspots.grid.cell_size import cell_size_auto, readable_cell_size
 from hotspots.grid.clip import ClippedCells, area_columns, cached_cells, clip_mask
 from hotspots.grid.crs_policy import check_metric_crs, same_crs
@@ -76,7 +77,8 @@ def _clipped_cells(cover: Grid, region: shapely.Geometry, areas: Any) -> Clipped
     lattice = cover.with_mask(mask)
     ids = lattice.cell_ids()
     cx, cy = lattice.centres(ids)
-    cells = lattice.polygons(ids)
+    # the polygons are made when first read (most verbs never read them; see grid._lazy)
+    cells = LazyCells(CellSource(lattice, ids))
     data: dict[str, Any] = {
         schema.CELL_ID: ids.astype(np.int64),
         "x": cx,
@@ -85,7 +87,7 @@ def _clipped_cells(cover: Grid, region: shapely.Geometry, areas: Any) -> Clipped
         "coverage": coverage.ravel()[ids],
     }
     if areas is not None:
-        data.update(area_columns(areas, lattice, ids, cx, cy, cells,
+        data.update(area_columns(areas, lattice, ids, cx, cy, None,
                                  None if lowest is None else lowest[ids]))
     return ClippedCells(mask, data, cells)
 

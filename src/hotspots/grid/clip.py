@@ -53,18 +53,41 @@ _FINE = 8
 #: columns take about 0.3 kB, so about 300 MB at most); larger grids are not kept
 _CACHE_ENTRIES = 8
 _CACHE_CELLS = 1_000_000
+#: GEOS's rectangle clip as a broadcasting ufunc (see :func:`_clip_to_boxes`)
+_RECT_CLIP = getattr(shapely.lib, "clip_by_rect", None)
 
 
 # --- local pieces of polygons ----------------------------------------------------------------
-def _tile_boxes(lattice: Any, tile_row: np.ndarray, tile_col: np.ndarray, t: int) -> np.ndarray:
-    """Boxes holding every cell of each ``t x t`` block of cells, widened by one cell."""
+def _tile_bounds(lattice: Any, tile_row: np.ndarray, tile_col: np.ndarray, t: int
+                 ) -> np.ndarray:
+    """Bounds (n, 4) of boxes holding every cell of each ``t x t`` block, widened by a cell."""
     s = lattice.cell_size
     rs = lattice.row_spacing
-    xmin = lattice.x0 + tile_col * t * s - s
-    xmax = lattice.x0 + (tile_col + 1) * t * s + s
-    ymin = lattice.y0 + tile_row * t * rs - s
-    ymax = lattice.y0 + (tile_row + 1) * t * rs + s
-    return shapely.box(xmin, ymin, xmax, ymax)
+    return np.column_stack([
+        lattice.x0 + tile_col * t * s - s,
+        lattice.y0 + tile_row * t * rs - s,
+        lattice.x0 + (tile_col + 1) * t * s + s,
+        lattice.y0 + (tile_row + 1) * t * rs + s,
+    ])
+
+
+def _clip_to_boxes(geoms: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """Clip each geometry to its own box (rows of ``bounds``: xmin, ymin, xmax, ymax).
+
+    GEOS's rectangle clip is 5-10x faster than a general overlay with a box polygon and
+    gives the same region to rounding. ``shapely.clip_by_rect`` only takes one rectangle,
+    but the ufunc behind it (``shapely.lib.clip_by_rect``, ``Odddd->O``) broadcasts like
+    every shapely ufunc, so all pairs go in one call; a loop is the fallback should a
+    shapely release drop it.
+    """
+    if geoms.size == 0:
+        return np.empty(0, dtype=object)
+    if isinstance(_RECT_CLIP, np.ufunc):
+        return _RECT_CLIP(geoms, bounds[:, 0], bounds[:, 1], bounds[:, 2], bounds[:, 3])
+    out = np.empty(geoms.size, dtype=object)
+    for k, (g, b) in enumerate(zip(geoms, bounds.tolist(), strict=True)):
+        out[k] = shapely.clip_by_rect(g, *b)
+    return out
 
 
 def _pairs(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -78,6 +101,20 @@ def _pairs(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     start = np.repeat(lo - (np.cumsum(count) - count), count)
     j = order[np.arange(i.size) + start]
     return i, j
+
+
+def _square_overlaps(pieces: np.ndarray, lattice: Any, cell_ids: np.ndarray) -> np.ndarray:
+    """Area of each piece inside its square cell, by a rectangle clip (not an overlay).
+
+    A general overlay (``shapely.intersection``) of a cell with a piece of boundary costs
+    about 25 us; the rectangle clip a fraction of that. The areas equal the overlay's to
+    rounding (about 1e-12 of a cell).
+    """
+    s = lattice.cell_size
+    row, col = np.divmod(np.asarray(cell_ids, dtype=np.int64), lattice.ncol)
+    x = lattice.x0 + col * s
+    y = lattice.y0 + row * s
+    return shapely.area(_clip_to_boxes(pieces, np.column_stack([x, y, x + s, y + s])))
 
 
 def local_overlaps(geoms: np.ndarray, lattice: Any, cell_ids: np.ndarray, cells: np.ndarray,
@@ -119,9 +156,9 @@ def local_overlaps(geoms: np.ndarray, lattice: Any, cell_ids: np.ndarray, cells:
     t = sizes[0]
     width = lattice.ncol // t + 1
     key = np.unique((row // t) * width + col // t)
-    box = _tile_boxes(lattice, key // width, key % width, t)
-    ti, gj = shapely.STRtree(geoms).query(box, predicate="intersects")
-    piece = shapely.intersection(geoms[gj], box[ti])
+    bounds = _tile_bounds(lattice, key // width, key % width, t)
+    ti, gj = shapely.STRtree(geoms).query(shapely.box(*bounds.T), predicate="intersects")
+    piece = _clip_to_boxes(geoms[gj], bounds[ti])
     ok = ~shapely.is_empty(piece)
     p_tile, p_geom, piece = key[ti[ok]], gj[ok], piece[ok]
     # each smaller tile cuts the pieces of its parent tile, so no step sees many vertices
@@ -131,8 +168,8 @@ def local_overlaps(geoms: np.ndarray, lattice: Any, cell_ids: np.ndarray, cells:
         k_row, k_col = key // width, key % width
         k_parent = (k_row * t // parent) * p_width + k_col * t // parent
         ki, pj = _pairs(k_parent, p_tile)
-        box = _tile_boxes(lattice, k_row, k_col, t)
-        piece = shapely.intersection(piece[pj], box[ki])
+        bounds = _tile_bounds(lattice, k_row, k_col, t)
+        piece = _clip_to_boxes(piece[pj], bounds[ki])
         ok = ~shapely.is_empty(piece)
         p_tile, p_geom, piece = key[ki[ok]], p_geom[pj[ok]], piece[ok]
     fkey_cell = (row // _FINE) * width + col // _FINE
@@ -149,7 +186,10 @@ def local_overlaps(geoms: np.ndarray, lattice: Any, cell_ids: np.ndarray, cells:
     inside[hits] = shapely.contains_properly(pieces[hits], mine[hits])
     area = np.where(inside, lattice.cell_area, 0.0)
     cut = np.flatnonzero(hits & ~inside)
-    area[cut] = shapely.area(shapely.intersection(mine[cut], pieces[cut]))
+    if lattice.grid_type == "square":
+        area[cut] = _square_overlaps(pieces[cut], lattice, cell_ids[ci[cut]])
+    else:
+        area[cut] = shapely.area(shapely.intersection(mine[cut], pieces[cut]))
     meet = None
     if predicate is not None:
         # sharing only an edge or a corner with the region does not make a cell part of it
@@ -254,11 +294,12 @@ def _largest_overlap(frame: gpd.GeoDataFrame, lattice: Any, cell_ids: np.ndarray
 
 
 def area_columns(areas: Any, lattice: Any, ids: np.ndarray, cx: np.ndarray, cy: np.ndarray,
-                 cells: np.ndarray, lowest: np.ndarray | None = None) -> dict[str, Any]:
+                 cells: np.ndarray | None, lowest: np.ndarray | None = None) -> dict[str, Any]:
     """``<level>_id`` and ``<level>`` columns: area of the centre, else largest overlap.
 
-    ``lowest`` (optional) is the lowest level's area position of each cell, already looked
-    up.
+    ``cells`` are the cells' polygons, or None to make only those of the cells whose
+    centre no area holds (the only ones whose overlaps are measured). ``lowest``
+    (optional) is the lowest level's area position of each cell, already looked up.
     """
     cols: dict[str, Any] = {}
     # nested levels come from the lowest through the lookup, as assign_areas does, so a cell's
@@ -278,7 +319,8 @@ def area_columns(areas: Any, lattice: Any, ids: np.ndarray, cx: np.ndarray, cy: 
             which = _locate_centres(frame, cx, cy)
         edge = np.flatnonzero(which < 0)
         if edge.size and level not in derived:
-            which[edge] = _largest_overlap(frame, lattice, ids[edge], cells[edge])
+            edge_cells = lattice.polygons(ids[edge]) if cells is None else cells[edge]
+            which[edge] = _largest_overlap(frame, lattice, ids[edge], edge_cells)
         if k == 0:
             low = which
         ids_arr = pd.array(frame[schema.AREA_ID].astype(str).to_numpy(), dtype="string")
@@ -298,7 +340,7 @@ class ClippedCells:
 
     mask: np.ndarray
     columns: dict[str, Any]
-    geometry: np.ndarray
+    geometry: Any  # the cells' polygons: a GeometryArray (made when first read) or array
 
 
 _CACHE: OrderedDict[tuple[Any, ...], ClippedCells] = OrderedDict()
@@ -333,10 +375,10 @@ def cached_cells(areas: Any, lattice: Any, build: Any) -> ClippedCells:
     hit = _CACHE.get(key)
     if hit is None:
         hit = build()
-        if hit.geometry.size <= _CACHE_CELLS:
+        if len(hit.geometry) <= _CACHE_CELLS:
             _CACHE[key] = hit
             while len(_CACHE) > _CACHE_ENTRIES or (
-                sum(c.geometry.size for c in _CACHE.values()) > _CACHE_CELLS
+                sum(len(c.geometry) for c in _CACHE.values()) > _CACHE_CELLS
             ):
                 _CACHE.popitem(last=False)
     else:

@@ -65,7 +65,9 @@ def prepare(
         ignored = [name for name, v in (("cell_size", cell_size), ("clip", clip)) if v is not None]
         if ignored:
             logger.info("%s: grid given, so %s ignored", caller, " and ".join(ignored))
-        frame = grid.copy()
+        # shallow: the verbs only add or replace whole columns (insert_before_geometry),
+        # which never reaches `grid`; a deep copy of a 150k-cell grid costs more than Gi*
+        frame = grid.copy(deep=False)
         info: dict[str, Any] = {
             "cell_size": lattice.cell_size,
             "cell_size_reason": "from the grid given",

@@ -418,7 +418,8 @@ def _binned(
                 weights=weights, compat=compat)
     # the spacing (a nearest-neighbour query, 0.3 s on 200k points) only matters for snapped
     # data, where it can raise the cell size; elsewhere it is not computed
-    snap = snap_info(b.points.x, b.points.y, spacing="if_snapped")
+    snap = snap_info(b.points.x, b.points.y, spacing="if_snapped",
+                     groups=b.points.groups)
     if snap_aware and cell_size is None and grid is None and compat is None and snap.snapped:
         rule = float(b.info["cell_size"])
         if snap.spacing > rule:

@@ -138,8 +138,7 @@ def hotspot_kde(
             f"{caller}: no incident has a known location, so there is no density to "
             "estimate (has a previous step removed all rows?).",
         ))
-    xy = np.column_stack([pts.x, pts.y])
-    h, reason = _choose_bandwidth(xy, pts.weights, bandwidth, compat)
+    h, reason = _choose_bandwidth(pts.x, pts.y, pts.weights, bandwidth, compat)
     if bandwidth_adjust != 1:
         h *= float(bandwidth_adjust)
         reason += f", times bandwidth_adjust {bandwidth_adjust:g}"
@@ -161,14 +160,16 @@ def hotspot_kde(
         used = "exact" if (compat is not None or pairs <= EXACT_PAIRS_LIMIT) else "binned"
     info_kde: dict[str, Any] = {}
     if used == "exact":
-        kde = kde_exact(xy, centres, bandwidth=h, kernel=kernel, weights=pts.weights)
+        kde = kde_exact(np.column_stack([pts.x, pts.y]), centres, bandwidth=h, kernel=kernel,
+                        weights=pts.weights)
     else:
         square = lattice.grid_type == "square"
         spacing = lattice_spacing(
             h, kernel, cell_size=lattice.cell_size if square else None, on_lattice=square
         )
+        # x and y as two columns: a million points are not copied into one (n, 2) array
         kde = kde_binned(
-            xy, centres, bandwidth=h, kernel=kernel, weights=pts.weights,
+            (pts.x, pts.y), centres, bandwidth=h, kernel=kernel, weights=pts.weights,
             cell_size=lattice.cell_size if square else None, spacing=spacing,
         )
         info_kde["kde_lattice_spacing"] = spacing
@@ -195,7 +196,7 @@ def hotspot_kde(
 
 
 def _choose_bandwidth(
-    xy: np.ndarray, w: np.ndarray | None, bandwidth: Any, compat: str | None
+    x: np.ndarray, y: np.ndarray, w: np.ndarray | None, bandwidth: Any, compat: str | None
 ) -> tuple[float, str]:
     rule = bandwidth
     if bandwidth is None:
@@ -203,15 +204,15 @@ def _choose_bandwidth(
     if isinstance(rule, str):
         check_in("bandwidth", rule, ("arcgis", "nrd"))
         if rule == "arcgis":
-            h = bandwidth_arcgis(xy, w)
+            h = bandwidth_arcgis(np.column_stack([x, y]), w)
             reason = "ArcGIS rule 0.9 min(SD, sqrt(1/ln 2) Dm) n^-0.2"
             if w is not None:
                 reason += " (weighted)"
         elif compat:
-            h = bandwidth_nrd(xy[:, 0])
+            h = bandwidth_nrd(x)
             reason = "sfhotspot 1.0 rule: MASS::bandwidth.nrd of x only"
         else:
-            hx, hy = bandwidth_nrd(xy[:, 0]), bandwidth_nrd(xy[:, 1])
+            hx, hy = bandwidth_nrd(x), bandwidth_nrd(y)
             h = (hx + hy) / 2
             reason = f"mean of MASS::bandwidth.nrd of x ({hx:.1f}) and y ({hy:.1f})"
         if bandwidth is None:

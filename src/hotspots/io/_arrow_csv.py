@@ -22,24 +22,46 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-__all__ = ["STR_DTYPE", "arrow_frame", "read_arrow_csv"]
+__all__ = ["STR_DTYPE", "arrow_frame", "categoricals", "is_coded", "read_arrow_csv"]
 
 #: the dtype ``pandas.read_csv(dtype=str)`` gives: Arrow-backed text, NaN for missing
 STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
 
 
-def _as_str(arrow_type: pa.DataType) -> pd.StringDtype | None:
+def _pandas_type(arrow_type: pa.DataType) -> pd.api.extensions.ExtensionDtype | None:
     if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
         return STR_DTYPE
+    if pa.types.is_dictionary(arrow_type):
+        # kept as Arrow until the files are stacked (see categoricals): a pandas
+        # categorical per file and column costs more than the parse of the file
+        return pd.ArrowDtype(arrow_type)
     return None
 
 
 def arrow_frame(table: pa.Table) -> pd.DataFrame:
     """Turn an Arrow table of text columns into a frame of ``str`` columns, without copies.
 
-    Dictionary-encoded columns become categoricals (with ``str`` categories).
+    Dictionary-encoded columns stay Arrow dictionaries (:func:`is_coded`) until
+    :func:`categoricals` makes them pandas categoricals, once for all files.
     """
-    return table.to_pandas(types_mapper=_as_str)
+    return table.to_pandas(types_mapper=_pandas_type)
+
+
+def is_coded(dtype: object) -> bool:
+    """Tell whether a column is an Arrow dictionary column left by :func:`arrow_frame`."""
+    return isinstance(dtype, pd.ArrowDtype) and pa.types.is_dictionary(dtype.pyarrow_dtype)
+
+
+def categoricals(columns: Sequence[pd.Series]) -> pd.Series:
+    """Stack Arrow dictionary columns into one pandas categorical (``str`` categories).
+
+    Each file has its own dictionary; Arrow unifies them in the one conversion.
+    """
+    chunks: list[pa.Array] = []
+    for column in columns:
+        arr = pa.array(column.array)  # the column's own Arrow data, not a copy
+        chunks += arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    return pd.Series(pa.chunked_array(chunks).to_pandas())
 
 
 def read_arrow_csv(data: bytes | memoryview, names: Sequence[str], sep: str, *,

@@ -48,7 +48,8 @@ def categorical(values: Any, categories: Sequence[str] | None = None) -> pd.Cate
     if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
         cat = pd.Categorical(values)
         codes = np.asarray(cat.codes, dtype=np.int64)
-        used = np.unique(codes[codes >= 0])  # categories no row holds are not kept
+        # categories no row holds are not kept (a count per category: no sort of the rows)
+        used = np.flatnonzero(np.bincount(codes + 1, minlength=len(cat.categories) + 1)[1:])
         remap_used = np.full(len(cat.categories) + 1, -1, dtype=np.int64)
         remap_used[used] = np.arange(used.size)
         codes = remap_used[codes]

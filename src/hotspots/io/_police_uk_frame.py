@@ -8,6 +8,7 @@ publishes without one), month, crime type (API slugs mapped to the street-level 
 from __future__ import annotations
 
 import itertools
+from concurrent.futures import ThreadPoolExecutor
 
 import geopandas as gpd
 import numpy as np
@@ -85,27 +86,32 @@ STREET_CRIME_TYPES = frozenset({*API_CATEGORIES.values(), "Violent crime"})
 LOCATION_COMMA = location_comma_repair(STREET_CRIME_TYPES)
 
 
+def _repeats_in(part: pa.ChunkedArray) -> tuple[int, int]:
+    """Ids found on more than one row of ``part``, and those rows: (ids, rows)."""
+    if len(part.unique()) - (part.null_count > 0) == len(part) - part.null_count:
+        return 0, 0  # the usual case: every id once
+    counts = pc.value_counts(part.drop_null()).field("counts").to_numpy()
+    return int((counts > 1).sum()), int(counts[counts > 1].sum())
+
+
 def _repeated_ids(files: np.ndarray, ids: pd.Series) -> tuple[int, int]:
     """Crime IDs found on more than one row of the same file: (ids, rows).
 
     Rows of one file are contiguous after stacking, so each file's ids are counted on
     their own: a distinct count answers the usual case (no repeat) with one hashing pass
     over a slice that fits in cache, and only a file with repeats is counted id by id.
+    Arrow lets go of the GIL while it hashes, so files are counted on two threads.
     """
     arr = arrow_text(ids)
     assert arr is not None  # blank_to_na gives Arrow-backed text
     codes, _ = run_codes(files)
     change = np.flatnonzero(codes[1:] != codes[:-1]) + 1
     bounds = np.concatenate(([0], change, [len(files)])).astype(np.int64)
-    n_ids = n_rows = 0
-    for start, stop in itertools.pairwise(bounds):
-        part = arr.slice(int(start), int(stop - start))
-        if len(part.unique()) - (part.null_count > 0) == len(part) - part.null_count:
-            continue
-        counts = pc.value_counts(part.drop_null()).field("counts").to_numpy()
-        n_ids += int((counts > 1).sum())
-        n_rows += int(counts[counts > 1].sum())
-    return n_ids, n_rows
+    parts = [arr.slice(int(start), int(stop - start))
+             for start, stop in itertools.pairwise(bounds)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        found = list(pool.map(_repeats_in, parts))
+    return sum(f[0] for f in found), sum(f[1] for f in found)
 
 
 def _fill_blanks(ids: pa.ChunkedArray, blank: np.ndarray, made: pa.Array) -> pa.ChunkedArray:

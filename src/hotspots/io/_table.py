@@ -53,7 +53,7 @@ from pandas.api.types import union_categoricals
 
 from hotspots.crs import BNG, normalise_crs
 from hotspots.errors import CRSError, EmptyDataError, Problem, ValidationError
-from hotspots.io._arrow_csv import STR_DTYPE
+from hotspots.io._arrow_csv import STR_DTYPE, categoricals, is_coded
 from hotspots.io._columns import match_case, missing_columns, names
 from hotspots.io._csvfile import RowRepair, shorten
 from hotspots.io._csvread import _Raw
@@ -169,7 +169,7 @@ def _check_columns(raws: list[_Raw], named: bool, x: str | None, y: str | None,
 # --- 3. stack ---------------------------------------------------------------------------------
 def _stack(raws: list[_Raw], named: bool) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """The rows of every file in one frame, with the file and row number of each."""
-    data = _concat([r.data for r in raws]) if len(raws) > 1 else raws[0].data
+    data = _concat([r.data for r in raws])
     source_file = np.repeat(np.array([r.record.name if named else None for r in raws],
                                      dtype=object), [len(r.data) for r in raws])
     source_row = np.concatenate([r.rows for r in raws]).astype(np.int64)
@@ -177,23 +177,31 @@ def _stack(raws: list[_Raw], named: bool) -> tuple[pd.DataFrame, np.ndarray, np.
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Stack frames; a column that is categorical in every frame stays one.
+    """Stack frames; a column of few values in every frame becomes one categorical.
 
-    ``pandas.concat`` turns categoricals with different categories (each file has its own
-    months) into a Python object per cell; their categories are unioned instead. A column
-    that is categorical in some frames only (a file read on another path) becomes text.
+    Such columns come from the Arrow path as dictionaries (:func:`is_coded`), one per file;
+    they are unified in one conversion. ``pandas.concat`` would turn them, like
+    categoricals with different categories, into a Python object per cell. A column coded
+    in some frames only (a file read on another path) becomes text.
     """
+    def coded(dtype: object) -> bool:
+        return is_coded(dtype) or isinstance(dtype, pd.CategoricalDtype)
+
     columns = list(dict.fromkeys(c for f in frames for c in f.columns))
-    coded = {c for c in columns
-             if all(c in f.columns and isinstance(f[c].dtype, pd.CategoricalDtype)
-                    for f in frames)}
+    kept = {c for c in columns if all(c in f.columns and coded(f[c].dtype) for f in frames)}
     plain = [f.assign(**{c: f[c].astype(STR_DTYPE) for c in f.columns
-                         if c not in coded and isinstance(f[c].dtype, pd.CategoricalDtype)})
+                         if c not in kept and coded(f[c].dtype)})
              for f in frames]
-    data = pd.concat([f.drop(columns=[c for c in coded if c in f.columns]) for f in plain],
-                     ignore_index=True)
-    for c in coded:
-        data[c] = pd.Series(union_categoricals([f[c] for f in frames]), index=data.index)
+    rest = [f.drop(columns=[c for c in kept if c in f.columns]) for f in plain]
+    data = pd.concat(rest, ignore_index=True) if len(rest) > 1 else rest[0]
+    for c in kept:
+        parts = [f[c] for f in frames]
+        if all(is_coded(p.dtype) for p in parts):
+            stacked = categoricals(parts)
+        else:
+            stacked = pd.Series(union_categoricals(
+                [categoricals([p]) if is_coded(p.dtype) else p for p in parts]))
+        data[c] = stacked.set_axis(data.index)
     return data[columns]
 
 

@@ -21,13 +21,18 @@ jinja2 are imported only when a map is built.
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from hotspots.errors import PublicModeError
 from hotspots.maps._base import layer_names
-from hotspots.maps.areas import explore_areas
-from hotspots.maps.change import explore_change
-from hotspots.maps.clusters import explore_clusters
-from hotspots.maps.hotspots import explore_hotspots
-from hotspots.maps.premises import explore_premises
+
+if TYPE_CHECKING:
+    from hotspots.maps.areas import explore_areas
+    from hotspots.maps.change import explore_change
+    from hotspots.maps.clusters import explore_clusters
+    from hotspots.maps.hotspots import explore_hotspots
+    from hotspots.maps.premises import explore_premises
 
 __all__ = [
     "PublicModeError",
@@ -38,3 +43,26 @@ __all__ = [
     "explore_premises",
     "layer_names",
 ]
+
+# Each builder is loaded on first use: a hot spot map need not load the premises and change
+# builders (with the premises, privacy and io modules they import, 0.15-0.25 s).
+_BUILDERS = {
+    "explore_areas": "hotspots.maps.areas",
+    "explore_change": "hotspots.maps.change",
+    "explore_clusters": "hotspots.maps.clusters",
+    "explore_hotspots": "hotspots.maps.hotspots",
+    "explore_premises": "hotspots.maps.premises",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _BUILDERS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'hotspots.maps' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_BUILDERS})

@@ -8,11 +8,13 @@ imported inside the functions so ``import hotspots.maps`` stays cheap and works 
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
+import shapely
 
 from hotspots._version import __version__
 from hotspots.maps._layer import geo_layer
@@ -83,26 +85,83 @@ def bounds_of(frames: Iterable[Any]) -> list[list[float]] | None:
     for frame in frames:
         if frame is None or len(frame) == 0:
             continue
-        geoms = frame.geometry
-        geoms = geoms[~(geoms.is_empty | geoms.isna())]
-        if len(geoms) == 0:
+        xy = _degree_coordinates(frame.geometry)
+        if xy is None:
             continue
-        if geoms.crs is not None and not geoms.crs.equals("EPSG:4326"):
-            geoms = geoms.to_crs("EPSG:4326")
-        if (geoms.geom_type == "Point").all() and len(geoms) >= 4:
-            xy = geoms.get_coordinates().to_numpy()
-            q1, q3 = np.quantile(xy, [0.25, 0.75], axis=0)
+        if xy.points and len(xy.x) >= 4:
+            pts = np.column_stack([xy.x, xy.y])
+            q1, q3 = np.quantile(pts, [0.25, 0.75], axis=0)
             low, high = q1 - 3 * (q3 - q1), q3 + 3 * (q3 - q1)
-            xy = xy[((xy >= low) & (xy <= high)).all(axis=1)]
-            boxes.append([*xy.min(axis=0), *xy.max(axis=0)])
+            pts = pts[((pts >= low) & (pts <= high)).all(axis=1)]
+            boxes.append([*pts.min(axis=0), *pts.max(axis=0)])
         else:
-            boxes.append(geoms.total_bounds)
+            boxes.append([np.nanmin(xy.x), np.nanmin(xy.y), np.nanmax(xy.x), np.nanmax(xy.y)])
     if not boxes:
         return None
     arr = np.vstack(boxes)
     west, south = arr[:, 0].min(), arr[:, 1].min()
     east, north = arr[:, 2].max(), arr[:, 3].max()
     return [[float(south), float(west)], [float(north), float(east)]]
+
+
+class _Coordinates(NamedTuple):
+    x: np.ndarray
+    y: np.ndarray
+    points: bool
+
+
+def _degree_coordinates(geoms: Any) -> _Coordinates | None:
+    """Longitude and latitude of the vertices of the non-empty geometries (None if none).
+
+    The bounds of the geometries in EPSG:4326 are the extremes of their vertices there, so
+    only the vertices are transformed, each distinct one once (grid cells share their
+    corners), with the transformer ``GeoSeries.to_crs`` uses: the same numbers as
+    ``geoms.to_crs(4326).total_bounds`` for a fraction of the time (0.4 s for 37,000 cells).
+    """
+    values = np.asarray(geoms.values, dtype=object)
+    kinds = shapely.get_type_id(values)
+    values = values[(kinds >= 0) & ~shapely.is_empty(values)]
+    if len(values) == 0:
+        return None
+    points = bool((shapely.get_type_id(values) == 0).all())
+    xy = shapely.get_coordinates(values)
+    if geoms.crs is not None and not geoms.crs.equals("EPSG:4326"):
+        if not points:
+            # a point frame keeps every row: its quartiles count repeated locations
+            xy = np.unique(xy, axis=0) if len(xy) < 4096 else _distinct_rows(xy)
+        x, y = _to_degrees(geoms.crs).transform(xy[:, 0], xy[:, 1])
+        return _Coordinates(np.asarray(x, dtype=float), np.asarray(y, dtype=float), points)
+    return _Coordinates(xy[:, 0].copy(), xy[:, 1].copy(), points)
+
+
+def _distinct_rows(xy: np.ndarray) -> np.ndarray:
+    """The distinct coordinate pairs (hashing, faster than sorting for many vertices)."""
+    import pandas as pd  # with geopandas, always loaded by now
+
+    pairs = np.ascontiguousarray(xy, dtype=float).view(np.complex128).ravel()
+    distinct = pd.unique(pairs)
+    return np.column_stack([distinct.real, distinct.imag])
+
+
+def _to_degrees(crs: Any) -> Any:
+    """The CRS -> EPSG:4326 transformer ``GeoSeries.to_crs`` uses (lon, lat order).
+
+    geopandas keeps its transformers in a cache; taking ours from it means one transformer
+    (creating one reads the PROJ database: 0.05-0.1 s in a fresh process) for the bounds
+    and the layers, and exactly the numbers ``to_crs`` gives.
+    """
+    from geopandas import array as geo_array
+    from pyproj import CRS
+
+    make = getattr(geo_array, "TransformerFromCRS", None) or _transformer
+    return make(CRS.from_user_input(crs), CRS.from_user_input("EPSG:4326"), always_xy=True)
+
+
+@functools.lru_cache(maxsize=16)
+def _transformer(source: Any, target: Any, *, always_xy: bool) -> Any:
+    from pyproj import Transformer
+
+    return Transformer.from_crs(source, target, always_xy=always_xy)
 
 def add_css(m: Any) -> None:
     """Add the hotspots stylesheet to the figure holding ``m`` (once)."""

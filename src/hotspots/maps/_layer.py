@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspots.maps._legend import esc, to_js
+from hotspots.maps._legend import compiled_template, esc, to_js
 
 logger = logging.getLogger(__name__)
 
@@ -207,7 +207,6 @@ def geo_layer(
         Add it to a ``folium.FeatureGroup`` (or a map).
     """
     from branca.element import MacroElement  # lazy: heavy, only when a map is drawn
-    from jinja2 import Template  # lazy: heavy, only when a map is drawn
 
     idx = np.asarray(style_index, dtype=int)
     keep = idx >= 0
@@ -244,7 +243,7 @@ def geo_layer(
 
     element: Any = MacroElement()  # carries the template's values as attributes
     element._name = "HotspotsGeoJson"
-    element._template = Template(_LAYER_TEMPLATE)
+    element._template = compiled_template(_LAYER_TEMPLATE)
     element.styles_js = to_js(list(styles))
     element.tooltip_labels_js = to_js([esc(tip_names[c]) for c in tooltip])
     element.popup_labels_js = to_js([esc(pop_names[c]) for c in popup])

@@ -26,7 +26,6 @@ import pandas as pd
 
 from hotspots._params import current_verb
 from hotspots.errors import PublicModeError
-from hotspots.privacy import SUPPRESSED, check_public, suppress
 
 logger = logging.getLogger(__name__)
 
@@ -200,6 +199,10 @@ def protect_table(table: pd.DataFrame, k: int, caller: str | None = None,
     PublicModeError
         When a count from 1 to ``k - 1`` is visible, or a hidden count can be worked out.
     """
+    # privacy brings its audit (an LP solver): loaded only when an area table is protected,
+    # not with every map (a hot spot map never needs it)
+    from hotspots.privacy import SUPPRESSED, check_public, suppress
+
     caller = caller or current_verb()
     counts = [c for c in count_columns if c in table.columns]
     if not counts:

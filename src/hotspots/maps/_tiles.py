@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hotspots.maps._legend import esc, to_js
+from hotspots.maps._legend import compiled_template, esc, to_js
 
 #: tiles used when ``tiles="auto"`` and the map is not offline (folium's own default, no key).
 DEFAULT_TILES = "OpenStreetMap"
@@ -73,11 +73,10 @@ def tile_error_note() -> Any:
     Add it as a child of a ``folium.TileLayer``.
     """
     from branca.element import MacroElement  # lazy: heavy, only when a map is drawn
-    from jinja2 import Template  # lazy: heavy, only when a map is drawn
 
     element = MacroElement()
     element._name = "HotspotsTileNote"
-    element._template = Template(_TILE_ERROR_TEMPLATE)
+    element._template = compiled_template(_TILE_ERROR_TEMPLATE)
     element.html_js = to_js(esc(TILE_ERROR_NOTE))  # type: ignore[attr-defined]
     return element
 
