@@ -14,6 +14,10 @@ once to a temporary folder that both sides read.
 Each side runs in its own child process (so peak memory is its own: ``ru_maxrss`` at the
 end) and reports the time of each stage (one run each: the 3M size is slow for the peer):
 
+Each side's stages start with "import": loading its libraries (pandas, pyarrow, geopandas
+for both), counted in the total but not in "read", so that "read" compares the reading
+functions.
+
 - ours: ``read_police_uk(folder)``; ``load_boundaries`` + ``assign_areas``;
   ``hotspot_gistar(incidents, cell_size=100, clip=areas, permutations=0)`` (the ward-clipped
   grid is built inside the call); ``explore_hotspots(result).save(html)``.
@@ -100,6 +104,7 @@ def run_ours(folder: Path, out: Path) -> dict[str, float]:
     t = [time.perf_counter()]
     from hotspots.io.incidents import read_police_uk
 
+    t.append(time.perf_counter())
     incidents = read_police_uk(folder)
     t.append(time.perf_counter())
     from hotspots.areas import assign_areas
@@ -129,6 +134,7 @@ def run_plain(folder: Path, out: Path) -> dict[str, float]:
     import geopandas as gpd
     import pandas as pd
 
+    t.append(time.perf_counter())
     files = sorted(folder.glob("*.csv"))
     df = pd.concat([pd.read_csv(f) for f in files], ignore_index=True)
     df = df.dropna(subset=["Longitude", "Latitude"])
@@ -189,7 +195,7 @@ def run_arrow(folder: Path, out: Path) -> dict[str, float]:
 
 
 def _stages(t: list[float]) -> dict[str, float]:
-    names = ["read", "assign", "gistar", "map"]
+    names = ["import", "read", "assign", "gistar", "map"]
     return {n: t[i + 1] - t[i] for i, n in enumerate(names)} | {"total": t[-1] - t[0]}
 
 
@@ -226,7 +232,7 @@ def main() -> int:
     header = f"{'stage':<10} {'hotspots':>10} {'plain':>10} {'plain/ours':>11}"
     print(header)
     print("-" * len(header))
-    for stage in ("read", "assign", "gistar", "map", "total"):
+    for stage in ("import", "read", "assign", "gistar", "map", "total"):
         print(f"{stage:<10} {ours[stage]:9.2f}s {plain[stage]:9.2f}s "
               f"{plain[stage] / ours[stage]:10.1f}x")
     print(f"{'peak MB':<10} {ours['peak_mb']:10,.0f} {plain['peak_mb']:10,.0f}")

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -98,13 +99,22 @@ def _read_sources(source: Source, expected: Sequence[str], layer: Any,
     if isinstance(source, pd.DataFrame):
         return [from_frame(source, name=None)], None
     paths, _ = expand_paths(source)
-    iterator: Any = paths
-    if progress and len(paths) > 1:
-        from tqdm import tqdm  # only for a progress bar: not loaded on the quiet path
 
-        iterator = tqdm(paths, desc="reading", unit="file")
-    return [load_one(p, layer, expected, repair, single_line, categorical)
-            for p in iterator], paths
+    def load(path: Path) -> _Raw:
+        return load_one(path, layer, expected, repair, single_line, categorical)
+
+    if len(paths) == 1:
+        return [load(paths[0])], paths
+    # Two files at a time: Arrow's parse, the numpy checks and the hash let go of the GIL,
+    # so one file's Python steps overlap the other's parse. Results come back in order and
+    # the first file (in order) that fails raises, as when reading one after the other.
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="hotspots-read") as pool:
+        loaded: Any = pool.map(load, paths)
+        if progress:
+            from tqdm import tqdm  # only for a progress bar: not loaded on the quiet path
+
+            loaded = tqdm(loaded, total=len(paths), desc="reading", unit="file")
+        return list(loaded), paths
 
 
 def _check_raws(raws: list[_Raw], paths: list[Path] | None, source: Source, desc: str,
