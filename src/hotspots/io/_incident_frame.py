@@ -47,21 +47,24 @@ def categorical(values: Any, categories: Sequence[str] | None = None) -> pd.Cate
     """
     if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
         cat = pd.Categorical(values)
-        codes = np.asarray(cat.codes, dtype=np.int64)
+        codes = np.asarray(cat.codes)
         # categories no row holds are not kept (a count per category: no sort of the rows)
-        used = np.flatnonzero(np.bincount(codes + 1, minlength=len(cat.categories) + 1)[1:])
-        remap_used = np.full(len(cat.categories) + 1, -1, dtype=np.int64)
-        remap_used[used] = np.arange(used.size)
-        codes = remap_used[codes]
-        uniques: Any = [str(c) for c in np.asarray(cat.categories, dtype=object)[used]]
-    else:
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        counts = np.bincount(codes.astype(np.intp) + 1, minlength=len(cat.categories) + 1)
+        used = np.flatnonzero(counts[1:])
+        seen = [str(c) for c in np.asarray(cat.categories, dtype=object)[used]]
+        cats = sorted(seen) if categories is None else list(categories)
+        lookup = {c: i for i, c in enumerate(cats)}
+        # one take from the old codes to the new; the last slot answers -1 (missing)
+        remap = np.full(len(cat.categories) + 1, -1, dtype=np.int64)
+        remap[used] = [lookup.get(u, -1) for u in seen]
+        return pd.Categorical.from_codes(remap[codes], categories=cats, validate=False)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
     seen = [str(u) for u in uniques]
     cats = sorted(seen) if categories is None else list(categories)
     lookup = {c: i for i, c in enumerate(cats)}
     # the last slot answers code -1 (missing) with -1
     remap = np.array([lookup.get(u, -1) for u in seen] + [-1], dtype=np.int64)
-    return pd.Categorical.from_codes(remap[codes], categories=cats)
+    return pd.Categorical.from_codes(remap[codes], categories=cats, validate=False)
 
 
 def categorical_text(values: pd.Series) -> pd.Series:
