@@ -24,7 +24,7 @@ from hotspots.errors import DataQualityWarning, ValidationError
 from hotspots.io import load_boundaries, read_incidents, read_police_uk
 from hotspots.io.dataset import read_incident_dataset, report_from_dict
 from hotspots.io.load_report import LoadReport
-from hotspots.io.stream import convert_incidents
+from hotspots.io.stream import _cut, convert_incidents
 
 HEADER = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,"
           "LSOA name,Crime type,Last outcome category,Context")
@@ -32,11 +32,14 @@ TODAY = "2024-01-01"
 # kinds of row: a located crime, anti-social behaviour (no id), no location, junk
 # coordinates (rejected), (0, 0) (kept as unknown, flagged), another force
 ROW_KINDS = ["crime", "asb", "blank", "junk", "zero", "other_force"]
+# and a quoted Location holding the separator and a doubled quote (where files are cut)
+CUT_ROW_KINDS = [*ROW_KINDS, "quoted"]
 
 
 def _row(kind: str, i: int, month: str) -> str:
     lon, lat = f"{-1.80 + 0.001 * (i % 97):.6f}", f"{53.78 + 0.001 * (i % 89):.6f}"
     cid, force, ctype = f"id{i:05d}", "West Yorkshire Police", "Burglary"
+    where = "On or near Main Street"
     if kind == "asb":
         cid, ctype = "", "Anti-social behaviour"
     elif kind == "blank":
@@ -47,7 +50,9 @@ def _row(kind: str, i: int, month: str) -> str:
         lon = lat = "0"
     elif kind == "other_force":
         force = "North Yorkshire Police"
-    return (f"{cid},{month},{force},{force},{lon},{lat},On or near Main Street,E01010{i % 9},"
+    elif kind == "quoted":
+        where = '"On or near ""The Mall"", Leeds"'
+    return (f"{cid},{month},{force},{force},{lon},{lat},{where},E01010{i % 9},"
             f"Bradford 00{i % 9}A,{ctype},Under investigation,")
 
 
@@ -258,3 +263,60 @@ def test_cli_convert_cuts_a_big_file_into_pieces(tmp_path, capsys):
     assert "120 rows in" in printed
     # really cut: about 16 kB in pieces of 2 kB
     assert int(printed.split(" chunks converted")[0].split()[-1]) >= 5
+
+
+# --- pieces of one file (chunk_bytes) -------------------------------------------------------
+# A large file is converted in pieces cut at record boundaries; here the budget is a few
+# hundred bytes, so a file of a dozen rows is cut into many pieces, including pieces of
+# nothing but rejected rows. The whole read is the peer.
+files_strategy = st.lists(
+    # the first row is a located crime: a file whose every row is rejected is refused on its
+    # own by the whole read too
+    st.lists(st.sampled_from(CUT_ROW_KINDS), min_size=0, max_size=14).map(lambda k: ["crime", *k]),
+    min_size=1, max_size=2)
+
+
+@pytest.mark.slow
+@settings(max_examples=8, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(files=files_strategy, chunk_bytes=st.integers(min_value=150, max_value=900))
+def test_pieces_of_police_uk_files_equal_the_whole_read(tmp_path_factory, files, chunk_bytes):
+    folder = tmp_path_factory.mktemp("in")
+    start = 0
+    for m, kinds in enumerate(files):
+        _write_month(folder, f"2019-{m + 1:02d}", kinds, start)
+        start += len(kinds)
+    whole = _quiet(read_police_uk, folder, today=TODAY)
+    out = tmp_path_factory.mktemp("out") / "ds"
+    done = _quiet(convert_incidents, folder, out, today=TODAY, chunk_bytes=chunk_bytes)
+    back = read_incident_dataset(out)
+    pd.testing.assert_frame_equal(back, whole)
+    assert _accounting(done.report) == _accounting(whole.attrs["hotspots"]["load"])
+    # the files were really cut: one bigger than two budgets is in two pieces or more
+    for path in folder.iterdir():
+        cuts = _cut(path, chunk_bytes, True, {})
+        if path.stat().st_size > 2 * chunk_bytes:
+            assert cuts is not None
+            assert len(cuts.ranges) >= 2
+
+
+@settings(max_examples=5, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(xs=st.lists(st.one_of(st.none(), st.floats(400000, 430000), st.just(float("nan"))),
+                   min_size=1, max_size=30),
+       chunk_bytes=st.integers(min_value=60, max_value=400))
+def test_pieces_of_a_generic_table_equal_the_whole_read(tmp_path_factory, xs, chunk_bytes):
+    folder = tmp_path_factory.mktemp("in")
+    frame = pd.DataFrame({"ref": [f"r{i}" if i % 3 else "" for i in range(len(xs))],
+                          "x": xs, "y": [433000.0] * len(xs),
+                          "when": [f"2019-0{1 + i % 3}-0{1 + i % 7}" for i in range(len(xs))]})
+    frame.loc[0, ["x", "ref"]] = [415000.0, "first"]  # one good row, as above
+    path = folder / "table.csv"
+    frame.to_csv(path, index=False)
+    kwargs = {"x": "x", "y": "y", "occurred": "when", "incident_id": "ref", "today": TODAY}
+    whole = _quiet(read_incidents, path, **kwargs)
+    out = tmp_path_factory.mktemp("out") / "ds"
+    done = _quiet(convert_incidents, path, out, chunk_bytes=chunk_bytes, **kwargs)
+    back = read_incident_dataset(out)
+    pd.testing.assert_frame_equal(back, whole)
+    assert _accounting(done.report) == _accounting(whole.attrs["hotspots"]["load"])
