@@ -5,9 +5,9 @@ The public API is re-exported here; see ``__all__``.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from hotspots._lazy import lazy_getattr
 from hotspots._version import __version__
 from hotspots.errors import (
     CRSError,
@@ -136,16 +136,8 @@ _LAZY: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """Import a public name on first use and cache it on the package."""
-    target = _LAZY.get(name)
-    if target is None:
-        raise AttributeError(f"module 'hotspots' has no attribute {name!r}")
-    module_name, _, attr = target.partition(":")
-    module = importlib.import_module(module_name)
-    value = getattr(module, attr) if attr else module
-    globals()[name] = value
-    return value
+# a public name is imported on first use and cached on the package
+__getattr__ = lazy_getattr("hotspots", _LAZY, globals())
 
 
 def __dir__() -> list[str]:

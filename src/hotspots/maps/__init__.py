@@ -21,9 +21,9 @@ jinja2 are imported only when a map is built.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from hotspots._lazy import lazy_getattr
 from hotspots.errors import PublicModeError
 from hotspots.maps._base import layer_names
 
@@ -47,21 +47,13 @@ __all__ = [
 # Each builder is loaded on first use: a hot spot map need not load the premises and change
 # builders (with the premises, privacy and io modules they import, 0.15-0.25 s).
 _BUILDERS = {
-    "explore_areas": "hotspots.maps.areas",
-    "explore_change": "hotspots.maps.change",
-    "explore_clusters": "hotspots.maps.clusters",
-    "explore_hotspots": "hotspots.maps.hotspots",
-    "explore_premises": "hotspots.maps.premises",
+    "explore_areas": "hotspots.maps.areas:explore_areas",
+    "explore_change": "hotspots.maps.change:explore_change",
+    "explore_clusters": "hotspots.maps.clusters:explore_clusters",
+    "explore_hotspots": "hotspots.maps.hotspots:explore_hotspots",
+    "explore_premises": "hotspots.maps.premises:explore_premises",
 }
-
-
-def __getattr__(name: str) -> Any:
-    module = _BUILDERS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'hotspots.maps' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr("hotspots.maps", _BUILDERS, globals())
 
 
 def __dir__() -> list[str]:
