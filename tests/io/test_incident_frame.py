@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from hotspots.io._incident_frame import categorical, generated_ids, text_from_objects
+from hotspots.io._incident_frame import categorical, generated_ids
 from hotspots.io._ledger import TableRows
 
 
@@ -19,12 +19,6 @@ def test_categorical_equals_pandas_categorical():
     assert fixed.categories.tolist() == ["b", "a"]
     assert fixed.codes.tolist() == [0, -1, 1, 0, -1]
     assert categorical(pd.Series([None, None], dtype="string"), ["x"]).isna().all()
-
-
-def test_text_from_objects():
-    got = text_from_objects(np.array(["a.csv", None, "a.csv"], dtype=object))
-    assert got.dtype == "string"
-    assert got.tolist() == ["a.csv", pd.NA, "a.csv"]
 
 
 def _rows(files: list, numbers: list) -> TableRows:

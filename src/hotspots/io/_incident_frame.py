@@ -127,13 +127,6 @@ def run_codes(values: np.ndarray) -> tuple[np.ndarray, Any]:
     return np.repeat(codes, np.diff(np.append(starts, n))), distinct
 
 
-def text_from_objects(values: np.ndarray) -> pd.Series:
-    """A ``string`` Series of an object array with few distinct values (file names)."""
-    codes, uniques = run_codes(values)
-    text = pd.array(np.asarray(uniques, dtype=object), dtype="string")
-    return pd.Series(text.take(codes, allow_fill=True))
-
-
 def generated_id_texts(rows: TableRows, where: np.ndarray) -> list[str]:
     """The ids :func:`generated_ids` gives the rows at positions ``where``."""
     files = rows.source_file[where]
