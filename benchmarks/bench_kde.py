@@ -22,7 +22,8 @@ method="binned")`` on the prebuilt 50 m grid (locating the points, the kernel an
 frame), against KDEpy's ``FFTKDE(kernel="gaussian", bw=h).fit(xy).evaluate(lattice)`` on a
 lattice of the same 50 m spacing covering the points and the kernel's reach (grid array
 included in its time, as KDEpy needs it). Same points, same bandwidth, same spacing; best of
-3 for both. The issue's target is ours at least 3x faster.
+3 for both. The issue's target is ours at least 3x faster. The verb remembers the lattice
+of a grid frame it has read; "first call" times it with that memory emptied each run.
 
 Accuracy: max |ours - sklearn| over the subsample, relative to the largest sklearn value
 there (the issue's 1% target), and the median relative error where the density is above 1%
@@ -86,8 +87,20 @@ def main() -> int:
 
     # as users call it: the verb on a prebuilt grid, against KDEpy's FFTKDE
     incidents = gpd.GeoDataFrame(geometry=shapely.points(xy), crs=27700)
-    t_verb, verb = best_of(lambda: hotspot_kde(incidents, grid=grid, bandwidth=h,
-                                               kernel="gaussian", method="binned"), 3)
+    from hotspots.grid import frame as _grid_frame
+
+    def verb_call():
+        return hotspot_kde(incidents, grid=grid, bandwidth=h, kernel="gaussian",
+                           method="binned")
+
+    def first_call():
+        # the grid's lattice is remembered after its first read: forget it, as a fresh
+        # grid would be (the later calls, best of 3 below, reuse it)
+        _grid_frame._READ.clear()
+        return verb_call()
+
+    t_first, _ = best_of(first_call, 3)
+    t_verb, verb = best_of(verb_call, 3)
     t_kernel_g, _ = best_of(lambda: kde_binned(xy, ev, bandwidth=h, kernel="gaussian",
                                                cell_size=cell), 3)
     kdepy_line = "KDEpy not installed (pip install KDEpy, or the 'bench' extra)"
@@ -139,6 +152,8 @@ def main() -> int:
     print("-" * len(header))
     print(f"{'ours hotspot_kde (grid given, as users call)':<44} {len(verb):9,} {t_verb:10.2f} "
           f"{t_kdepy / t_verb:9.1f}x")
+    print(f"{'  first call on the grid (lattice read)':<44} {len(verb):9,} {t_first:10.2f} "
+          f"{t_kdepy / t_first:9.1f}x")
     print(f"{'  its kernel kde_binned gaussian':<44} {len(ev):9,} {t_kernel_g:10.2f} "
           f"{t_kdepy / t_kernel_g:9.1f}x")
     print(kdepy_line + ("  <- peer/ours column: KDEpy time / ours" if t_kdepy == t_kdepy else ""))

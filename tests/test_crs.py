@@ -215,3 +215,49 @@ def test_normalize_crs_is_the_deprecated_spelling_of_normalise_crs():
     with pytest.warns(FutureWarning, match="normalize_crs is renamed normalise_crs"):
         old = normalize_crs("epsg:4326")
     assert old == normalise_crs("epsg:4326") == WGS84
+
+
+@pytest.mark.parametrize("crs", ["EPSG:4326", "EPSG:27700"])
+def test_declared_crs_in_doubt_is_false_only_when_no_repetition_can_fail(crs):
+    # Readers skip the row-by-row check when the distinct pairs raise no doubt; that is
+    # sound only if no table made by repeating those pairs (any counts) can be refused.
+    from hotspots.crs import declared_crs_in_doubt
+
+    rng = np.random.default_rng(7)
+    kinds = {
+        "lonlat": (rng.uniform(-2.0, -1.0, 20), rng.uniform(53.0, 54.0, 20)),
+        "swapped": (rng.uniform(53.0, 54.0, 20), rng.uniform(-2.0, -1.0, 20)),
+        "bng": (rng.uniform(400_000, 430_000, 20), rng.uniform(420_000, 450_000, 20)),
+        "paris": (rng.uniform(2.2, 2.4, 20), rng.uniform(48.8, 48.9, 20)),
+    }
+    seen_doubt = seen_refusal = 0
+    for trial in range(200):
+        names = rng.choice(list(kinds), size=rng.integers(1, 4), replace=False)
+        sizes = rng.integers(1, 20, size=len(names))
+        x = np.concatenate([kinds[k][0][:s] for k, s in zip(names, sizes, strict=True)])
+        y = np.concatenate([kinds[k][1][:s] for k, s in zip(names, sizes, strict=True)])
+        m = len(x)
+        doubt = declared_crs_in_doubt(x, y, crs)
+        seen_doubt += doubt
+        for _ in range(5):
+            counts = rng.integers(1, 50, size=m)
+            try:
+                check_declared_crs(np.repeat(x, counts), np.repeat(y, counts), crs)
+            except CRSError:
+                seen_refusal += 1
+                assert doubt, (trial, names)
+    # the cases are not all trivial: some tables were refused and some pairs were in doubt
+    assert seen_refusal > 0
+    assert seen_doubt > 0
+
+
+def test_declared_crs_in_doubt_examples():
+    from hotspots.crs import declared_crs_in_doubt
+
+    assert not declared_crs_in_doubt([-1.75], [53.79], 4326)
+    assert declared_crs_in_doubt([53.79], [-1.75], 4326)  # latitude first
+    assert declared_crs_in_doubt([416_000.0], [433_000.0], 4326)  # metres declared degrees
+    assert not declared_crs_in_doubt([416_000.0], [433_000.0], 27700)
+    assert declared_crs_in_doubt([-1.75], [53.79], 27700)  # degrees declared metres
+    assert not declared_crs_in_doubt([], [], 4326)
+    assert not declared_crs_in_doubt([np.nan, 0.0], [53.0, 0.0], 4326)  # ignored pairs

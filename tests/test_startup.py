@@ -37,12 +37,28 @@ def test_cli_help_loads_no_heavy_package():
     assert _loaded_after(code) == []
 
 
-def test_scipy_signal_waits_for_the_kde_that_needs_it():
-    # hotspot_gistar needs no FFT convolution; the binned KDE does
+def test_no_verb_loads_scipy_signal():
+    # the binned KDE convolves with scipy.fft, so nothing needs scipy.signal (~1 s to import)
     assert "scipy.signal" not in _loaded_after("from hotspots import hotspot_gistar")
-    assert "scipy.signal" in _loaded_after(
+    # nor scipy.stats (half a second): the grid verbs' skewness is written out
+    assert "scipy.stats" not in _loaded_after("from hotspots import hotspot_gistar")
+    assert "scipy.signal" not in _loaded_after(
         "import numpy as np\nfrom hotspots.stats.kde import kde_binned\n"
         "kde_binned(np.zeros((3, 2)), np.zeros((1, 2)), bandwidth=10.0)")
+
+
+def test_reading_police_uk_files_loads_no_other_reader():
+    # hotspots.io loads its readers on first use: the police.uk journey does not pay for
+    # the dataset (pyarrow.dataset), boundary, premises or episode readers
+    probe = ("import sys\nfrom hotspots.io import read_police_uk\n"
+             "print(' '.join(sorted(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True)
+    loaded = set(out.stdout.split())
+    assert "hotspots.io.incidents" in loaded
+    for module in ("hotspots.io.dataset", "hotspots.io.premises", "hotspots.io.episodes",
+                   "hotspots.io.boundaries", "pyarrow.dataset"):
+        assert module not in loaded
 
 
 def test_every_public_name_resolves_and_is_the_real_object():

@@ -28,21 +28,9 @@ from pyproj import CRS, Transformer
 from hotspots.errors import CRSError, Problem
 
 __all__ = [
-    "BNG",
-    "GB_BNG_BOUNDS",
-    "GB_LONLAT_BOUNDS",
-    "WGS84",
-    "check_declared_crs",
-    "detect_crs",
-    "ensure_bng",
-    "in_gb_bng",
-    "in_gb_lonlat",
-    "is_bng",
-    "is_geographic",
-    "is_zero_point",
-    "normalise_crs",
-    "normalize_crs",
-    "to_bng",
+    "BNG", "GB_BNG_BOUNDS", "GB_LONLAT_BOUNDS", "WGS84", "check_declared_crs",
+    "declared_crs_in_doubt", "detect_crs", "ensure_bng", "in_gb_bng", "in_gb_lonlat", "is_bng",
+    "is_geographic", "is_zero_point", "normalise_crs", "normalize_crs", "to_bng",
 ]
 
 logger = logging.getLogger(__name__)
@@ -570,3 +558,33 @@ def check_declared_crs(x: Any, y: Any, crs: Any, *, x_name: str = "x", y_name: s
                 column=f"{x_name}/{y_name}", file=file,
             ))
     return code
+
+
+def declared_crs_in_doubt(x: Any, y: Any, crs: Any) -> bool:
+    """Tell whether :func:`check_declared_crs` could refuse rows that repeat these pairs.
+
+    It counts pairs that look swapped or in the other system: if no given pair does, no
+    repetition can reach its majority. Readers ask on the distinct locations and run the
+    row-by-row check (with its row numbers) only on True.
+
+    Parameters
+    ----------
+    x, y : array-like of float
+        Coordinate pairs, typically the distinct ones of a table.
+    crs : str, int or pyproj.CRS
+        The declared CRS.
+
+    Examples
+    --------
+    >>> declared_crs_in_doubt([-1.75], [53.79], "EPSG:4326")
+    False
+    >>> declared_crs_in_doubt([53.79], [-1.75], "EPSG:4326")  # latitude first
+    True
+    """
+    code = normalise_crs(crs)
+    xs, ys, _ = _prepare(x, y, None)
+    swapped = _in_box(xs, ys, _SWAPPED_BOUNDS)
+    if is_geographic(code):
+        metres = (np.abs(xs) > 180) | (np.abs(ys) > 90)
+        return bool(swapped.any() or (metres & in_gb_bng(xs, ys)).any())
+    return code == BNG and bool(swapped.any() or _degree_like(xs, ys).any())

@@ -273,7 +273,14 @@ def _said_unknown(frame: pd.DataFrame | None, values: np.ndarray, has_geom: np.n
 
 
 def _refuse_non_points(frame: pd.DataFrame | None, values: np.ndarray, candidates: np.ndarray,
-                       kinds: np.ndarray) -> None:
+                       kinds: np.ndarray, empty: np.ndarray,
+                       groups: np.ndarray | None = None) -> None:
+    # a candidate has a geometry, so only a non-empty non-point object can be refused:
+    # with none (the usual case, missing rows included) no row needs looking at
+    if not np.any((kinds != _POINT) & (kinds >= 0) & ~empty):
+        return
+    if groups is not None:
+        kinds = kinds[groups]
     bad = candidates[kinds[candidates] != _POINT]
     if bad.size:
         types = sorted({g.geom_type for g in values[bad[:50]]})
@@ -321,14 +328,50 @@ def _object_addresses(values: np.ndarray) -> np.ndarray | None:
     return np.frombuffer(memoryview(raw).cast("B"), dtype=np.int64).copy()
 
 
-def _point_coordinates(values: np.ndarray
-                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+class _RawMemory:
+    """A numpy view of process memory from ``start``, ``count`` 8-byte words (not copied)."""
+
+    def __init__(self, start: int, count: int) -> None:
+        self.__array_interface__ = {
+            "data": (start, True), "shape": (count,), "typestr": "<u8", "version": 3,
+        }
+
+
+def _exact_points(values: np.ndarray, addresses: np.ndarray | None) -> np.ndarray | None:
+    """Whether each element is exactly a ``shapely.Point`` (its Python type), or None.
+
+    A CPython object starts with its reference count and then its type, so the type of
+    every element is one gather from the objects' addresses, with no call per object
+    (22 ms on 1M points where ``shapely.get_type_id`` takes 28 ms: both wait on the same
+    memory). The layout is checked on a sample against ``type()``; on any
+    other layout (a free-threaded or non-CPython build) the answer is None and the caller
+    asks GEOS instead.
+    """
+    if addresses is None:
+        addresses = _object_addresses(values)
+    if addresses is None or addresses.size == 0:
+        return None
+    lo = int(addresses.min())
+    if np.any(addresses & 7) or lo <= 0:
+        return None
+    words = (addresses - lo) >> 3
+    memory = np.asarray(_RawMemory(lo, int(words.max()) + 2))
+    types = memory[words + 1]
+    check = np.unique(np.r_[0, values.size - 1, np.arange(0, values.size, 1 + values.size // 64)])
+    if not all(int(types[i]) == id(type(values[i])) for i in check):
+        return None
+    result: np.ndarray = types == id(shapely.Point)
+    return result
+
+
+def _each_coordinate(values: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Type id, emptiness, x and y (NaN unless a non-empty point) of each geometry.
 
     ``get_x`` gives NaN for anything but a point (and for None), so rows with finite x
-    and y are points and only the others need their type and emptiness read: two passes
-    over the objects instead of four. GEOS refuses ``get_x`` on an empty point, so when a
-    frame holds empty points (rows without a location) their emptiness is read first.
+    and y are points and only the others need their type and emptiness read. GEOS refuses
+    ``get_x`` on an empty point, so when a frame holds empty points (rows without a
+    location) their emptiness is read first.
     """
     try:
         x, y = shapely.get_x(values), shapely.get_y(values)
@@ -350,6 +393,32 @@ def _point_coordinates(values: np.ndarray
     return kinds, empty, x, y
 
 
+def _point_coordinates(values: np.ndarray, addresses: np.ndarray | None = None
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """As :func:`_each_coordinate`, reading the objects once.
+
+    ``shapely.bounds`` reads x and y in one pass over the objects (a point's bounds are
+    ``(x, y, x, y)``, exactly), half the cost of ``get_x`` then ``get_y``; bounds do not
+    tell a point from a line of zero length, so the Python type says which rows are
+    points (:func:`_exact_points`). Rows that are not plain points with finite
+    coordinates (none, usually) are read by :func:`_each_coordinate`, so every answer
+    is the same as its.
+    """
+    is_point = _exact_points(values, addresses)
+    if is_point is None:
+        return _each_coordinate(values)
+    # written through a transposed view, so that x and y come out contiguous, uncopied
+    box = np.empty((4, values.size))
+    shapely.bounds(values, out=box.T)
+    x, y = box[0], box[1]
+    kinds = np.full(values.size, _POINT, dtype=np.int64)
+    empty = np.zeros(values.size, dtype=bool)
+    odd = np.flatnonzero(~(is_point & np.isfinite(x) & np.isfinite(y)))
+    if odd.size:
+        kinds[odd], empty[odd], x[odd], y[odd] = _each_coordinate(values[odd])
+    return kinds, empty, x, y
+
+
 def _read_geometries(values: np.ndarray
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
     """Type id, emptiness, x and y of every geometry, and the groups of repeated objects.
@@ -358,29 +427,41 @@ def _read_geometries(values: np.ndarray
     put millions of incidents on some tens of thousands of snap points, and a reader may
     hand the same Point object to every incident at one: then the geometries are read
     once per distinct object (hashing 3M addresses costs a fifth of reading 3M
-    coordinates from scattered objects) and spread back, and ``groups`` is each row's
-    distinct object (else None).
+    coordinates from scattered objects), ``groups`` is each row's distinct object and the
+    four arrays are per distinct object (the caller spreads what it keeps). Else
+    ``groups`` is None and the arrays are per row.
     """
     groups = None
     distinct = values
-    if values.size > 4 * _SAMPLE:
-        addresses = _object_addresses(values)
-        if addresses is not None:
-            # with all-distinct objects a sample has no repeat at all; a few percent of
-            # repeats mean at most ~10 x _SAMPLE distinct objects, where reading each once
-            # pays for the hashing many times over
-            sample = np.sort(addresses[:: values.size // _SAMPLE])
-            if np.count_nonzero(sample[1:] != sample[:-1]) + 1 <= 0.95 * sample.size:
-                codes, uniques = pd.factorize(addresses)
-                groups = codes.astype(np.int64, copy=False)
-                # any row of a group will do: they all hold the same object
-                one = np.empty(uniques.size, dtype=np.int64)
-                one[groups] = np.arange(values.size)
-                distinct = values[one]
-    kinds, empty, x, y = _point_coordinates(distinct)
-    if groups is not None:
-        return kinds[groups], empty[groups], x[groups], y[groups], groups
-    return kinds, empty, x, y, None
+    addresses = _object_addresses(values)
+    if values.size > 4 * _SAMPLE and addresses is not None:
+        # with all-distinct objects a sample has no repeat at all; a few percent of
+        # repeats mean at most ~10 x _SAMPLE distinct objects, where reading each once
+        # pays for the hashing many times over
+        sample = np.sort(addresses[:: values.size // _SAMPLE])
+        if np.count_nonzero(sample[1:] != sample[:-1]) + 1 <= 0.95 * sample.size:
+            groups, uniques = _factorize_addresses(addresses)
+            # any row of a group will do: they all hold the same object
+            one = np.empty(uniques.size, dtype=np.int64)
+            one[groups] = np.arange(values.size)
+            distinct = values[one]
+            addresses = uniques
+    kinds, empty, x, y = _point_coordinates(distinct, addresses)
+    return kinds, empty, x, y, groups
+
+
+def _factorize_addresses(addresses: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Group code of each address (codes ``0..m-1``) and the ``m`` distinct addresses.
+
+    Addresses are multiples of the allocator's alignment (16 bytes in CPython), so their
+    low bits are always zero, and pandas' int64 hash (shifts and xors, no multiply) then
+    fills a sixteenth of its buckets; divided by the alignment first, 3M rows holding 40k
+    objects group in about half the time (0.12 s against 0.23 s on a busy 2-core machine).
+    """
+    low = int(np.bitwise_or.reduce(addresses)) & 15
+    shift = (low & -low).bit_length() - 1 if low else 4  # trailing zero bits, at most 4
+    codes, uniques = pd.factorize(addresses >> shift)
+    return codes.astype(np.int64, copy=False), uniques.astype(np.int64, copy=False) << shift
 
 
 def located_points(data: gpd.GeoDataFrame | gpd.GeoSeries, *, weights: str | None = None,
@@ -438,13 +519,23 @@ def located_points(data: gpd.GeoDataFrame | gpd.GeoSeries, *, weights: str | Non
     values = np.asarray(geoms.array, dtype=object)
     kinds, empty, x, y, groups = _read_geometries(values)
     has_geom = (kinds >= 0) & ~empty
+    # grouped: when every object with a geometry has finite coordinates (usually), so have
+    # the rows, and the rows need no check
+    checked = groups is not None and bool(
+        np.all(~has_geom | (np.isfinite(x) & np.isfinite(y))))
+    if groups is not None:  # spread to the rows (all true, usually: no gather then)
+        has_geom = np.ones(values.size, dtype=bool) if has_geom.all() else has_geom[groups]
     candidates = np.flatnonzero(has_geom & ~_said_unknown(frame, values, has_geom))
-    _refuse_non_points(frame, values, candidates, kinds)
-    if candidates.size != values.size:
+    _refuse_non_points(frame, values, candidates, kinds, empty, groups)
+    if groups is not None:
+        # one gather per coordinate, from the small per-object arrays
+        if candidates.size != values.size:
+            groups = groups[candidates]
+        x, y = x[groups], y[groups]
+    elif candidates.size != values.size:
         x, y = x[candidates], y[candidates]
-        groups = None if groups is None else groups[candidates]
-    finite = np.isfinite(x) & np.isfinite(y)
-    if not finite.all():
+    finite = None if checked else np.isfinite(x) & np.isfinite(y)
+    if finite is not None and not finite.all():
         pos = candidates[~finite]
         warnings.warn(
             f"{current_verb()}: {pos.size} points have non-finite coordinates; they are counted "
@@ -460,4 +551,5 @@ def located_points(data: gpd.GeoDataFrame | gpd.GeoSeries, *, weights: str | Non
         source = normalise_crs(crs)
         x, y = to_bng(x, y, crs)
         crs = BNG
-    return LocatedPoints(x, y, candidates.astype(np.int64), len(values), w, crs, source, groups)
+    return LocatedPoints(x, y, candidates.astype(np.int64, copy=False), len(values), w, crs,
+                         source, groups)

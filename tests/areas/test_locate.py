@@ -88,3 +88,42 @@ def test_block_cells_lie_in_their_blocks():
     rows, cols = _block_cells(blocks, n)
     assert n > 20
     np.testing.assert_array_equal(blocks[rows, cols], np.arange(1, n + 1))
+
+
+def test_small_lookups_skip_the_raster_and_agree_with_it(bradford_areas, monkeypatch):
+    # an AreaSet answers small lookups by exact tests alone (no raster built yet), large
+    # ones by the raster: both give the same positions, edges and NaN included
+    import hotspots.areas._locate as locate
+    from hotspots.areas import AreaSet
+
+    fresh = AreaSet({lv: bradford_areas[lv] for lv in bradford_areas.level_names},
+                    name="b", vintage="2013")
+    x0, y0, x1, y1 = fresh.outline.bounds
+    rng = np.random.default_rng(8)
+    ward_xy = shapely.get_coordinates(fresh["ward"].geometry.to_numpy())[::7]
+    x = np.r_[rng.uniform(x0, x1, 3000), ward_xy[:, 0], np.nan]
+    y = np.r_[rng.uniform(y0, y1, 3000), ward_xy[:, 1], 5.0]
+    small = fresh.locate(x, y, level="ward")
+    assert fresh._raster("ward").lut.size == 0  # no raster was built
+    raster = _LabelRaster.build(fresh["ward"].geometry.to_numpy(),
+                                fresh["ward"]["area_id"].tolist())
+    np.testing.assert_array_equal(small, raster.locate(x, y))
+    assert small[-1] == -1
+    assert (small >= 0).sum() > 1000
+    # the STRtree path for many areas finds the same candidates
+    monkeypatch.setattr(locate, "_DENSE_BOXES", 0)
+    np.testing.assert_array_equal(raster.exact(x[:-1], y[:-1]), small[:-1])
+    # a large lookup builds the raster, and answers as before
+    monkeypatch.setattr(locate, "_EXACT_ONLY", 100)
+    np.testing.assert_array_equal(fresh.locate(x, y, level="ward"), small)
+    assert fresh._raster("ward").lut.size > 0
+    # so do many small ones, once they add up (chunks of a stream)
+    again = AreaSet({lv: bradford_areas[lv] for lv in bradford_areas.level_names},
+                    name="b", vintage="2013")
+    for start in range(0, 400, 50):
+        part = again.locate(x[start:start + 50], y[start:start + 50], level="ward")
+        np.testing.assert_array_equal(part, small[start:start + 50])
+    assert again._raster("ward").n_exact == 400
+    assert again._raster("ward").lut.size == 0
+    again.locate(x[:50], y[:50], level="ward")
+    assert again._raster("ward").lut.size > 0

@@ -131,3 +131,75 @@ def test_rectangle_clips_equal_overlays_with_the_loop_and_the_ufunc(bradford_are
     monkeypatch.setattr(_grid_clip, "_RECT_CLIP", None)  # a shapely without the ufunc
     np.testing.assert_allclose(shapely.area(_grid_clip._clip_to_boxes(wards[pick], bounds)),
                                fast, rtol=0, atol=1e-6)
+
+
+# --- GeoDataFrame, GeoSeries and shapely clips are cached by content (issue 16) -------------
+def _count_builds(monkeypatch):
+    calls = []
+    real = grid_mod._clipped_cells
+    monkeypatch.setattr(grid_mod, "_clipped_cells",
+                        lambda *a: calls.append(a[0].cell_size) or real(*a))
+    return calls
+
+
+def test_geodataframe_clip_is_cached_by_its_geometries(bradford_wards, monkeypatch):
+    from hotspots.grid import clip as _grid_clip
+
+    _grid_clip.clear_cache()
+    calls = _count_builds(monkeypatch)
+    wards = bradford_wards.copy()
+    first = hotspot_grid(clip=wards, cell_size=700)
+    again = hotspot_grid(clip=wards, cell_size=700)
+    assert calls == [700.0]
+    pd.testing.assert_frame_equal(first, again)
+    # a copy, or other columns changed, is the same clip: a hit
+    other = wards.copy()
+    other["WD13NM"] = "renamed"
+    hotspot_grid(clip=other, cell_size=700)
+    hotspot_grid(clip=wards.geometry, cell_size=700)  # a GeoSeries is keyed on its own
+    assert calls == [700.0, 700.0]
+    # the same frame edited in place (one ward moved 300 m east) must not hit the old entry
+    wards.loc[0, "geometry"] = shapely.affinity.translate(wards.geometry.iloc[0], 300.0)
+    edited = hotspot_grid(clip=wards, cell_size=700)
+    assert calls == [700.0, 700.0, 700.0]
+    _grid_clip.clear_cache()
+    fresh = hotspot_grid(clip=wards, cell_size=700)
+    pd.testing.assert_frame_equal(edited, fresh)
+    assert not edited[["cell_id", "coverage"]].equals(first[["cell_id", "coverage"]])
+    # another CRS is another key, even with the same numbers
+    hotspot_grid(clip=wards.set_crs(32630, allow_override=True), cell_size=700)
+    assert calls == [700.0, 700.0, 700.0, 700.0, 700.0]
+
+
+def test_clip_key_follows_content_not_identity(bradford_wards):
+    from hotspots.grid.clip import clip_key
+
+    wards = bradford_wards
+    assert clip_key(wards) == clip_key(wards.copy()) == clip_key(wards[["geometry"]])
+    assert clip_key(wards) != clip_key(wards.iloc[::-1])
+    assert clip_key(wards) != clip_key(wards.iloc[1:])
+    assert clip_key(wards) != clip_key(wards.geometry)  # a GeoSeries: its own kind
+    moved = wards.copy()
+    moved.loc[3, "geometry"] = shapely.affinity.translate(moved.geometry.iloc[3], 1e-6)
+    assert clip_key(moved) != clip_key(wards)
+    box = shapely.box(0, 0, 1000, 500)
+    assert clip_key(box) == clip_key(shapely.box(0, 0, 1000, 500)) != clip_key(
+        shapely.box(0, 0, 1000, 501))
+    assert clip_key(None) is None
+
+
+def test_shapely_clip_is_cached_and_equals_an_uncached_build(monkeypatch):
+    from hotspots.grid import clip as _grid_clip
+
+    _grid_clip.clear_cache()
+    calls = _count_builds(monkeypatch)
+    region = shapely.Point(500, 500).buffer(420)
+    first = hotspot_grid(clip=region, cell_size=40)
+    second = hotspot_grid(clip=region, cell_size=40)
+    assert calls == [40.0]
+    pd.testing.assert_frame_equal(first, second)
+    # the edge cells' coverage is the overlay's
+    cells = first.geometry.to_numpy()
+    np.testing.assert_allclose(first["coverage"].to_numpy(),
+                               shapely.area(shapely.intersection(cells, region)) / 1600.0,
+                               rtol=0, atol=1e-12)

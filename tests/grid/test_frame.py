@@ -169,3 +169,39 @@ def test_duck_typed_area_set_gives_the_same_labels(bradford_areas):
     duck = hotspot_grid(clip=DuckAreas(bradford_areas), cell_size=800)
     pd.testing.assert_frame_equal(real.drop(columns="geometry"), duck.drop(columns="geometry"))
     assert duck.attrs["hotspots"]["boundary"] == "duck"
+
+
+def test_grid_read_back_again_is_remembered_but_never_stale():
+    from hotspots.errors import ValidationError
+    from hotspots.grid import frame as frame_mod
+
+    g = hotspot_grid(clip=shapely.box(0, 0, 1000, 600), cell_size=100)
+    lattice, pos = grid_from_frame(g)
+    assert any(e.matches(frame_mod._object_addresses(g.geometry.to_numpy()), g["x"].to_numpy(),
+                         g["y"].to_numpy()) for e in frame_mod._READ)
+    # the same answer again (also for a shallow copy), in arrays the caller may change
+    for again in (g, g.copy(deep=False)):
+        lattice2, pos2 = grid_from_frame(again)
+        assert (lattice2.x0, lattice2.y0, lattice2.shape) == (lattice.x0, lattice.y0,
+                                                              lattice.shape)
+        np.testing.assert_array_equal(pos2, pos)
+        np.testing.assert_array_equal(lattice2.mask, lattice.mask)
+        pos2[:] = -1
+        lattice2.mask[:] = False
+    np.testing.assert_array_equal(grid_from_frame(g)[1], np.arange(60))
+    # a centre moved in place: read again, and refused
+    moved = g.copy()
+    grid_from_frame(moved)
+    moved.loc[5, "x"] = 537.0
+    with pytest.raises(ValidationError, match="regular square lattice"):
+        grid_from_frame(moved)
+    # a cell replaced in place by a triangle: read again, and refused
+    bent = g.copy()
+    grid_from_frame(bent)
+    bent.loc[7, "geometry"] = shapely.Polygon([(700, 0), (800, 0), (700, 100)])
+    with pytest.raises(ValidationError, match="neither all squares"):
+        grid_from_frame(bent)
+    # rows dropped: the lattice shrinks to the cells kept
+    lattice3, pos3 = grid_from_frame(g.iloc[12:])
+    assert (lattice3.y0, lattice3.n_cells) == (100.0, 48)
+    assert pos3.tolist() == list(range(2, 50))

@@ -53,3 +53,15 @@ def test_unsnapped_data_do_not_pay_for_the_spacing(make_incidents):
     snap = g.attrs["hotspots"]["snap"]
     assert snap["snapped"] is False
     assert snap["spacing"] is None  # not computed: only snapped data use it
+
+
+def test_auto_permutations_skewness_equals_scipy():
+    # the 'auto' rule's skewness is written out (no scipy.stats import for the verbs)
+    from scipy import stats
+
+    from hotspots.hotspot._results import _skewness
+
+    rng = np.random.default_rng(3)
+    for v in (rng.poisson(0.3, 2_000).astype(float), rng.normal(size=57),
+              np.array([0.0, 0.0, 0.0, 5.0]), rng.negative_binomial(1, 0.2, 500) * 1.0):
+        assert _skewness(v) == pytest.approx(float(stats.skew(v)), rel=1e-12)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from hotspots.io._incident_frame import categorical, generated_ids
 from hotspots.io._ledger import TableRows
@@ -54,6 +55,31 @@ def test_blank_to_na_on_arrow_text_equals_the_pandas_reading():
     plain = plain.mask(plain == "")
     pd.testing.assert_series_equal(arrow, plain)
     assert blank_to_na(pd.Series(["x", "y"], dtype=STR_DTYPE)).tolist() == ["x", "y"]
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_blank_to_na_chunk_by_chunk_equals_python_strip(large):
+    # chunks (a file each) with nothing to strip are kept as they are; any chunk with a
+    # doubt at either end of a value (white space, an empty text, a non-ASCII byte) is
+    # trimmed by Arrow; sliced chunks (an offset into their buffers) are read right
+    import pyarrow as pa
+
+    from hotspots.io._incident_frame import blank_to_na
+
+    kind = pa.large_string() if large else pa.string()
+    parts = [["id1", "id2", None], ["x", " y", None, "z\u00a0"], ["", "ok"], ["\x1cq", "bé"],
+             ["é", "fine", "\u2003"], ["skip", "kept", "last"]]
+    chunks = [pa.array(p, type=kind) for p in parts]
+    chunks[-1] = chunks[-1].slice(1)  # ["kept", "last"] with an offset
+    column = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(chunks, type=kind)))
+    got = blank_to_na(column)
+    cells = [v for c in chunks for v in c.to_pylist()]
+    want = [None if v is None or not v.strip() else v.strip() for v in cells]
+    assert [None if pd.isna(v) else v for v in got] == want
+    out = pa.array(got.array)
+    # untouched chunks share the input's buffers: no copy of the text
+    assert out.chunk(0).buffers()[2].address == chunks[0].buffers()[2].address
+    assert out.chunk(1).buffers()[2].address != chunks[1].buffers()[2].address
 
 
 def test_categorical_text_strips_merges_and_sorts():

@@ -20,9 +20,19 @@ def _slow(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 def test_blank_and_null_tokens_are_not_values_and_spaces_are_stripped():
     s = pd.Series([" 1.5", None, "NA", "", "-", "2e3", "-0.1 ", "nil"], dtype=STR_DTYPE)
-    values, present = _arrow_float(s)
+    values, present, (codes, numbers) = _arrow_float(s)
     assert present.tolist() == [True, False, False, False, False, True, True, False]
     assert values[present].tolist() == [1.5, 2000.0, -0.1]
+    # each row's position among the distinct numbers gives its number back; NaN is -1
+    assert (numbers[codes[present]] == values[present]).all()
+    assert (codes[~present] == -1).all()
+
+
+def test_texts_of_one_number_share_a_position():
+    s = pd.Series(["-1.5", "-1.50", " -1.5", "2"], dtype=STR_DTYPE).astype("category")
+    _, _, (codes, numbers) = _arrow_float(s)
+    assert codes[0] == codes[1] == codes[2] != codes[3]
+    assert sorted(numbers.tolist()) == [-1.5, 2.0]
 
 
 def test_text_that_is_not_a_number_goes_to_the_pandas_path():

@@ -340,3 +340,47 @@ def test_zero_coordinates_in_police_file_are_unknown(tmp_path):
         frame = read_police_uk(path)
     assert frame["location_status"].tolist() == ["unknown", "located"]
     assert np.isnan(frame.geometry.x.iloc[0]) or frame.geometry.iloc[0].is_empty
+
+
+def test_ids_are_worked_out_on_the_kept_rows_when_rows_are_rejected(tmp_path):
+    # The Crime IDs are first worked out on every stacked row, on a thread of their own
+    # (read_table's prepare=); once a row is rejected they must be those of the kept rows.
+    # Row 3 repeats row 2's id but has a broken Month: with it rejected, no id repeats.
+    # Row 5 repeats row 4's id and both are kept: one repeat of two rows. Rows 6 and 7 are
+    # blank anti-social behaviour rows below the rejected one: their generated ids keep
+    # the row numbers of the file.
+    path = _street_file(tmp_path, "2019-01-x-street.csv",
+                        "a,2019-01,F,F,-1.75,53.8,X,E1,L,Drugs,,\n"
+                        "a,2019-xx,F,F,-1.75,53.8,X,E1,L,Drugs,,\n"
+                        "b,2019-01,F,F,-1.75,53.8,X,E1,L,Drugs,,\n"
+                        "b,2019-01,F,F,-1.75,53.8,X,E1,L,Burglary,,\n"
+                        ",2019-01,F,F,-1.75,53.8,X,E1,L,Anti-social behaviour,,\n"
+                        ",2019-01,F,F,-1.74,53.8,X,E1,L,Anti-social behaviour,,\n")
+    with pytest.warns(DataQualityWarning, match="1 of 6 rows rejected"):
+        frame = read_police_uk(path)
+    assert frame["incident_id"].tolist() == [
+        "a", "b", "b", "2019-01-x-street:6", "2019-01-x-street:7"]
+    assert frame["source_row"].tolist() == [2, 4, 5, 6, 7]
+    notes = frame.attrs["hotspots"]["load"].notes
+    assert any("1 Crime IDs appear on more than one row of the same file (2 rows)" in n
+               for n in notes)
+    assert any("2 rows had a blank Crime ID (2 of them anti-social behaviour" in n
+               for n in notes)
+
+
+def test_ids_prepared_while_reading_equal_ids_worked_out_after(tmp_path):
+    # the early start (read_table's prepare=) and the late path give the same column
+    from hotspots.io._police_uk_frame import crime_ids
+
+    body = "".join(f"{'' if i % 3 == 0 else f'id{i % 7}'},2019-01,F,F,-1.75,53.8,X,E1,L,"
+                   f"{'Anti-social behaviour' if i % 3 == 0 else 'Drugs'},,\n"
+                   for i in range(40))
+    path = _street_file(tmp_path, "2019-02-y-street.csv", body)
+    frame = read_police_uk(path)
+    data = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    data["Crime ID"] = data["Crime ID"].astype("str")
+    ids, notes = crime_ids(data, np.array(["2019-02-y-street.csv"] * 40, dtype=object),
+                           np.arange(2, 42))
+    assert frame["incident_id"].tolist() == ids.tolist()
+    assert all(n in frame.attrs["hotspots"]["load"].notes for n in notes)
+    assert len(notes) == 2

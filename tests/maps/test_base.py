@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from hotspots.maps._base import bounds_of
@@ -66,3 +67,27 @@ def test_templates_are_compiled_once_and_render_their_own_values():
 
     assert first.render(this=Holder("one")) == "<b>one</b>"
     assert first.render(this=Holder("two")) == "<b>two</b>"
+
+
+def test_js_column_writes_each_cell_as_js_value_does():
+    # whole-column conversion (numbers without a type test per cell) must give exactly
+    # what js_value gives cell by cell, including NaN, infinities, whole floats, big
+    # values, negatives, booleans, nullable and object columns
+    from hotspots.maps._layer import js_column, js_value
+
+    columns = [
+        pd.Series([1.23456, np.nan, np.inf, -np.inf, 2.0, -3.0, 1e15, 1e16, -0.000123456, 0.5]),
+        pd.Series([1, -2, 3_000_000_000], dtype="int64"),
+        pd.Series([1, 2], dtype="uint8"),
+        pd.Series([True, False]),
+        pd.Series([1, None], dtype="Int64"),
+        pd.Series(["a", None, "<b>"], dtype=object),
+        pd.Series(pd.to_datetime(["2024-01-02", "2024-01-02 10:30", None], format="ISO8601")),
+        pd.Series(pd.Categorical(["x", "y", None])),
+        pd.Series([np.float32(1.5), np.float32(np.nan)], dtype="float32"),
+    ]
+    for column in columns:
+        want = [js_value(v) for v in column.tolist()]
+        got = js_column(column)
+        assert got == want, column.dtype
+        assert [type(v) for v in got] == [type(v) for v in want], column.dtype

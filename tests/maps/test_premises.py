@@ -64,3 +64,19 @@ def test_ranked_keyword_still_works_with_a_warning(ranked, old_keyword, quiet):
     new = explore_premises(data=ranked, mode="public")
     old = old_keyword(explore_premises, "ranked", "data", ranked, mode="public")
     assert same_page(old, new)
+
+
+def test_template_syntax_in_the_data_is_written_as_text_never_run(ranked):
+    # branca compiles what an element renders as a new jinja2 template: a premises name
+    # holding "{{ ... }}" was evaluated (code from a CSV cell run while the page was
+    # written) and one holding "{%" broke the map. Names and titles are now plain text.
+    ranked = ranked.copy()
+    ranked.loc[0, "name"] = "{{ 7 * 7 }} Cafe"
+    ranked.loc[2, "name"] = "{% if %} Takeaway"
+    m = explore_premises(ranked, mode="restricted", title="{{ 6 * 7 }} premises")
+    page = m.get_root().render()
+    assert "{{ 7 * 7 }} Cafe" in page
+    assert "49 Cafe" not in page
+    assert "{% if %} Takeaway" in page
+    assert "{{ 6 * 7 }} premises" in page
+    assert "42 premises" not in page

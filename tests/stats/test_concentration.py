@@ -52,7 +52,19 @@ def test_gini_bounds_and_order_invariance(counts):
     g = gini(x, generalized=False)
     assert -1e-12 <= g < 1
     assert gini(x[::-1], generalized=False) == pytest.approx(g)
-    assert gini(x) >= g - 1e-12
+    # G' = k (G - 1) + 1 with k = max(1, units / crimes) >= 1 and G <= 1, so the correction
+    # never raises the coefficient; with whole counts the evenest spread (one crime a unit)
+    # scores 0, so it never goes below 0 either. ([0, 1]: G = 0.5, G' = 0.)
+    generalised = gini(x)
+    assert -1e-12 <= generalised <= g + 1e-12
+    if x.sum() >= x.size:  # as many crimes as units: no correction
+        assert generalised == pytest.approx(g)
+
+
+def test_generalised_gini_of_one_crime_a_unit_is_zero():
+    assert gini([0, 1]) == pytest.approx(0.0, abs=1e-15)
+    assert gini([0, 1], generalized=False) == pytest.approx(0.5)
+    assert gini([1, 1, 0, 0, 1]) == pytest.approx(0.0, abs=1e-15)
 
 
 def test_top_slice_ties_and_floor():

@@ -211,3 +211,22 @@ def test_wdd_with_displacement_and_weights():
     rw = wdd((100, 180), (80, 100), time_weights=(1, 2))
     assert rw.estimate == pytest.approx((50 - 80) - (90 - 100))
     assert rw.se**2 == pytest.approx(100 / 4 + 80 + 180 / 4 + 100)
+
+
+@pytest.mark.parametrize("method", ["fdr_bh", "fdr_by", "holm"])
+def test_adjusted_p_values_do_not_depend_on_the_order_of_ties(method):
+    from statsmodels.stats.multitest import multipletests
+
+    from hotspots.stats.multiple import adjust_pvalues
+
+    rng = np.random.default_rng(17)
+    # many exact ties (rounded p-values, as from permutations), in a shuffled order
+    p = np.round(rng.beta(0.4, 2.0, 20_000), 3)
+    got = adjust_pvalues(p, method)
+    want = multipletests(p, method=method)[1]
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=0)
+    perm = rng.permutation(p.size)
+    np.testing.assert_array_equal(adjust_pvalues(p[perm], method), got[perm])
+    # every tie gets one value
+    for value in np.unique(p)[:50]:
+        assert np.unique(got[p == value]).size == 1

@@ -190,3 +190,51 @@ def test_binned_kde_takes_x_and_y_columns_and_reads_nodes_exactly():
     assert off[-1] == pytest.approx((surface[2, 3] + surface[2, 4]) / 2)
     with pytest.raises(ValueError, match="same length"):
         kde_binned((pts[:, 0], pts[:10, 1]), ev, bandwidth=150.0)
+
+
+@pytest.mark.parametrize("kernel", ["quartic", "gaussian"])
+def test_fft_convolution_equals_scipy_fftconvolve(kernel):
+    from scipy import signal
+
+    from hotspots.stats.kde import _convolve, _kernel
+
+    rng = np.random.default_rng(21)
+    grid = np.zeros((83, 121))
+    grid[rng.integers(0, 83, 400), rng.integers(0, 121, 400)] += rng.uniform(0.5, 3.0, 400)
+    r, d, h = 9, 10.0, 40.0 if kernel == "gaussian" else 90.0
+    off = np.arange(-r, r + 1) * d
+    kern = _kernel(off[None, :] ** 2 + off[:, None] ** 2, h, kernel)
+    want = signal.fftconvolve(grid, kern, mode="same")
+    got = _convolve(grid, r, d, h, kernel)
+    assert got.shape == grid.shape
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-12 * want.max())
+    # a direct sum at a few nodes, the definition
+    for j, i in ((0, 0), (41, 60), (82, 120), (10, 115)):
+        direct = sum(grid[j + dj, i + di] * kern[r - dj, r - di]
+                     for dj in range(-r, r + 1) for di in range(-r, r + 1)
+                     if 0 <= j + dj < 83 and 0 <= i + di < 121)
+        assert got[j, i] == pytest.approx(direct, rel=1e-12, abs=1e-12 * want.max())
+
+
+def test_linear_binning_on_nodes_edges_and_the_lattice_border():
+    from hotspots.stats.kde import _linear_bin
+
+    # nodes are 10 apart from (0, 0); the lattice is 6 x 4 nodes, so a sample's south-west
+    # node must be in columns 0..4 and rows 0..2
+    xs = np.array([0.0, 10.0, 25.0, 49.999, 50.0, 35.0, -1e-9, 20.0, 12.5])
+    ys = np.array([0.0, 30.0 - 1e-12, 15.0, 29.0, 5.0, 30.0, 5.0, -0.0, 7.5])
+    w = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0])
+    got = _linear_bin(xs, ys, w, 0.0, 0.0, 10.0, 6, 4)
+    want = np.zeros((4, 6))
+    for x, y, wk in zip(xs, ys, w, strict=True):
+        i, j = int(np.floor(x / 10)), int(np.floor(y / 10))
+        if not (0 <= i < 5 and 0 <= j < 3):
+            continue  # x = 50 (last column), y = 30 (last row) and x < 0 are dropped
+        tx, ty = x / 10 - i, y / 10 - j
+        want[j, i] += wk * (1 - tx) * (1 - ty)
+        want[j, i + 1] += wk * tx * (1 - ty)
+        want[j + 1, i] += wk * (1 - tx) * ty
+        want[j + 1, i + 1] += wk * tx * ty
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+    assert got[0, 0] == 1.0  # on a node (and no other sample near it): all its weight there
+    assert got.sum() == pytest.approx(w[[0, 1, 2, 3, 7, 8]].sum(), rel=1e-12)

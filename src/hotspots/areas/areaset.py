@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from html import escape
 from typing import Any
 
@@ -104,6 +104,9 @@ class AreaSet:
         self._lookup: pd.DataFrame | None = None
         self._overlaps: dict[tuple[str, str], _Overlap] = {}
         self._rasters: dict[str, _LabelRaster] = {}
+        # values derived from the levels (which never change: every accessor hands out
+        # copies), made once per AreaSet: grid cache keys, label arrays (see _memoised)
+        self._memo: dict[Any, Any] = {}
         if self._given_lookup is not None:
             self._check_given_lookup()
 
@@ -372,8 +375,10 @@ class AreaSet:
 
         Notes
         -----
-        The first call per level builds and caches a label raster (about 0.2 s); later calls
-        cost a few array operations per point plus an exact test for points near a boundary.
+        The first call per level with more than 65,536 points builds and caches a label
+        raster (about 0.1-0.2 s); later calls cost a few array operations per point plus an
+        exact test for points near a boundary. Smaller calls before that test every point
+        exactly (about 0.5 us a point over 30 wards), which costs less than the raster.
 
         Examples
         --------
@@ -392,11 +397,24 @@ class AreaSet:
             raise ValueError("x and y must be one-dimensional arrays of the same length.")
         return self._raster(level).locate(x, y)
 
+    def _memoised(self, key: Any, make: Callable[[], Any]) -> Any:
+        """``make()``, computed once per AreaSet and ``key``.
+
+        Only for values that depend on nothing but the levels, which an AreaSet never
+        changes after it is built (its accessors hand out copies).
+        """
+        memo = self.__dict__.setdefault("_memo", {})
+        if key not in memo:
+            memo[key] = make()
+        return memo[key]
+
     def _raster(self, level: str) -> _LabelRaster:
         if level not in self._rasters:
             frame = self._frame(level)
+            # the raster itself is built by the first lookup of many points
             self._rasters[level] = _LabelRaster.build(frame.geometry.values,
-                                                      frame[schema.AREA_ID].tolist())
+                                                      frame[schema.AREA_ID].tolist(),
+                                                      raster=False)
         return self._rasters[level]
 
     # --- display ----------------------------------------------------------------------------

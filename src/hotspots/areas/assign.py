@@ -25,6 +25,7 @@ How it is fast: see :mod:`hotspots.areas._locate`.
 
 from __future__ import annotations
 
+import functools
 import logging
 import warnings
 from collections.abc import Sequence
@@ -127,15 +128,16 @@ def _level_positions(areas: AreaSet, chosen: list[str], xs: np.ndarray, ys: np.n
                      ) -> dict[str, tuple[np.ndarray, str]]:
     """Area position of each point ``(xs, ys)`` at each chosen level, and how it was found."""
     lowest = areas.level_names[0]
-    derived = derived_levels(areas)
+    derived = areas._memoised("assign.derived", lambda: derived_levels(areas))
     low: np.ndarray | None = None
     out: dict[str, tuple[np.ndarray, str]] = {}
     for level in chosen:
         if level in derived:
             if low is None:
                 low = areas.locate(xs, ys, level=lowest)
-            parent = parent_positions(areas, level)
-            pos = np.where(low >= 0, parent[low.clip(0)], -1).astype(np.int32)
+            parent = areas._memoised(("assign.parent", level),
+                                     functools.partial(_parents, areas, level))
+            pos = parent[low].astype(np.int32)  # no ward (-1) reads the final -1
             out[level] = (pos, f"from {lowest} through the lookup (the levels nest)")
         else:
             pos = areas.locate(xs, ys, level=level)
@@ -145,23 +147,38 @@ def _level_positions(areas: AreaSet, chosen: list[str], xs: np.ndarray, ys: np.n
     return out
 
 
+def _parents(areas: AreaSet, level: str) -> np.ndarray:
+    """:func:`parent_positions`, then -1 (what a point in no area of the lowest level reads)."""
+    return np.append(parent_positions(areas, level), -1)
+
+
 def _label_columns(out: gpd.GeoDataFrame, areas: AreaSet, level: str, idx: np.ndarray,
                    pos: np.ndarray) -> list[str]:
     """Write ``<level>_id`` and ``<level>``; return the existing columns replaced."""
-    frame = areas[level]
-    n_areas = len(frame)
-    codes = np.full(len(out), n_areas + 1, dtype=np.int32)  # Unknown location
-    codes[idx] = np.where(pos >= 0, pos, n_areas)  # Outside district
-    cats = [*frame[schema.AREA_NAME].tolist(), schema.OUTSIDE_DISTRICT,
-            schema.UNKNOWN_LOCATION]
-    ids = np.append(frame[schema.AREA_ID].to_numpy(dtype=object), [None, None])
+    ids, dtype = areas._memoised(("assign.labels", level), lambda: _labels(areas, level))
+    n_areas = len(ids) - 2
+    # the smallest integer codes (int8 up to 126 areas): less memory to fill and to take by
+    small = np.int8 if n_areas + 2 <= np.iinfo(np.int8).max else np.int32
+    code_of = np.arange(n_areas + 1, dtype=small)
+    code_of[-1] = n_areas  # pos -1 reads "Outside district"
+    codes = np.full(len(out), n_areas + 1, dtype=small)  # Unknown location
+    codes[idx] = code_of[pos]
     id_col, name_col = schema.area_id_column(level), schema.area_name_column(level)
     replaced = [c for c in (id_col, name_col) if c in out.columns]
     # A take from the few area ids: building the string column from one Python object per
     # row cost 0.5 s at 3M rows.
-    out[id_col] = pd.array(ids, dtype="string").take(codes)
-    out[name_col] = pd.Categorical.from_codes(codes, categories=cats)
+    out[id_col] = ids.take(codes)
+    out[name_col] = pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
     return replaced
+
+
+def _labels(areas: AreaSet, level: str) -> tuple[Any, pd.CategoricalDtype]:
+    """Return the ids (then two missing) to take from, and the categories, of a level."""
+    frame = areas[level]
+    ids = np.append(frame[schema.AREA_ID].to_numpy(dtype=object), [None, None])
+    cats = [*frame[schema.AREA_NAME].tolist(), schema.OUTSIDE_DISTRICT,
+            schema.UNKNOWN_LOCATION]
+    return pd.array(ids, dtype="string"), pd.CategoricalDtype(cats)
 
 
 @validate_params({})

@@ -14,16 +14,26 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
+from geopandas.array import GeometryArray
 from pyproj import CRS
 
 from hotspots import schema
 from hotspots._params import check_in, current_verb
 from hotspots.crs import BNG
 from hotspots.errors import EmptyDataError, Problem
+from hotspots.grid._edges import square_polygons
 from hotspots.grid._lazy import CellSource, LazyCells
 from hotspots.grid.cell_size import cell_size_auto, readable_cell_size
-from hotspots.grid.clip import ClippedCells, area_columns, cached_cells, clip_mask
+from hotspots.grid.clip import (
+    ClippedCells,
+    area_columns,
+    cached_cells,
+    cached_union,
+    clip_key,
+    clip_mask,
+)
 from hotspots.grid.crs_policy import check_metric_crs, same_crs
 from hotspots.grid.lattice import Grid
 from hotspots.grid.points import LocatedPoints
@@ -42,8 +52,12 @@ def is_areaset(obj: Any) -> bool:
 
 
 
-def outline_of(clip: Any) -> tuple[shapely.Geometry, Any, dict[str, Any]]:
-    """Outline geometry, CRS and metadata of a ``clip`` argument."""
+def outline_of(clip: Any, key: str | None = None) -> tuple[shapely.Geometry, Any, dict[str, Any]]:
+    """Outline geometry, CRS and metadata of a ``clip`` argument.
+
+    ``key`` (:func:`clip_key` of ``clip``, optional) lets a GeoDataFrame's or GeoSeries'
+    union be kept for the next call over the same geometries.
+    """
     if is_areaset(clip):
         meta = {"boundary": getattr(clip, "name", None), "vintage": getattr(clip, "vintage", None)}
         levels = list(clip.level_names)
@@ -54,7 +68,7 @@ def outline_of(clip: Any) -> tuple[shapely.Geometry, Any, dict[str, Any]]:
             raise EmptyDataError(Problem("empty_boundary", "clip has no rows."))
         check_metric_crs(clip.crs, "clip")
         geoms = clip.geometry.to_numpy() if isinstance(clip, gpd.GeoDataFrame) else clip.to_numpy()
-        return shapely.union_all(geoms), clip.crs, {}
+        return cached_union(geoms, key), clip.crs, {}
     if isinstance(clip, shapely.Geometry):
         return clip, None, {}
     raise TypeError(
@@ -68,8 +82,11 @@ def _clipped_cells(cover: Grid, region: shapely.Geometry, areas: Any) -> Clipped
     """Mask, columns and polygons of the cells of ``cover`` that overlap ``region``."""
     lowest = None
     centre_in = None
-    if areas is not None and hasattr(areas, "locate"):
-        # interior cells by the label raster: one lookup gives inside/outside and the ward
+    locate = areas is not None and hasattr(areas, "locate")
+    # square cells over a polygon: the mask comes from the outline's edges (grid._edges) and
+    # only the kept cells' centres are looked up; hexagons: interior cells by the label
+    # raster, whose one lookup over the rectangle gives inside/outside and the ward
+    if locate and not square_polygons(cover, region):
         cx, cy = cover.centres(np.arange(cover.nrow * cover.ncol))
         lowest = np.asarray(areas.locate(cx, cy, level=areas.level_names[0]), dtype=np.int64)
         centre_in = (lowest >= 0).reshape(cover.shape)
@@ -77,6 +94,10 @@ def _clipped_cells(cover: Grid, region: shapely.Geometry, areas: Any) -> Clipped
     lattice = cover.with_mask(mask)
     ids = lattice.cell_ids()
     cx, cy = lattice.centres(ids)
+    if lowest is not None:
+        lowest = lowest[ids]
+    elif locate:
+        lowest = np.asarray(areas.locate(cx, cy, level=areas.level_names[0]), dtype=np.int64)
     # the polygons are made when first read (most verbs never read them; see grid._lazy)
     cells = LazyCells(CellSource(lattice, ids))
     data: dict[str, Any] = {
@@ -87,8 +108,7 @@ def _clipped_cells(cover: Grid, region: shapely.Geometry, areas: Any) -> Clipped
         "coverage": coverage.ravel()[ids],
     }
     if areas is not None:
-        data.update(area_columns(areas, lattice, ids, cx, cy, None,
-                                 None if lowest is None else lowest[ids]))
+        data.update(area_columns(areas, lattice, ids, cx, cy, None, lowest))
     return ClippedCells(mask, data, cells)
 
 
@@ -112,10 +132,11 @@ class _Region:
     info: dict[str, Any]
 
 
-def _region(points: LocatedPoints | None, clip: Any, data_geoms: Any, verb: str) -> _Region:
+def _region(points: LocatedPoints | None, clip: Any, data_geoms: Any, verb: str,
+            key: str | None = None) -> _Region:
     """Find the study region: the ``clip`` outline, the polygons' union, or (later) the points."""
     if clip is not None:
-        region, clip_crs, meta = outline_of(clip)
+        region, clip_crs, meta = outline_of(clip, key)
         if points is not None:
             same_crs(points.crs, clip_crs, "the incidents", "clip")
         crs = clip_crs if clip_crs is not None else (points.crs if points is not None else BNG)
@@ -166,14 +187,34 @@ def _cell_size(cell_size: float | None, region: _Region, points: LocatedPoints |
 
 
 def _cells(region: shapely.Geometry, cell_size: float, grid_type: str, clip: Any,
-           compat: str | None) -> tuple[Grid, ClippedCells]:
-    """Cover ``region`` with a rectangle of cells and clip them (cached for an AreaSet)."""
+           compat: str | None, key: str | None = None) -> tuple[Grid, ClippedCells]:
+    """Cover ``region`` with a rectangle of cells and clip them (cached for a ``clip``)."""
     cover = Grid.covering(region.bounds, cell_size, grid_type,  # type: ignore[arg-type]
                           snap=compat is None)
+    # the same boundary, cell size and origin give the same cells: built once, cached (an
+    # AreaSet by its fingerprint, other clips by the hash of their geometries)
     if is_areaset(clip):
-        # the same boundary, cell size and origin give the same cells: built once, cached
         return cover, cached_cells(clip, cover, lambda: _clipped_cells(cover, region, clip))
+    if key is not None:
+        return cover, cached_cells(None, cover, lambda: _clipped_cells(cover, region, None),
+                                   key=key)
     return cover, _clipped_cells(cover, region, None)
+
+
+def _cell_frame(built: ClippedCells, crs: Any) -> gpd.GeoDataFrame:
+    """Build the cell frame: the columns as they are, then the lazy polygons as geometry.
+
+    One ``DataFrame`` of the arrays, uncopied (``cached_cells`` hands out copies), then the
+    geometry column named: half the cost of ``GeoDataFrame(columns, geometry=GeoSeries(...))``
+    on 150k cells (3 ms against 6 ms), and the polygons are still not made.
+    """
+    geometry = built.geometry
+    if isinstance(geometry, GeometryArray) and geometry.crs is None:
+        geometry.crs = crs
+    else:
+        geometry = gpd.GeoSeries(geometry, crs=crs).values
+    columns = pd.DataFrame({**built.columns, "geometry": geometry}, copy=False)
+    return gpd.GeoDataFrame(columns, geometry="geometry", copy=False)
 
 
 def build_grid(
@@ -220,7 +261,8 @@ def build_grid(
     """
     verb = caller or current_verb()
     check_in("grid_type", grid_type, ("square", "hex"), caller=verb)
-    region = _region(points, clip, data_geoms, verb)
+    key = None if clip is None or is_areaset(clip) else clip_key(clip)
+    region = _region(points, clip, data_geoms, verb, key)
     size, rule_size, reason = _cell_size(cell_size, region, points, compat, verb)
     geometry, extent = region.geometry, region.extent
     if geometry is None:
@@ -228,7 +270,7 @@ def build_grid(
         hull = shapely.convex_hull(shapely.multipoints(np.column_stack([points.x, points.y])))
         geometry = shapely.buffer(hull, size / 2, quad_segs=30)
         extent = "points hull"
-    cover, built = _cells(geometry, size, grid_type, clip, compat)
+    cover, built = _cells(geometry, size, grid_type, clip, compat, key)
     lattice = cover.with_mask(built.mask)
     n_cells = lattice.n_cells
     if n_cells > MAX_CELLS_WARNING:
@@ -239,8 +281,7 @@ def build_grid(
             stacklevel=3,
         )
     crs = region.crs
-    frame = gpd.GeoDataFrame(built.columns, geometry=gpd.GeoSeries(built.geometry, crs=crs),
-                             crs=crs)
+    frame = _cell_frame(built, crs)
     info = {
         **region.info,
         "cell_size": float(size),

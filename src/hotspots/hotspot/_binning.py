@@ -125,10 +125,13 @@ def cells(values: np.ndarray, position: np.ndarray) -> np.ndarray:
 def insert_before_geometry(frame: gpd.GeoDataFrame, cols: dict[str, Any]) -> gpd.GeoDataFrame:
     """Add (or replace) columns, keeping the geometry column last."""
     geom = frame.geometry.name
+    replaced = [name for name in cols if name in frame.columns]
+    if replaced:
+        frame = frame.drop(columns=replaced)
+    if frame.columns[-1] != geom:
+        frame = frame[[c for c in frame.columns if c != geom] + [geom]]
+    # inserted in place before the geometry: no reordering copy of every column
     for name, values in cols.items():
-        if name in frame.columns:
-            frame = frame.drop(columns=name)
-        frame[name] = values
-    order = [c for c in frame.columns if c != geom] + [geom]
-    return frame[order]
+        frame.insert(len(frame.columns) - 1, name, values)
+    return frame
 

@@ -55,13 +55,27 @@ def is_coded(dtype: object) -> bool:
 def categoricals(columns: Sequence[pd.Series]) -> pd.Series:
     """Stack Arrow dictionary columns into one pandas categorical (``str`` categories).
 
-    Each file has its own dictionary; Arrow unifies them in the one conversion.
+    Each file has its own dictionary; Arrow unifies them in the one conversion. The
+    categories come back sorted (Arrow lists them in the order first seen), so that
+    :func:`hotspots.io._incident_frame.categorical` finds them final and does not recode
+    millions of rows again.
     """
     chunks: list[pa.Array] = []
     for column in columns:
         arr = pa.array(column.array)  # the column's own Arrow data, not a copy
         chunks += arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
-    return pd.Series(pa.chunked_array(chunks).to_pandas())
+    cat = pa.chunked_array(chunks).to_pandas().array
+    if cat.categories.is_monotonic_increasing:
+        return pd.Series(cat)
+    # sort the few categories, then one take over the codes (the last slot keeps -1)
+    names = np.asarray(cat.categories, dtype=object)
+    order = np.argsort(names, kind="stable")
+    codes = np.asarray(cat.codes)
+    rank = np.empty(len(names) + 1, dtype=codes.dtype)
+    rank[order] = np.arange(len(names), dtype=codes.dtype)
+    rank[-1] = -1
+    return pd.Series(pd.Categorical.from_codes(rank[codes], categories=names[order].tolist(),
+                                               validate=False))
 
 
 def read_arrow_csv(data: bytes | memoryview, names: Sequence[str], sep: str, *,

@@ -230,7 +230,9 @@ def parse_date_column(values: pd.Series, *, name: str = "date", date_format: str
         for part in (todo & ~zoned, todo & zoned):  # never parse naive and zoned together
             if not part.any():
                 continue
-            wanted = np.unique(codes[part])
+            # the distinct texts of these rows, in order: a count per distinct text
+            # (a few dozen months) rather than a sort of millions of codes
+            wanted = np.flatnonzero(np.bincount(codes[part], minlength=len(text)))
             got = _to_datetime(text.iloc[wanted], fmt, tz)
             in_range = (got.notna() & (got >= _DATE_MIN) & (got < _DATE_MAX)).to_numpy(bool)
             if not in_range.any():

@@ -13,7 +13,7 @@ instead of a Python object per cell, the same values and dtypes.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import geopandas as gpd
@@ -48,9 +48,11 @@ def categorical(values: Any, categories: Sequence[str] | None = None) -> pd.Cate
     if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
         cat = pd.Categorical(values)
         codes = np.asarray(cat.codes)
-        # categories no row holds are not kept (a count per category: no sort of the rows)
-        counts = np.bincount(codes.astype(np.intp) + 1, minlength=len(cat.categories) + 1)
-        used = np.flatnonzero(counts[1:])
+        used = _used_codes(codes, len(cat.categories))
+        if categories is None and used.size == len(cat.categories) \
+                and cat.categories.dtype == _text_index_dtype(len(cat.categories)) \
+                and cat.categories.is_monotonic_increasing and cat.categories.is_unique:
+            return cat  # already the sorted values present (the Arrow path makes them so)
         seen = [str(c) for c in np.asarray(cat.categories, dtype=object)[used]]
         cats = sorted(seen) if categories is None else list(categories)
         lookup = {c: i for i, c in enumerate(cats)}
@@ -65,6 +67,22 @@ def categorical(values: Any, categories: Sequence[str] | None = None) -> pd.Cate
     # the last slot answers code -1 (missing) with -1
     remap = np.array([lookup.get(u, -1) for u in seen] + [-1], dtype=np.int64)
     return pd.Categorical.from_codes(remap[codes], categories=cats, validate=False)
+
+
+def _text_index_dtype(n: int) -> Any:
+    """The dtype of the categories :func:`categorical` builds from ``n`` strings."""
+    return pd.Index([""]).dtype if n else np.dtype(object)
+
+
+def _used_codes(codes: np.ndarray, n_categories: int) -> np.ndarray:
+    """The codes in ``0..n_categories-1`` that some row holds, in order."""
+    if n_categories <= 32:
+        # a comparison per category over narrow codes is cheaper than widening them
+        # all to intp for a count
+        return np.array([k for k in range(n_categories) if (codes == k).any()],
+                        dtype=np.intp)
+    counts = np.bincount(codes.astype(np.intp) + 1, minlength=n_categories + 1)
+    return np.flatnonzero(counts[1:])
 
 
 def categorical_text(values: pd.Series) -> pd.Series:
@@ -127,12 +145,13 @@ def run_codes(values: np.ndarray) -> tuple[np.ndarray, Any]:
     return np.repeat(codes, np.diff(np.append(starts, n))), distinct
 
 
-def generated_id_texts(rows: TableRows, where: np.ndarray) -> list[str]:
+def generated_id_texts(source_file: np.ndarray, source_row: np.ndarray,
+                       where: np.ndarray) -> list[str]:
     """The ids :func:`generated_ids` gives the rows at positions ``where``."""
-    files = rows.source_file[where]
+    files = source_file[where]
     stems = {f: "row" if f is None else _STEM.sub("", f) for f in set(files.tolist())}
     return [f"{stems[f]}:{r}" for f, r in
-            zip(files.tolist(), rows.source_row[where].tolist(), strict=True)]
+            zip(files.tolist(), source_row[where].tolist(), strict=True)]
 
 
 def generated_ids(rows: TableRows, mask: np.ndarray | None = None) -> pd.Series:
@@ -143,7 +162,7 @@ def generated_ids(rows: TableRows, mask: np.ndarray | None = None) -> pd.Series:
     n = len(rows)
     where = np.arange(n) if mask is None else np.flatnonzero(mask)
     out = pd.Series(pd.NA, index=range(n), dtype="string")
-    out.iloc[where] = generated_id_texts(rows, where)
+    out.iloc[where] = generated_id_texts(rows.source_file, rows.source_row, where)
     return out
 
 
@@ -155,17 +174,47 @@ def arrow_text(s: pd.Series) -> pa.ChunkedArray | None:
     return None
 
 
+def _nothing_to_strip(chunk: pa.Array) -> bool:
+    """Tell, from the first and last byte of each value, that no value needs stripping.
+
+    A value needs it when it is empty or starts or ends with white space. Any byte below
+    ``!`` or outside ASCII at either end counts as a doubt (Unicode white space such as a
+    no-break space is several bytes), so True is certain and False only means "look".
+    Reading two bytes per value instead of trimming copies no text: police.uk's Crime IDs
+    are 64 characters a row.
+    """
+    if len(chunk) == 0:
+        return True
+    buffers = chunk.buffers()
+    width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    offsets = np.frombuffer(buffers[1], dtype=width)[chunk.offset:chunk.offset + len(chunk) + 1]
+    text = (np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None
+            else np.zeros(0, dtype=np.uint8))
+    valid = chunk.is_valid().to_numpy(zero_copy_only=False)
+    lengths = np.diff(offsets)
+    if (valid & (lengths == 0)).any():  # an empty text: blank
+        return False
+    filled = valid & (lengths > 0)
+    ends = np.concatenate((text[offsets[:-1][filled]], text[offsets[1:][filled] - 1]))
+    return not ((ends < 33) | (ends >= 128)).any()
+
+
 def blank_to_na(s: pd.Series) -> pd.Series:
     """Stripped text, blank cells missing."""
     arr = arrow_text(s)
     if arr is not None:  # Arrow kernels, no Python object per cell (the same answer)
-        trimmed = pc.utf8_trim_whitespace(arr)
-        if pc.sum(pc.binary_length(trimmed)).as_py() == pc.sum(pc.binary_length(arr)).as_py():
-            trimmed = arr  # nothing was stripped: keep the column's own buffers, not a copy
-        blank = pc.fill_null(pc.equal(trimmed, ""), False)
-        if pc.any(blank).as_py():
-            trimmed = pc.if_else(blank, pa.scalar(None, trimmed.type), trimmed)
-        return pd.Series(pd.arrays.ArrowStringArray(trimmed), index=s.index)
+        chunks = []
+        for chunk in arr.chunks:
+            if _nothing_to_strip(chunk):
+                chunks.append(chunk)  # the column's own buffers, not a copy
+                continue
+            trimmed = pc.utf8_trim_whitespace(chunk)
+            blank = pc.fill_null(pc.equal(trimmed, ""), False)
+            if pc.any(blank).as_py():
+                trimmed = pc.if_else(blank, pa.scalar(None, trimmed.type), trimmed)
+            chunks.append(trimmed)
+        return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(chunks, type=arr.type)),
+                         index=s.index)
     s = s.astype("string").str.strip()
     return s.mask(s == "")
 
@@ -188,14 +237,19 @@ def set_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def assemble(rows: TableRows, *, incident_id: pd.Series, occurred: pd.Series | None,
-             category: pd.Series | None, recency: pd.Series | None,
-             weight: np.ndarray | None, extra: pd.DataFrame | None) -> gpd.GeoDataFrame:
-    """Build the canonical incident frame from checked rows and mapped columns."""
+def assemble(rows: TableRows, *, incident_id: pd.Series | Callable[[], pd.Series],
+             occurred: pd.Series | None, category: pd.Series | None,
+             recency: pd.Series | None, weight: np.ndarray | None,
+             extra: pd.DataFrame | None) -> gpd.GeoDataFrame:
+    """Build the canonical incident frame from checked rows and mapped columns.
+
+    ``incident_id`` may be a function giving the column (one that waits for another
+    thread): it is called once every other column is built.
+    """
     n = len(rows)
     na_text = pd.Series(pd.NA, index=range(n), dtype="string")
     columns: dict[str, Any] = {
-        schema.INCIDENT_ID: incident_id.reset_index(drop=True),
+        schema.INCIDENT_ID: None,  # filled last (see above); the key keeps its place
         schema.OCCURRED: (occurred.reset_index(drop=True) if occurred is not None
                           else pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")),
         schema.CATEGORY: category.reset_index(drop=True) if category is not None else na_text,
@@ -217,6 +271,8 @@ def assemble(rows: TableRows, *, incident_id: pd.Series, occurred: pd.Series | N
     columns[schema.SOURCE_FILE] = pd.Categorical.from_codes(
         codes, categories=pd.Index(np.asarray(names, dtype=object), dtype="string"))
     columns[schema.SOURCE_ROW] = rows.source_row
+    ids = incident_id() if callable(incident_id) else incident_id
+    columns[schema.INCIDENT_ID] = ids.reset_index(drop=True)
     frame = set_dtypes(pd.DataFrame(columns))
     out = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(rows.geometry, crs=BNG))
     order = [*_CANONICAL, *[c for c in out.columns if c not in _CANONICAL]]

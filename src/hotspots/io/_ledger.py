@@ -13,6 +13,7 @@ import logging
 import sys
 import warnings
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any
@@ -79,6 +80,9 @@ class TableRows:
     duplicates_removed : int
     duplicates_detail : str
     duplicate_rows : tuple of (str or None, int)
+    prepared : concurrent.futures.Future or None
+        The result of ``read_table(prepare=...)``: work on the stacked rows (all of them,
+        before any row-level rejection) started on a thread of its own.
     """
 
     data: pd.DataFrame
@@ -99,6 +103,7 @@ class TableRows:
     duplicates_removed: int = 0
     duplicates_detail: str = ""
     duplicate_rows: tuple[tuple[str | None, int], ...] = ()
+    prepared: Future[Any] | None = None
 
     def __len__(self) -> int:
         return len(self.data)

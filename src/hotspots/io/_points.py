@@ -21,6 +21,7 @@ import shapely
 from hotspots.crs import (
     BNG,
     check_declared_crs,
+    declared_crs_in_doubt,
     detect_crs,
     in_gb_bng,
     in_gb_lonlat,
@@ -49,23 +50,34 @@ def _text(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return s, present
 
 
+#: a column's distinct numbers and, per row, the position of its number among them (-1
+#: for NaN): what :func:`_Places.of` would otherwise find by hashing every row again
+_Coded = tuple[np.ndarray, np.ndarray]
+
+
 def _to_float(values: Any) -> tuple[np.ndarray, np.ndarray]:
     """Numbers of a column and the mask of cells that hold a value (number or not)."""
+    v, present, _ = _to_float_coded(values)
+    return v, present
+
+
+def _to_float_coded(values: Any) -> tuple[np.ndarray, np.ndarray, _Coded | None]:
+    """:func:`_to_float`, with the distinct numbers when the text was read per value."""
     if isinstance(values, np.ndarray) and values.dtype.kind == "f":
-        return values.astype(float), ~np.isnan(values)
+        return values.astype(float), ~np.isnan(values), None
     series = pd.Series(values) if not isinstance(values, pd.Series) else values
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
         v = series.to_numpy(dtype=float, na_value=np.nan)
-        return v, ~np.isnan(v)
+        return v, ~np.isnan(v), None
     fast = _arrow_float(series)
     if fast is not None:
         return fast
     s, present = _text(series)
     v = pd.to_numeric(s.where(present), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    return v, present
+    return v, present, None
 
 
-def _arrow_float(series: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+def _arrow_float(series: pd.Series) -> tuple[np.ndarray, np.ndarray, _Coded] | None:
     """:func:`_to_float` on Arrow-backed or categorical text, without an object per cell.
 
     The same stripping and null tokens as :func:`_text` (pandas runs the same Arrow kernels
@@ -103,7 +115,9 @@ def _arrow_float(series: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
     present = np.append(filled.to_numpy(zero_copy_only=False).astype(bool), False)
     codes = np.where(np.isnan(codes) if codes.dtype.kind == "f" else codes < 0,
                      len(distinct), codes).astype(np.int64)
-    return lookup[codes], present[codes]
+    # texts that read as the same number ("-1.5", "-1.50") share one position
+    number_codes, numbers = pd.factorize(lookup[:-1])
+    return lookup[codes], present[codes], (np.append(number_codes, -1)[codes], numbers)
 
 
 @dataclass
@@ -120,6 +134,8 @@ class _Places:
     ----------
     codes : numpy.ndarray of int
         The distinct location of each candidate row.
+    x, y : numpy.ndarray of float
+        Each distinct location as given (in the input CRS).
     east, north : numpy.ndarray of float
         BNG coordinates of each distinct location.
     inside : numpy.ndarray of bool
@@ -128,15 +144,23 @@ class _Places:
     """
 
     codes: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
     east: np.ndarray
     north: np.ndarray
     inside: np.ndarray
 
     @classmethod
-    def of(cls, xv: np.ndarray, yv: np.ndarray, cand: np.ndarray,
-           crs: str | None) -> _Places:
-        x_codes, x_distinct = pd.factorize(xv[cand])
-        y_codes, y_distinct = pd.factorize(yv[cand])
+    def of(cls, xv: np.ndarray, yv: np.ndarray, cand: np.ndarray, crs: str | None,
+           x_coded: _Coded | None = None, y_coded: _Coded | None = None) -> _Places:
+        """The places of the ``cand`` rows; ``x_coded``/``y_coded`` save hashing the rows.
+
+        Candidate rows hold finite numbers, so their positions are never -1.
+        """
+        x_codes, x_distinct = (pd.factorize(xv[cand]) if x_coded is None
+                               else (x_coded[0][cand], x_coded[1]))
+        y_codes, y_distinct = (pd.factorize(yv[cand]) if y_coded is None
+                               else (y_coded[0][cand], y_coded[1]))
         pair = x_codes.astype(np.int64) * max(len(y_distinct), 1) + y_codes
         codes, pairs = pd.factorize(pair)
         x = np.asarray(x_distinct, dtype=float)[pairs // max(len(y_distinct), 1)]
@@ -148,7 +172,7 @@ class _Places:
         inside = in_gb_bng(east, north)
         if crs is not None and is_geographic(crs):
             inside &= in_gb_lonlat(x, y)
-        return cls(codes.astype(np.int64), east, north, inside)
+        return cls(codes.astype(np.int64), x, y, east, north, inside)
 
     def points(self) -> np.ndarray:
         """One shapely point per distinct location."""
@@ -213,8 +237,8 @@ def parse_points(x: Any, y: Any, *, crs: Any = None, x_name: str = "x", y_name: 
         When the whole input has swapped or mislabelled coordinates, or its CRS cannot be
         detected (see :func:`hotspots.crs.detect_crs`).
     """
-    xv, x_present = _to_float(x)
-    yv, y_present = _to_float(y)
+    xv, x_present, x_coded = _to_float_coded(x)
+    yv, y_present, y_coded = _to_float_coded(y)
     n = xv.size
     if rows is None:
         rows = np.arange(n, dtype=np.int64) + 2
@@ -258,19 +282,26 @@ def parse_points(x: Any, y: Any, *, crs: Any = None, x_name: str = "x", y_name: 
 
     crs_used: str | None = None
     reason = "no row has coordinates"
+    places = None
     if cand.any():
         if crs is None:
             crs_used = detect_crs(xv[cand], yv[cand], x_name=x_name, y_name=y_name,
                                   rows=rows[cand], file=file)
             reason = "detected from the value ranges"
         else:
-            crs_used = check_declared_crs(xv[cand], yv[cand], crs, x_name=x_name,
-                                          y_name=y_name, rows=rows[cand], file=file)
+            # checked on the distinct locations first: row by row (for the row numbers
+            # of the message) only when some location looks swapped or in another system
+            crs_used = normalise_crs(crs)
+            places = _Places.of(xv, yv, cand, crs_used, x_coded, y_coded)
+            if declared_crs_in_doubt(places.x, places.y, crs_used):
+                crs_used = check_declared_crs(xv[cand], yv[cand], crs, x_name=x_name,
+                                              y_name=y_name, rows=rows[cand], file=file)
             reason = "declared"
     elif crs is not None:
         crs_used, reason = normalise_crs(crs), "declared"
 
-    places = _Places.of(xv, yv, cand, crs_used)
+    if places is None:
+        places = _Places.of(xv, yv, cand, crs_used, x_coded, y_coded)
     outside = cand.copy()
     outside[cand] = ~places.inside[places.codes]
     # a row whose two values fit Great Britain once exchanged is a typing slip, not a place

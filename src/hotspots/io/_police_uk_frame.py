@@ -36,7 +36,7 @@ from hotspots.io._police_uk import (
 )
 
 __all__ = ["API_CATEGORIES", "API_COLUMNS", "LOCATION_COMMA", "STREET_CRIME_TYPES",
-           "api_frame", "street_frame"]
+           "api_frame", "crime_ids", "street_frame"]
 
 #: police.uk API category slugs and the crime-type names used in the street-level CSVs
 API_CATEGORIES: dict[str, str] = {
@@ -132,47 +132,73 @@ def _fill_blanks(ids: pa.ChunkedArray, blank: np.ndarray, made: pa.Array) -> pa.
     return pa.chunked_array(chunks, type=ids.type)
 
 
-def _crime_ids(rows: TableRows) -> pd.Series:
-    """Crime IDs as given (stripped), generated for the blank ones, with notes on both."""
-    data = rows.data
+def crime_ids(data: pd.DataFrame, source_file: np.ndarray,
+              source_row: np.ndarray) -> tuple[pd.Series, list[str]]:
+    """Crime IDs as given (stripped), generated for the blank ones, and notes on both.
+
+    Pure (it reads its arguments only), so that :func:`read_table` can run it on a thread
+    of its own while the coordinates are checked (``prepare=``).
+    """
+    notes = []
     given = blank_to_na(data["Crime ID"])
     blank = given.isna().to_numpy()
     ids = given
     if blank.any():
         given_arrow = arrow_text(given)
         assert given_arrow is not None  # blank_to_na gives Arrow-backed text
-        made = pa.array(generated_id_texts(rows, np.flatnonzero(blank)), type=given_arrow.type)
+        made = pa.array(generated_id_texts(source_file, source_row, np.flatnonzero(blank)),
+                        type=given_arrow.type)
         ids = pd.Series(pd.arrays.ArrowStringArray(_fill_blanks(given_arrow, blank, made)),
                         index=given.index)
         n_asb = int((blank & per_distinct(data["Crime type"],
                                           lambda u: u == "Anti-social behaviour")).sum())
-        rows.notes.append(
+        notes.append(
             f"{int(blank.sum()):,} rows had a blank Crime ID ({n_asb:,} of them anti-social "
             "behaviour, which police.uk publishes without ids) and were given stable ids "
             "'<file stem>:<row>'.")
     # repeated Crime IDs within one file are real rows (different crimes share a reference
     # or an outcome was split): keep every one, but say how many
-    n_ids, n_rows = _repeated_ids(rows.source_file, given)
+    n_ids, n_rows = _repeated_ids(source_file, given)
     if n_ids:
-        rows.notes.append(
+        notes.append(
             f"{n_ids:,} Crime IDs appear on more than one row of the same file ({n_rows:,}"
             " rows); all were kept, as police.uk lists them as separate records.")
-    return ids
+    return ids, notes
 
 
 def street_frame(rows: TableRows) -> gpd.GeoDataFrame:
-    """The incident frame of street-level CSV rows (broken rows rejected first)."""
+    """The incident frame of street-level CSV rows (broken rows rejected first).
+
+    The Crime IDs come from ``rows.prepared`` (:func:`crime_ids`, started when the files
+    were stacked) unless rows were rejected since, when they are worked out again on the
+    kept rows (their repeats may differ); either way on another thread than the one that
+    builds the other columns.
+    """
     reject_broken_street_rows(rows, STREET_CRIME_TYPES)
-    data = rows.data
-    ids = _crime_ids(rows)
-    # the ids as given are no longer needed and are the largest column (64 characters a
-    # row): let them go before the frame is assembled, not after
-    data = rows.data = data.drop(columns="Crime ID")
-    extra = data[[c for c in data.columns if c not in {*STREET_REQUIRED}]]
-    extra = extra.rename(columns=_STREET_EXTRA)
-    return assemble(rows, incident_id=ids, occurred=rows.dates["Month"],
-                    category=categorical_text(data["Crime type"]), recency=None, weight=None,
-                    extra=extra)
+    # the kept rows with their ids as given (the largest column: 64 characters a row),
+    # held only until the ids are settled, so that the frame is assembled without them
+    kept = [rows.data]
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hotspots-ids") as pool:
+        prepared = rows.prepared
+        if prepared is None:
+            prepared = pool.submit(crime_ids, kept[0], rows.source_file, rows.source_row)
+
+        def incident_ids() -> pd.Series:
+            ids, notes = prepared.result()
+            given = kept.pop()
+            if len(ids) != len(given):  # rows were rejected after stacking
+                ids, notes = crime_ids(given, rows.source_file, rows.source_row)
+            rows.notes.extend(notes)
+            del given  # the ids as given: their Arrow buffers go back to the system
+            pa.default_memory_pool().release_unused()
+            return ids
+
+        data = rows.data = kept[0].drop(columns="Crime ID")
+        extra = data[[c for c in data.columns if c not in {*STREET_REQUIRED}]]
+        extra = extra.rename(columns=_STREET_EXTRA)
+        return assemble(rows, incident_id=incident_ids, occurred=rows.dates["Month"],
+                        category=categorical_text(data["Crime type"]), recency=None,
+                        weight=None, extra=extra)
 
 
 def api_frame(rows: TableRows) -> gpd.GeoDataFrame:

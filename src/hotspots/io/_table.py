@@ -42,13 +42,14 @@ had been saved to a spreadsheet with a header row (the frame's index is not used
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import shapely
 from pandas.api.types import union_categoricals
 
@@ -204,14 +205,23 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
              for f in frames]
     rest = [f.drop(columns=[c for c in kept if c in f.columns]) for f in plain]
     data = pd.concat(rest, ignore_index=True) if len(rest) > 1 else rest[0]
-    for c in kept:
+
+    def stack(c: str) -> pd.Series:
         parts = [f[c] for f in frames]
         if all(is_coded(p.dtype) for p in parts):
-            stacked = categoricals(parts)
-        else:
-            stacked = pd.Series(union_categoricals(
-                [categoricals([p]) if is_coded(p.dtype) else p for p in parts]))
-        data[c] = stacked.set_axis(data.index)
+            return categoricals(parts)
+        return pd.Series(union_categoricals(
+            [categoricals([p]) if is_coded(p.dtype) else p for p in parts]))
+
+    # Arrow unifies the dictionaries without the GIL: two columns at a time
+    names = sorted(kept, key=columns.index)
+    if len(frames) > 1 and len(names) > 1:
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="hotspots-stack") as pool:
+            stacked = list(pool.map(stack, names))
+    else:
+        stacked = [stack(c) for c in names]
+    for c, column in zip(names, stacked, strict=True):
+        data[c] = column.set_axis(data.index)
     return data[columns]
 
 
@@ -416,6 +426,7 @@ def read_table(
     single_line: bool = False,
     reject_bad_dates: Sequence[str] = (),
     categorical: Sequence[str] = (),
+    prepare: Callable[[pd.DataFrame, np.ndarray, np.ndarray], Any] | None = None,
 ) -> TableRows:
     """Read a table of points, check every row, and account for each one.
 
@@ -475,6 +486,12 @@ def read_table(
         Columns of a known layout that hold few distinct values (police.uk's Month, Crime
         type, LSOA code...): read as categoricals of the same text when the file takes the
         fast path (every file's, or none, stay categorical once stacked).
+    prepare : callable, optional
+        Work of a layout's own on the stacked rows, ``prepare(data, source_file,
+        source_row)``, started on a thread of its own as soon as the files are stacked, so
+        that it runs while the coordinates and dates are checked (police.uk's Crime IDs).
+        It sees every stacked row, before row-level rejections; its future is
+        ``TableRows.prepared``.
 
     Returns
     -------
@@ -521,6 +538,19 @@ def read_table(
                    desc)
     notes = [n for r in raws for n in r.notes]
     data, source_file, source_row = _stack(raws, named)
+    for r in raws:
+        # each file's own columns are stacked now: their per-file dictionaries (a code
+        # per cell and column) are garbage unless let go here, before the checks allocate
+        r.data = r.data.iloc[:0]
+    # Arrow's allocator keeps freed pages for its own reuse; the checks allocate with
+    # numpy, which cannot use them: give them back to the system first
+    pa.default_memory_pool().release_unused()
+    prepared = None
+    if prepare is not None:
+        # a thread for this one task; it ends with the task (the future keeps the result)
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hotspots-prepare")
+        prepared = pool.submit(prepare, data, source_file, source_row)
+        pool.shutdown(wait=False)
     points, x_name, y_name = _coordinates(raws, data, x, y, crs, source_row, single_file,
                                           desc, quote_values, notes)
     parsed_dates, flags = _dates(
@@ -531,7 +561,7 @@ def read_table(
         data=data, geometry=points.geometry, located=points.located, source_file=source_file,
         source_row=source_row, dates=parsed_dates, crs=points.crs, crs_reason=points.crs_reason,
         description=desc, files=[r.record for r in raws] if named else [],
-        rows_read=len(data), notes=notes,
+        rows_read=len(data), notes=notes, prepared=prepared,
     )
     for r in raws:
         if r.encoding_warning:

@@ -51,6 +51,7 @@ from hotspots.io._police_uk_frame import (
     LOCATION_COMMA,
     STREET_CRIME_TYPES,
     api_frame,
+    crime_ids,
     street_frame,
 )
 from hotspots.io._recency import recency_from_column, recency_from_dates
@@ -337,7 +338,7 @@ def _read_layout(layout: str, names: list[Path], today: Any,
                       single_line=True, reject_bad_dates=[month],
                       repair=LOCATION_COMMA if street else None,
                       categorical=[c for c in STREET_COLUMNS if c != "Crime ID"] if street
-                      else [])
+                      else [], prepare=crime_ids if street else None)
     frame = street_frame(rows) if street else api_frame(rows)
     report = rows.load_report()
     del rows

@@ -18,7 +18,7 @@ import shapely
 
 from hotspots._version import __version__
 from hotspots.maps._layer import geo_layer
-from hotspots.maps._legend import CSS, esc, footer_element, title_element
+from hotspots.maps._legend import CSS, esc, footer_element, raw_text, title_element
 from hotspots.maps._offline import make_offline
 from hotspots.maps._results import _is_area_set
 from hotspots.maps._text import column_label
@@ -165,11 +165,11 @@ def _transformer(source: Any, target: Any, *, always_xy: bool) -> Any:
 
 def add_css(m: Any) -> None:
     """Add the hotspots stylesheet to the figure holding ``m`` (once)."""
-    from branca.element import Element, Figure  # with folium, when a map is built
+    from branca.element import Figure  # with folium, when a map is built
 
     root = m.get_root()
     if isinstance(root, Figure):
-        root.header.add_child(Element(CSS), name="hotspots_css")
+        root.header.add_child(raw_text(CSS), name="hotspots_css")
 
 
 def create_map(

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspots.maps._legend import compiled_template, esc, to_js
+from hotspots.maps._legend import compiled_template, esc, raw_macro_element, to_js
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +116,33 @@ def js_value(value: Any) -> Any:
     return str(value)
 
 
+def _display_float(v: float) -> Any:
+    """:func:`js_value` of a float (the body of its float branch, for whole columns)."""
+    if not math.isfinite(v):  # NaN too
+        return None
+    if v == round(v) and abs(v) < 1e15:
+        return int(v)
+    return float(f"{v:.4g}")
+
+
+def js_column(values: Any) -> list[Any]:
+    """:func:`js_value` of every cell of a column, with no type test per cell for numbers.
+
+    A map of tens of thousands of cells writes a few values per cell: numeric columns
+    (most of them) convert through one Python list instead of a chain of type checks.
+    """
+    column = pd.Series(values) if not isinstance(values, pd.Series) else values
+    if isinstance(column.dtype, np.dtype):
+        kind = column.dtype.kind
+        if kind == "f":
+            return [_display_float(v) for v in column.to_numpy().tolist()]
+        if kind in "iu":
+            return column.to_numpy().tolist()
+        if kind == "b":
+            return ["yes" if v else "no" for v in column.to_numpy().tolist()]
+    return [js_value(v) for v in column.tolist()]
+
+
 def prepare_geometry(
     geoms: Any, *, simplify: float = 0.0, decimals: int = COORD_DECIMALS
 ) -> np.ndarray:
@@ -150,9 +177,10 @@ def feature_collection_js(
 ) -> str:
     """Write a GeoJSON FeatureCollection as script-safe JSON, skipping empty geometries."""
     geo_json = shapely.to_geojson(geoms)
+    skip = (shapely.is_missing(geoms) | shapely.is_empty(geoms)).tolist()
     parts = []
-    for text, props, geom in zip(geo_json, properties, geoms, strict=True):
-        if geom is None or shapely.is_empty(geom):
+    for text, props, empty in zip(geo_json, properties, skip, strict=True):
+        if empty:
             continue
         parts.append(
             '{"type":"Feature","properties":' + to_js(props) + ',"geometry":' + text + "}"
@@ -206,8 +234,6 @@ def geo_layer(
     branca.element.MacroElement
         Add it to a ``folium.FeatureGroup`` (or a map).
     """
-    from branca.element import MacroElement  # lazy: heavy, only when a map is drawn
-
     idx = np.asarray(style_index, dtype=int)
     keep = idx >= 0
     sub = frame.loc[keep]
@@ -222,26 +248,26 @@ def geo_layer(
         pop_names = {**tip_names, **pop_names}
         popup = [*tooltip, *[c for c in popup if c not in tooltip]]
         tooltip = []
-    tip_cols = [sub[c].tolist() for c in tooltip]
-    pop_cols = [sub[c].tolist() for c in popup]
-    labels = sub[label].tolist() if label is not None else None
-    ranks = sub[rank].tolist() if rank is not None else None
+    tip_cols = [js_column(sub[c]) for c in tooltip]
+    pop_cols = [js_column(sub[c]) for c in popup]
+    labels = js_column(sub[label]) if label is not None else None
+    ranks = js_column(sub[rank]) if rank is not None else None
     props: list[dict[str, Any]] = []
-    for i in range(len(sub)):
-        p: dict[str, Any] = {"s": int(idx[i])}
+    for i, s in enumerate(idx.tolist()):
+        p: dict[str, Any] = {"s": s}
         if tip_cols:
-            p["t"] = [js_value(col[i]) for col in tip_cols]
+            p["t"] = [col[i] for col in tip_cols]
         if pop_cols:
-            p["p"] = [js_value(col[i]) for col in pop_cols]
+            p["p"] = [col[i] for col in pop_cols]
         if labels is not None:
-            p["l"] = js_value(labels[i]) or ""
+            p["l"] = labels[i] or ""
         if ranks is not None:
-            p["r"] = js_value(ranks[i])
+            p["r"] = ranks[i]
             p["z"] = i
         props.append(p)
     geoms = prepare_geometry(sub.geometry, simplify=simplify)
 
-    element: Any = MacroElement()  # carries the template's values as attributes
+    element: Any = raw_macro_element()  # carries the template's values as attributes
     element._name = "HotspotsGeoJson"
     element._template = compiled_template(_LAYER_TEMPLATE)
     element.styles_js = to_js(list(styles))

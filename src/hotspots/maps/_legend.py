@@ -88,11 +88,61 @@ def compiled_template(text: str) -> Any:
     return Template(text)
 
 
-def _macro_element(template: str, **attrs: Any):
-    """Make a branca MacroElement with ``template`` and ``attrs`` set on it."""
-    from branca.element import MacroElement  # lazy: heavy, only when a map is drawn
+@functools.cache
+def _raw_classes() -> tuple[Any, Any]:
+    """The element classes of :func:`raw_macro_element` (made once branca is loaded)."""
+    from branca.element import Element, Figure, MacroElement  # lazy: heavy
 
-    element = MacroElement()
+    class RawText(Element):
+        """Text put into the page as it is, never read as a template."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self._name = "RawText"
+            self.text = text
+
+        def render(self, **kwargs: Any) -> str:
+            return self.text
+
+    class RawMacroElement(MacroElement):
+        """A MacroElement whose rendered macros go into the page as they are.
+
+        branca's own MacroElement compiles what each macro rendered as a new jinja2
+        template: a cell of the data holding ``{{ ... }}`` would then be evaluated (code
+        run from a CSV cell) and one holding ``{%`` would break the map, and compiling
+        megabytes of GeoJSON costs more than writing them.
+        """
+
+        def render(self, **kwargs: Any) -> None:  # type: ignore[override]
+            # (branca's MacroElement.render returns None too, typed as its parent's str)
+            figure = self.get_root()
+            if not isinstance(figure, Figure):
+                raise TypeError("the element can only be rendered inside a branca Figure")
+            macros = self._template.module.__dict__
+            for part in ("header", "html", "script"):
+                macro = macros.get(part)
+                if macro is not None:
+                    getattr(figure, part).add_child(RawText(macro(self, kwargs)),
+                                                    name=self.get_name())
+            for child in self._children.values():
+                child.render(**kwargs)
+
+    return RawText, RawMacroElement
+
+
+def raw_text(text: str) -> Any:
+    """A branca element that writes ``text`` into the page as it is (not a template)."""
+    return _raw_classes()[0](text)
+
+
+def raw_macro_element() -> Any:
+    """A branca MacroElement whose rendered output is never compiled as a template."""
+    return _raw_classes()[1]()
+
+
+def _macro_element(template: str, **attrs: Any):
+    """Make a MacroElement (:func:`raw_macro_element`) with ``template`` and ``attrs``."""
+    element = raw_macro_element()
     element._name = attrs.pop("_name", "HotspotsElement")
     element._template = compiled_template(template)
     for key, val in attrs.items():

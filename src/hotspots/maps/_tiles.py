@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hotspots.maps._legend import compiled_template, esc, to_js
+from hotspots.maps._legend import compiled_template, esc, raw_macro_element, raw_text, to_js
 
 #: tiles used when ``tiles="auto"`` and the map is not offline (folium's own default, no key).
 DEFAULT_TILES = "OpenStreetMap"
@@ -59,10 +59,8 @@ def resolve_tiles(tiles: str | None, offline: bool) -> str | None:
 
 def blank_background(m: Any) -> None:
     """Give a map without tiles a plain pale background instead of Leaflet's grey."""
-    from branca.element import Element  # lazy: heavy, only when a map is drawn
-
     m.get_root().header.add_child(
-        Element("<style>div.leaflet-container{background:#fbfbf8;}</style>"),
+        raw_text("<style>div.leaflet-container{background:#fbfbf8;}</style>"),
         name="hotspots_blank_background",
     )
 
@@ -72,12 +70,10 @@ def tile_error_note() -> Any:
 
     Add it as a child of a ``folium.TileLayer``.
     """
-    from branca.element import MacroElement  # lazy: heavy, only when a map is drawn
-
-    element = MacroElement()
+    element = raw_macro_element()
     element._name = "HotspotsTileNote"
     element._template = compiled_template(_TILE_ERROR_TEMPLATE)
-    element.html_js = to_js(esc(TILE_ERROR_NOTE))  # type: ignore[attr-defined]
+    element.html_js = to_js(esc(TILE_ERROR_NOTE))
     return element
 
 

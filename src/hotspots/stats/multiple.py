@@ -74,7 +74,10 @@ def adjust_pvalues(p: ArrayLike, method: str = "fdr_bh") -> np.ndarray:
     elif method == "bonferroni":
         adj = np.minimum(1.0, vals * m)
     else:
-        order = np.argsort(vals, kind="stable")
+        # not a stable sort (6x slower on 150k cells): tied p-values get the same adjusted
+        # value whatever their order, since the running min (max) over a block of ties is
+        # reached at its last (first) rank
+        order = np.argsort(vals)
         ranked = vals[order]
         rank = np.arange(1, m + 1)
         if method == "holm":
