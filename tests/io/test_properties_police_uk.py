@@ -60,6 +60,11 @@ def corrupted(draw):
                         min_size=1, max_size=3))
     for op in ops:
         i = draw(st.integers(0, n - 1))
+        if i in touched and op in ("insert", "delete", "chars"):
+            # one change per row: a deletion then an insertion (or a comma typed into a
+            # cell) in the same row can give back the header's width with every value
+            # after it shifted, which no reader can tell from a real row
+            continue
         if op == "insert":
             j = draw(st.integers(0, len(rows[i])))
             rows[i].insert(j, draw(st.sampled_from(["", "x", " Bradford", "On or near y"])))

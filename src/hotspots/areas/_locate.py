@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import shapely
-from scipy import ndimage
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +97,9 @@ class _LabelRaster:
         # No boundary crosses an unmarked cell, nor the edge shared by two unmarked neighbours,
         # so a 4-connected block of unmarked cells lies wholly in one area (or in none): one
         # exact test at one cell centre labels the whole block.
+        # scipy.ndimage takes a quarter of a second to import: only for the raster
+        from scipy import ndimage
+
         blocks, n_blocks = ndimage.label(~marked)
         rep_y, rep_x = _block_cells(blocks, n_blocks)
         dtype = np.int16 if len(geoms) < np.iinfo(np.int16).max else np.int32
@@ -212,6 +214,8 @@ def _block_cells(blocks: np.ndarray, n_blocks: int) -> tuple[np.ndarray, np.ndar
     The top row of a block's bounding box holds a cell of the block, so one short row
     segment per block is searched rather than the whole raster.
     """
+    from scipy import ndimage  # loaded with the raster (see above)
+
     rows = np.empty(n_blocks, dtype=np.int64)
     cols = np.empty(n_blocks, dtype=np.int64)
     for i, box in enumerate(ndimage.find_objects(blocks)):

@@ -24,6 +24,9 @@ import pyarrow.csv as pacsv
 
 __all__ = ["STR_DTYPE", "arrow_frame", "categoricals", "is_coded", "read_arrow_csv"]
 
+#: bytes Arrow parses per block (one chunk of each column per block)
+_BLOCK_BYTES = 4 << 20
+
 #: the dtype ``pandas.read_csv(dtype=str)`` gives: Arrow-backed text, NaN for missing
 STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
 
@@ -110,7 +113,9 @@ def read_arrow_csv(data: bytes | memoryview, names: Sequence[str], sep: str, *,
     try:
         table = pacsv.read_csv(
             pa.BufferReader(pa.py_buffer(data)),
-            read_options=pacsv.ReadOptions(column_names=columns),
+            # blocks of 4 MB: as fast as Arrow's 1 MB default, a quarter of the chunks
+            # for the steps that go chunk by chunk
+            read_options=pacsv.ReadOptions(column_names=columns, block_size=_BLOCK_BYTES),
             parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=multiline,
                                              ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
