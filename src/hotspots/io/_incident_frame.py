@@ -194,9 +194,15 @@ def _nothing_to_strip(chunk: pa.Array) -> bool:
     lengths = np.diff(offsets)
     if (valid & (lengths == 0)).any():  # an empty text: blank
         return False
-    filled = valid & (lengths > 0)
-    ends = np.concatenate((text[offsets[:-1][filled]], text[offsets[1:][filled] - 1]))
-    return not ((ends < 33) | (ends >= 128)).any()
+    if text.size == 0:
+        return True  # no text at all: every value is missing
+    # the first and last byte of every slot, missing ones too (cheaper than selecting the
+    # filled slots first); a missing or empty slot's bytes are then ignored
+    bounds = offsets.astype(np.intp, copy=False)
+    first = np.take(text, bounds[:-1], mode="clip")
+    last = np.take(text, bounds[1:] - 1, mode="clip")
+    doubt = (first < 33) | (first >= 128) | (last < 33) | (last >= 128)
+    return not (doubt & valid & (lengths > 0)).any()
 
 
 def blank_to_na(s: pd.Series) -> pd.Series:
