@@ -30,7 +30,7 @@ from hotspots.io.load_report import LoadReport
 
 __all__ = ["arrow_text", "assemble", "attach", "blank_to_na", "categorical_text",
            "generated_id_texts", "generated_ids", "keep_columns", "per_distinct", "run_codes",
-           "set_dtypes"]
+           "set_dtypes", "text_buffers"]
 
 _CANONICAL = (*schema.INCIDENT_COLUMNS, "geometry")
 _TRAILING = (schema.SOURCE_FILE, schema.SOURCE_ROW)
@@ -174,6 +174,21 @@ def arrow_text(s: pd.Series) -> pa.ChunkedArray | None:
     return None
 
 
+def text_buffers(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The Arrow buffers of a ``string``/``large_string`` array, read in place.
+
+    Returns ``(offsets, valid, text)``: value ``i`` is ``text[offsets[i]:offsets[i + 1]]``
+    (``offsets`` as ``intp``, the array's own slice of them) where ``valid[i]``.
+    """
+    buffers = chunk.buffers()
+    width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    offsets = np.frombuffer(buffers[1], dtype=width)[chunk.offset:chunk.offset + len(chunk) + 1]
+    text = (np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None
+            else np.zeros(0, dtype=np.uint8))
+    valid = chunk.is_valid().to_numpy(zero_copy_only=False)
+    return offsets.astype(np.intp, copy=False), valid, text
+
+
 def _nothing_to_strip(chunk: pa.Array) -> bool:
     """Tell, from the first and last byte of each value, that no value needs stripping.
 
@@ -185,12 +200,7 @@ def _nothing_to_strip(chunk: pa.Array) -> bool:
     """
     if len(chunk) == 0:
         return True
-    buffers = chunk.buffers()
-    width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-    offsets = np.frombuffer(buffers[1], dtype=width)[chunk.offset:chunk.offset + len(chunk) + 1]
-    text = (np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None
-            else np.zeros(0, dtype=np.uint8))
-    valid = chunk.is_valid().to_numpy(zero_copy_only=False)
+    offsets, valid, text = text_buffers(chunk)
     lengths = np.diff(offsets)
     if (valid & (lengths == 0)).any():  # an empty text: blank
         return False
@@ -198,9 +208,8 @@ def _nothing_to_strip(chunk: pa.Array) -> bool:
         return True  # no text at all: every value is missing
     # the first and last byte of every slot, missing ones too (cheaper than selecting the
     # filled slots first); a missing or empty slot's bytes are then ignored
-    bounds = offsets.astype(np.intp, copy=False)
-    first = np.take(text, bounds[:-1], mode="clip")
-    last = np.take(text, bounds[1:] - 1, mode="clip")
+    first = np.take(text, offsets[:-1], mode="clip")
+    last = np.take(text, offsets[1:] - 1, mode="clip")
     doubt = (first < 33) | (first >= 128) | (last < 33) | (last >= 128)
     return not (doubt & valid & (lengths > 0)).any()
 

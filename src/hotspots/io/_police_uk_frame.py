@@ -26,6 +26,7 @@ from hotspots.io._incident_frame import (
     generated_ids,
     per_distinct,
     run_codes,
+    text_buffers,
 )
 from hotspots.io._ledger import TableRows
 from hotspots.io._police_uk import (
@@ -99,19 +100,16 @@ def _fingerprints(chunk: pa.Array) -> np.ndarray | None:
     """
     if not pa.types.is_string(chunk.type) and not pa.types.is_large_string(chunk.type):
         return None
-    buffers = chunk.buffers()
-    width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-    offsets = np.frombuffer(buffers[1], dtype=width)[chunk.offset:chunk.offset + len(chunk) + 1]
-    filled = np.diff(offsets)[chunk.is_valid().to_numpy(zero_copy_only=False)]
+    offsets, valid, text = text_buffers(chunk)
+    filled = np.diff(offsets)[valid]
     if filled.size == 0:
         return np.zeros(0, dtype=np.uint64)
     size = int(filled[0])
     start, stop = int(offsets[0]), int(offsets[-1])
     # the filled values side by side, each of `size` bytes, nothing between them
-    if buffers[2] is None or size == 0 or size % 8 or (filled != size).any() \
-            or stop - start != size * filled.size:
+    if size == 0 or size % 8 or (filled != size).any() or stop - start != size * filled.size:
         return None
-    words = np.frombuffer(buffers[2], dtype=np.uint8)[start:stop].view(np.uint64)
+    words = text[start:stop].view(np.uint64)
     words = words.reshape(filled.size, size // 8)
     fingerprint = words[:, 0].copy()
     for k in range(1, words.shape[1]):
