@@ -21,9 +21,11 @@ As users call it: ``hotspot_kde(incidents, grid=grid, bandwidth=h, kernel="gauss
 method="binned")`` on the prebuilt 50 m grid (locating the points, the kernel and the output
 frame), against KDEpy's ``FFTKDE(kernel="gaussian", bw=h).fit(xy).evaluate(lattice)`` on a
 lattice of the same 50 m spacing covering the points and the kernel's reach (grid array
-included in its time, as KDEpy needs it). Same points, same bandwidth, same spacing; best of
-3 for both. The issue's target is ours at least 3x faster. The verb remembers the lattice
-of a grid frame it has read; "first call" times it with that memory emptied each run.
+included in its time, as KDEpy needs it). Same points, same bandwidth, same spacing; the calls
+alternate in one loop, best of 5 each. The issue's target is ours at least 3x faster. The verb
+remembers the lattice of a grid frame and the points of an incident frame it has read (a
+notebook runs verb after verb on them); "first call" times it with both forgotten each run,
+"threads off" the repeat call with every pass on one thread (the box has 2 cores).
 
 Accuracy: max |ours - sklearn| over the subsample, relative to the largest sklearn value
 there (the issue's 1% target), and the median relative error where the density is above 1%
@@ -40,6 +42,7 @@ import time
 from _common import best_of, bradford_wards, clustered_points, use_source_tree
 
 SEED = 20180601
+REPEAT = 5  # ours and KDEpy alternate; best of this many each
 
 
 def main() -> int:
@@ -87,6 +90,8 @@ def main() -> int:
 
     # as users call it: the verb on a prebuilt grid, against KDEpy's FFTKDE
     incidents = gpd.GeoDataFrame(geometry=shapely.points(xy), crs=27700)
+    from hotspots import _threads
+    from hotspots import located as _located
     from hotspots.grid import frame as _grid_frame
 
     def verb_call():
@@ -94,33 +99,53 @@ def main() -> int:
                            method="binned")
 
     def first_call():
-        # the grid's lattice is remembered after its first read: forget it, as a fresh
-        # grid would be (the later calls, best of 3 below, reuse it)
+        # the verb remembers the lattice of a grid frame and the points of an incident frame
+        # it has read: forget both, as for a fresh grid and freshly read incidents (the
+        # repeat calls below reuse them, as a notebook running verb after verb does)
         _grid_frame._READ.clear()
+        _located._LAST.clear()
         return verb_call()
 
-    t_first, _ = best_of(first_call, 3)
-    t_verb, verb = best_of(verb_call, 3)
-    t_kernel_g, _ = best_of(lambda: kde_binned(xy, ev, bandwidth=h, kernel="gaussian",
-                                               cell_size=cell), 3)
+    def serial_call():
+        with _threads.serial():  # the same call with every pass on one thread
+            return verb_call()
+
+    def kernel_call():
+        return kde_binned(xy, ev, bandwidth=h, kernel="gaussian", cell_size=cell)
+
     kdepy_line = "KDEpy not installed (pip install KDEpy, or the 'bench' extra)"
-    t_kdepy = math.nan
     try:
         from KDEpy import FFTKDE
     except ImportError:
         FFTKDE = None
+
+    def kdepy():
+        lo = xy.min(axis=0) - 4 * h
+        hi = xy.max(axis=0) + 4 * h
+        gx = np.arange(lo[0], hi[0] + cell, cell)
+        gy = np.arange(lo[1], hi[1] + cell, cell)
+        lattice = np.stack(np.meshgrid(gx, gy, indexing="ij"), -1).reshape(-1, 2)
+        return lattice, FFTKDE(kernel="gaussian", bw=h).fit(xy).evaluate(lattice)
+
+    # alternated in one loop, best of REPEAT each: the machine's load hits all alike
+    calls = {"first": first_call, "verb": verb_call, "serial": serial_call,
+             "kernel": kernel_call}
+    if FFTKDE is not None:
+        calls["kdepy"] = kdepy
+    best = dict.fromkeys(calls, math.inf)
+    last: dict = {}
+    for _ in range(REPEAT):
+        for name, fn in calls.items():
+            t, last[name] = best_of(fn, 1)
+            best[name] = min(best[name], t)
+    t_first, t_verb, t_serial, t_kernel_g = (best[k] for k in ("first", "verb", "serial",
+                                                                "kernel"))
+    verb = last["verb"]
+    t_kdepy = best.get("kdepy", math.nan)
     if FFTKDE is not None:
         import KDEpy
 
-        def kdepy():
-            lo = xy.min(axis=0) - 4 * h
-            hi = xy.max(axis=0) + 4 * h
-            gx = np.arange(lo[0], hi[0] + cell, cell)
-            gy = np.arange(lo[1], hi[1] + cell, cell)
-            lattice = np.stack(np.meshgrid(gx, gy, indexing="ij"), -1).reshape(-1, 2)
-            return lattice, FFTKDE(kernel="gaussian", bw=h).fit(xy).evaluate(lattice)
-
-        t_kdepy, (lattice, _) = best_of(kdepy, 3)
+        lattice = last["kdepy"][0]
         kdepy_line = (f"{'KDEpy ' + KDEpy.__version__ + ' FFTKDE (same h, ' + f'{cell:g} m)':<44} "
                       f"{len(lattice):9,} {t_kdepy:10.2f} {'':>10}")
 
@@ -152,15 +177,18 @@ def main() -> int:
     print("-" * len(header))
     print(f"{'ours hotspot_kde (grid given, as users call)':<44} {len(verb):9,} {t_verb:10.2f} "
           f"{t_kdepy / t_verb:9.1f}x")
-    print(f"{'  first call on the grid (lattice read)':<44} {len(verb):9,} {t_first:10.2f} "
-          f"{t_kdepy / t_first:9.1f}x")
+    print(f"{'  first call (grid, incidents not yet read)':<44} {len(verb):9,} "
+          f"{t_first:10.2f} {t_kdepy / t_first:9.1f}x")
+    print(f"{'  repeat call, threads off (one core)':<44} {len(verb):9,} {t_serial:10.2f} "
+          f"{t_kdepy / t_serial:9.1f}x")
     print(f"{'  its kernel kde_binned gaussian':<44} {len(ev):9,} {t_kernel_g:10.2f} "
           f"{t_kdepy / t_kernel_g:9.1f}x")
     print(kdepy_line + ("  <- peer/ours column: KDEpy time / ours" if t_kdepy == t_kdepy else ""))
     print(f"verb fixed costs (verb - kernel): {t_verb - t_kernel_g:.2f} s = "
           f"{(t_verb - t_kernel_g) / t_kernel_g:.1f}x the kernel; "
           f"target: verb >= 3x faster than KDEpy -> "
-          f"{'MET' if t_kdepy >= 3 * t_verb else 'NOT MET'}")
+          f"{'MET' if t_kdepy >= 3 * t_verb else 'NOT MET'} (repeat call), "
+          f"{'MET' if t_kdepy >= 3 * t_first else 'NOT MET'} (first call)")
     print("-" * len(header))
     ok = peak_rel < 0.01
     print(f"accuracy on the {len(pick)} sampled centres: max |ours - sklearn| / max = "

@@ -261,3 +261,27 @@ def test_declared_crs_in_doubt_examples():
     assert declared_crs_in_doubt([-1.75], [53.79], 27700)  # degrees declared metres
     assert not declared_crs_in_doubt([], [], 4326)
     assert not declared_crs_in_doubt([np.nan, 0.0], [53.0, 0.0], 4326)  # ignored pairs
+
+
+def test_to_bng_uses_the_transformer_to_crs_uses():
+    # one transformer for the reader and for GeoDataFrame.to_crs (creating one reads the
+    # PROJ database), and exactly the numbers to_crs gives
+    import geopandas as gpd
+    import numpy as np
+    from geopandas import array as geo_array
+    from pyproj import CRS
+
+    from hotspots import crs as hcrs
+
+    lon = np.array([-1.75, -1.9, -2.05, np.nan])
+    lat = np.array([53.79, 53.85, 53.7, 53.8])
+    e, n = hcrs.to_bng(lon, lat, "EPSG:4326")
+    ref = gpd.GeoSeries(gpd.points_from_xy(lon[:3], lat[:3]), crs=4326).to_crs(27700)
+    assert np.array_equal(e[:3], ref.x.to_numpy())
+    assert np.array_equal(n[:3], ref.y.to_numpy())
+    assert np.isnan(e[3])
+    assert np.isnan(n[3])
+    if hasattr(geo_array, "TransformerFromCRS"):
+        shared = geo_array.TransformerFromCRS(CRS.from_user_input("EPSG:4326"),
+                                              CRS.from_user_input("EPSG:27700"), always_xy=True)
+        assert hcrs._transformer("EPSG:4326") is shared

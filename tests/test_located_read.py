@@ -44,7 +44,8 @@ def test_one_pass_reading_equals_geos_row_by_row(monkeypatch, layout_known):
     values = _mixed()
     if not layout_known:  # e.g. a free-threaded build: the types come from GEOS
         monkeypatch.setattr(located, "_exact_points", lambda v, a: None)
-    kinds, empty, x, y = located._point_coordinates(values)
+    kinds, empty, x, y, clean = located._read_points(values)
+    assert not clean  # the mixed rows hold lines, empties and NaN
     want_kinds, want_empty, want_x, want_y = _by_geos(values)
     has = (want_kinds >= 0) & ~want_empty  # rows located_points looks at
     np.testing.assert_array_equal(kinds[has], want_kinds[has])
@@ -105,8 +106,25 @@ def test_shared_objects_with_unknown_rows_read_as_row_by_row():
     for g, v in zip(pts.groups, values[ok], strict=True):
         assert first.setdefault(int(g), id(v)) == id(v)
     assert len(first) == len({id(v) for v in values[ok]})
+    # each object's own coordinates come along, for work done once per location
+    gx, gy = pts.group_xy
+    np.testing.assert_array_equal(gx[pts.groups], pts.x)
+    np.testing.assert_array_equal(gy[pts.groups], pts.y)
     status[9] = "located"
     with pytest.raises(ValidationError, match="not a point"), \
             pytest.warns(DataQualityWarning):
         located_points(gpd.GeoDataFrame({"location_status": status}, geometry=values,
                                         crs=27700))
+
+
+def test_group_xy_is_left_out_when_the_points_are_reprojected():
+    rng = np.random.default_rng(3)
+    snap = shapely.points(rng.uniform(-1.9, -1.7, 300), rng.uniform(53.7, 53.9, 300))
+    inc = gpd.GeoDataFrame(geometry=snap[rng.integers(0, 300, 100_000)], crs=4326)
+    pts = located_points(inc, reproject=True)
+    assert pts.groups is not None
+    assert pts.reprojected_from == "EPSG:4326"
+    assert pts.group_xy is None  # in degrees, the rows' x and y in metres: not offered
+    unique = located_points(gpd.GeoDataFrame(geometry=snap, crs=27700))
+    assert unique.groups is None
+    assert unique.group_xy is None

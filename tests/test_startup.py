@@ -57,7 +57,7 @@ def test_reading_police_uk_files_loads_no_other_reader():
     loaded = set(out.stdout.split())
     assert "hotspots.io.incidents" in loaded
     for module in ("hotspots.io.dataset", "hotspots.io.premises", "hotspots.io.episodes",
-                   "hotspots.io.boundaries", "pyarrow.dataset"):
+                   "hotspots.io.boundaries", "pyarrow.dataset", "pyarrow.parquet"):
         assert module not in loaded
 
 
@@ -86,3 +86,28 @@ def test_unknown_attribute_is_an_attribute_error():
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert res.returncode == 1
     assert "ImportError" in res.stderr
+
+
+def test_the_grid_gistar_verb_loads_no_scipy_subpackage_until_it_runs():
+    # the stats and hotspot packages load their names on first use: the grid Gi* does not
+    # pay for the area Gi* (scipy.sparse), the exact KDE (scipy.spatial) or the others
+    probe = ("import sys\nfrom hotspots.hotspot import hotspot_gistar\n"
+             "import hotspots.stats\n"
+             "print(' '.join(sorted(m for m in sys.modules if m.startswith('scipy'))))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.split() == []
+
+
+@pytest.mark.parametrize(("package", "table_name"),
+                         [("hotspots.stats", "_KERNELS"), ("hotspots.hotspot", "_VERBS")])
+def test_lazy_packages_resolve_every_public_name(package, table_name):
+    import importlib
+
+    module = importlib.import_module(package)
+    table = getattr(module, table_name)
+    assert set(module.__all__) <= set(table)
+    for name in table:
+        target, _, attr = table[name].partition(":")
+        assert getattr(module, name) is getattr(importlib.import_module(target), attr), name
+    assert set(module.__all__) <= set(dir(module))

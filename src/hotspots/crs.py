@@ -237,8 +237,18 @@ def is_geographic(crs: Any) -> bool:
 
 @lru_cache(maxsize=32)
 def _transformer(crs_from: str) -> Transformer:
-    # always_xy: x is longitude/easting whatever the CRS's official axis order says
-    return Transformer.from_crs(crs_from, BNG, always_xy=True)
+    """Return the ``crs_from`` -> EPSG:27700 transformer that ``GeoDataFrame.to_crs`` uses.
+
+    Creating one reads the PROJ database (50 ms): taken from geopandas' cache, reading
+    incidents then boundaries in WGS84 builds one, and gives exactly ``to_crs``'s numbers.
+    ``always_xy``: x is longitude/easting whatever the CRS's official axis order says.
+    """
+    from geopandas import array as geo_array  # here: `import hotspots` must not load it
+
+    make = getattr(geo_array, "TransformerFromCRS", None)
+    if make is None:  # a geopandas without the cache
+        return Transformer.from_crs(crs_from, BNG, always_xy=True)
+    return make(CRS.from_user_input(crs_from), CRS.from_user_input(BNG), always_xy=True)
 
 
 def to_bng(x: Any, y: Any, crs: Any) -> tuple[np.ndarray, np.ndarray]:

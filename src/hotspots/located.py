@@ -49,9 +49,9 @@ Examples
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import warnings
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,7 +62,9 @@ import shapely
 from pyproj import CRS
 
 from hotspots import schema
+from hotspots._objects import object_addresses
 from hotspots._params import current_verb
+from hotspots._threads import halves, map_parts
 from hotspots.crs import BNG, is_bng, normalise_crs, to_bng
 from hotspots.errors import CRSError, DataQualityWarning, Problem, ValidationError
 
@@ -73,6 +75,12 @@ logger = logging.getLogger(__name__)
 _POINT = 0  # shapely type id of a Point
 #: rows sampled to decide whether a geometry array repeats the same objects
 _SAMPLE = 16_384
+#: The last large geometry array read (this many rows or more) and its reading: a notebook
+#: runs verb after verb on one frame, and reading 1M scattered points costs more than most
+#: kernels. Geometries are immutable and the entry holds its objects, so equal addresses
+#: mean the same reading; it goes with the array it came from.
+_REMEMBER = 100_000
+_LAST: list[tuple[np.ndarray, np.ndarray, tuple[Any, ...], object]] = []
 
 
 @dataclass(frozen=True, eq=False)
@@ -94,10 +102,13 @@ class LocatedPoints:
     reprojected_from : str or None
         The frame's CRS when the points were transformed to EPSG:27700.
     groups : numpy.ndarray of int64 or None
-        When the frame holds the same point object on many rows (police.uk snap points
-        read once per location), the index of each located row's object among the
-        distinct objects: rows with the same group share a location (rows of different
-        groups may share one too). None when not worked out.
+        When the frame holds one point object on many rows (police.uk snap points read
+        once per location), each located row's object among the distinct ones: rows of a
+        group share a location (rows of different groups may too). None if not worked out.
+    group_xy : tuple of numpy.ndarray or None
+        ``x``, ``y`` of each distinct object (index them with ``groups``), so that work per
+        location need not gather it back from the rows. None without groups, or after a
+        reprojection (it is in the frame's CRS).
 
     Examples
     --------
@@ -117,6 +128,7 @@ class LocatedPoints:
     crs: Any = None
     reprojected_from: str | None = None
     groups: np.ndarray | None = None
+    group_xy: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def n_located(self) -> int:
@@ -315,40 +327,24 @@ def _weights(frame: pd.DataFrame | None, weights: str, positions: np.ndarray) ->
     return col
 
 
-def _object_addresses(values: np.ndarray) -> np.ndarray | None:
-    """Return the address of each element of an object array (CPython's ``id``), or None.
-
-    Read straight from the array's buffer of object pointers (copied before the array can
-    go), so equal addresses mean the very same object. None if the array is not a
-    contiguous buffer of 8-byte pointers.
-    """
-    if values.dtype != object or values.itemsize != 8 or not values.flags.c_contiguous:
-        return None
-    raw = (ctypes.c_uint64 * values.size).from_address(values.ctypes.data)
-    return np.frombuffer(memoryview(raw).cast("B"), dtype=np.int64).copy()
-
-
 class _RawMemory:
     """A numpy view of process memory from ``start``, ``count`` 8-byte words (not copied)."""
 
     def __init__(self, start: int, count: int) -> None:
-        self.__array_interface__ = {
-            "data": (start, True), "shape": (count,), "typestr": "<u8", "version": 3,
-        }
+        self.__array_interface__ = {"data": (start, True), "shape": (count,), "typestr": "<u8",
+                                    "version": 3}
 
 
 def _exact_points(values: np.ndarray, addresses: np.ndarray | None) -> np.ndarray | None:
     """Whether each element is exactly a ``shapely.Point`` (its Python type), or None.
 
-    A CPython object starts with its reference count and then its type, so the type of
-    every element is one gather from the objects' addresses, with no call per object
-    (22 ms on 1M points where ``shapely.get_type_id`` takes 28 ms: both wait on the same
-    memory). The layout is checked on a sample against ``type()``; on any
-    other layout (a free-threaded or non-CPython build) the answer is None and the caller
-    asks GEOS instead.
+    A CPython object starts with its reference count and then its type, so the types are
+    one gather from the objects' addresses, no call per object (22 ms on 1M points where
+    ``shapely.get_type_id`` takes 28 ms). The layout is checked on a sample against
+    ``type()``; on any other (free-threaded, non-CPython) the answer is None: ask GEOS.
     """
     if addresses is None:
-        addresses = _object_addresses(values)
+        addresses = object_addresses(values)
     if addresses is None or addresses.size == 0:
         return None
     lo = int(addresses.min())
@@ -368,10 +364,9 @@ def _each_coordinate(values: np.ndarray
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Type id, emptiness, x and y (NaN unless a non-empty point) of each geometry.
 
-    ``get_x`` gives NaN for anything but a point (and for None), so rows with finite x
-    and y are points and only the others need their type and emptiness read. GEOS refuses
-    ``get_x`` on an empty point, so when a frame holds empty points (rows without a
-    location) their emptiness is read first.
+    ``get_x`` gives NaN for anything but a point (and None), so only rows without finite
+    x and y need their type and emptiness read. GEOS refuses ``get_x`` on an empty point:
+    when there are some (rows without a location), emptiness is read first.
     """
     try:
         x, y = shapely.get_x(values), shapely.get_y(values)
@@ -393,47 +388,70 @@ def _each_coordinate(values: np.ndarray
     return kinds, empty, x, y
 
 
-def _point_coordinates(values: np.ndarray, addresses: np.ndarray | None = None
-                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """As :func:`_each_coordinate`, reading the objects once.
+def _read_points(values: np.ndarray, addresses: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool]:
+    """As :func:`_each_coordinate` reading the objects once, and whether all rows are clean.
 
-    ``shapely.bounds`` reads x and y in one pass over the objects (a point's bounds are
-    ``(x, y, x, y)``, exactly), half the cost of ``get_x`` then ``get_y``; bounds do not
-    tell a point from a line of zero length, so the Python type says which rows are
-    points (:func:`_exact_points`). Rows that are not plain points with finite
-    coordinates (none, usually) are read by :func:`_each_coordinate`, so every answer
-    is the same as its.
+    ``shapely.bounds`` reads x and y in one pass (a point's bounds are ``(x, y, x, y)``),
+    half the cost of ``get_x`` and ``get_y``; as bounds do not tell a point from a line of
+    zero length, the Python type says which rows are points (:func:`_exact_points`).
+    Other rows and non-finite points (none, usually; else ``clean`` is False) are read by
+    :func:`_each_coordinate`, so every answer is its. Both reads wait on scattered memory
+    and release the GIL: a large array's halves are read on two threads (``_threads``).
     """
-    is_point = _exact_points(values, addresses)
-    if is_point is None:
-        return _each_coordinate(values)
+    if addresses is None:
+        addresses = object_addresses(values)
     # written through a transposed view, so that x and y come out contiguous, uncopied
     box = np.empty((4, values.size))
-    shapely.bounds(values, out=box.T)
+
+    def part(start: int, stop: int) -> np.ndarray | None:
+        # rows start:stop that are not plain points with finite coordinates (positions in
+        # values), or None when the Python types cannot be read
+        rows = values[start:stop]
+        is_point = _exact_points(rows, None if addresses is None else addresses[start:stop])
+        if is_point is None:
+            return None
+        shapely.bounds(rows, out=box.T[start:stop])
+        # x + y is finite exactly when both are, bar an overflow near 1e308, which only
+        # sends a row to the exact reading below (the same answer, slower)
+        with np.errstate(over="ignore", invalid="ignore"):
+            ok = np.isfinite(box[0, start:stop] + box[1, start:stop])
+        ok &= is_point
+        return np.flatnonzero(~ok) + start
+
+    odds = map_parts(part, halves(values.size))
+    if any(odd is None for odd in odds):
+        kinds, empty, x, y = _each_coordinate(values)
+        return kinds, empty, x, y, False
+    odd = np.concatenate([o for o in odds if o is not None])
     x, y = box[0], box[1]
-    kinds = np.full(values.size, _POINT, dtype=np.int64)
+    # _POINT is 0, and zeroed memory comes from the system with no pass over it
+    kinds = np.zeros(values.size, dtype=np.int64)
     empty = np.zeros(values.size, dtype=bool)
-    odd = np.flatnonzero(~(is_point & np.isfinite(x) & np.isfinite(y)))
     if odd.size:
         kinds[odd], empty[odd], x[odd], y[odd] = _each_coordinate(values[odd])
-    return kinds, empty, x, y
+    return kinds, empty, x, y, odd.size == 0
 
 
-def _read_geometries(values: np.ndarray
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
-    """Type id, emptiness, x and y of every geometry, and the groups of repeated objects.
+def _read_geometries(values: np.ndarray) -> tuple[
+    np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, bool
+]:
+    """Type id, emptiness, x and y of every geometry, the groups of repeated objects, clean.
 
-    ``x`` and ``y`` are NaN where the geometry is not a non-empty point. police.uk data
-    put millions of incidents on some tens of thousands of snap points, and a reader may
-    hand the same Point object to every incident at one: then the geometries are read
-    once per distinct object (hashing 3M addresses costs a fifth of reading 3M
-    coordinates from scattered objects), ``groups`` is each row's distinct object and the
-    four arrays are per distinct object (the caller spreads what it keeps). Else
-    ``groups`` is None and the arrays are per row.
+    ``x``, ``y`` are NaN where the geometry is not a non-empty point. police.uk data put
+    millions of incidents on tens of thousands of snap points, and a reader may hand one
+    Point object to every incident at one: then each distinct object is read once (hashing
+    3M addresses costs a fifth of reading 3M scattered objects), ``groups`` is each row's
+    object and the arrays are per object; else ``groups`` is None and they are per row.
+    ``clean``: all are finite points. The last large array's reading is kept (``_LAST``).
     """
     groups = None
     distinct = values
-    addresses = _object_addresses(values)
+    key = addresses = object_addresses(values)
+    last = _LAST[0] if _LAST else None
+    if key is not None and last is not None and np.array_equal(last[0], key):
+        kinds, empty, x, y, groups, clean = last[2]
+        return kinds, empty, x.copy(), y.copy(), groups, clean  # copies: callers own x, y
     if values.size > 4 * _SAMPLE and addresses is not None:
         # with all-distinct objects a sample has no repeat at all; a few percent of
         # repeats mean at most ~10 x _SAMPLE distinct objects, where reading each once
@@ -446,22 +464,44 @@ def _read_geometries(values: np.ndarray
             one[groups] = np.arange(values.size)
             distinct = values[one]
             addresses = uniques
-    kinds, empty, x, y = _point_coordinates(distinct, addresses)
-    return kinds, empty, x, y, groups
+    kinds, empty, x, y, clean = _read_points(distinct, addresses)
+    if key is not None and values.size >= _REMEMBER:
+        for a in (kinds, empty, groups):
+            if a is not None:
+                a.flags.writeable = False  # shared with later calls: nobody writes them
+        # the objects are kept (a copy of the array), so their addresses stay theirs; the
+        # finalizer holds a token, not the entry, which a later array may replace
+        token = object()
+        _LAST[:] = [(key, values.copy(), (kinds, empty, x.copy(), y.copy(), groups, clean), token)]
+        weakref.finalize(values, lambda: _LAST.clear() if _LAST and _LAST[0][3] is token else None)
+    return kinds, empty, x, y, groups, clean
 
 
 def _factorize_addresses(addresses: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Group code of each address (codes ``0..m-1``) and the ``m`` distinct addresses.
 
-    Addresses are multiples of the allocator's alignment (16 bytes in CPython), so their
-    low bits are always zero, and pandas' int64 hash (shifts and xors, no multiply) then
-    fills a sixteenth of its buckets; divided by the alignment first, 3M rows holding 40k
-    objects group in about half the time (0.12 s against 0.23 s on a busy 2-core machine).
+    Addresses are multiples of the allocator's alignment (16 bytes), and pandas' int64
+    hash (shifts and xors) then fills a sixteenth of its buckets; divided by it first, 3M
+    rows holding 40k objects group in half the time (0.12 s against 0.23 s).
     """
     low = int(np.bitwise_or.reduce(addresses)) & 15
     shift = (low & -low).bit_length() - 1 if low else 4  # trailing zero bits, at most 4
     codes, uniques = pd.factorize(addresses >> shift)
     return codes.astype(np.int64, copy=False), uniques.astype(np.int64, copy=False) << shift
+
+
+def _clean_rows(frame: pd.DataFrame | None, values: np.ndarray, x: np.ndarray, y: np.ndarray,
+                groups: np.ndarray | None) -> tuple[Any, ...]:
+    """Located rows when all geometries are finite points: only the status sets rows aside."""
+    unknown = _said_unknown(frame, values, np.ones(values.size, dtype=bool))
+    if unknown.any():
+        rows = np.flatnonzero(~unknown)
+        if groups is None:
+            return rows, x[rows], y[rows], None
+        groups = groups[rows]
+    else:
+        rows = np.arange(values.size, dtype=np.int64)
+    return (rows, x, y, None) if groups is None else (rows, x[groups], y[groups], groups)
 
 
 def located_points(data: gpd.GeoDataFrame | gpd.GeoSeries, *, weights: str | None = None,
@@ -517,33 +557,33 @@ def located_points(data: gpd.GeoDataFrame | gpd.GeoSeries, *, weights: str | Non
     if not reproject:
         check_measurable_crs(geoms.crs)
     values = np.asarray(geoms.array, dtype=object)
-    kinds, empty, x, y, groups = _read_geometries(values)
-    has_geom = (kinds >= 0) & ~empty
-    # grouped: when every object with a geometry has finite coordinates (usually), so have
-    # the rows, and the rows need no check
-    checked = groups is not None and bool(
-        np.all(~has_geom | (np.isfinite(x) & np.isfinite(y))))
-    if groups is not None:  # spread to the rows (all true, usually: no gather then)
-        has_geom = np.ones(values.size, dtype=bool) if has_geom.all() else has_geom[groups]
-    candidates = np.flatnonzero(has_geom & ~_said_unknown(frame, values, has_geom))
-    _refuse_non_points(frame, values, candidates, kinds, empty, groups)
-    if groups is not None:
-        # one gather per coordinate, from the small per-object arrays
-        if candidates.size != values.size:
-            groups = groups[candidates]
-        x, y = x[groups], y[groups]
-    elif candidates.size != values.size:
-        x, y = x[candidates], y[candidates]
-    finite = None if checked else np.isfinite(x) & np.isfinite(y)
-    if finite is not None and not finite.all():
-        pos = candidates[~finite]
-        warnings.warn(
-            f"{current_verb()}: {pos.size} points have non-finite coordinates; they are counted "
-            f"as unknown location (rows {row_numbers(frame, pos)}).",
-            DataQualityWarning, stacklevel=2,
-        )
-        candidates, x, y = candidates[finite], x[finite], y[finite]
-        groups = None if groups is None else groups[finite]
+    kinds, empty, x, y, groups, clean = _read_geometries(values)
+    objects = None if groups is None else (x, y)  # per object, before the spread to rows
+    if clean:
+        candidates, x, y, groups = _clean_rows(frame, values, x, y, groups)
+    else:
+        has_geom = (kinds >= 0) & ~empty
+        if groups is not None:  # spread to the rows
+            has_geom = has_geom[groups]
+        candidates = np.flatnonzero(has_geom & ~_said_unknown(frame, values, has_geom))
+        _refuse_non_points(frame, values, candidates, kinds, empty, groups)
+        if groups is not None:
+            # one gather per coordinate, from the small per-object arrays
+            if candidates.size != values.size:
+                groups = groups[candidates]
+            x, y = x[groups], y[groups]
+        elif candidates.size != values.size:
+            x, y = x[candidates], y[candidates]
+        finite = np.isfinite(x) & np.isfinite(y)
+        if not finite.all():
+            pos = candidates[~finite]
+            warnings.warn(
+                f"{current_verb()}: {pos.size} points have non-finite coordinates; they are "
+                f"counted as unknown location (rows {row_numbers(frame, pos)}).",
+                DataQualityWarning, stacklevel=2,
+            )
+            candidates, x, y = candidates[finite], x[finite], y[finite]
+            groups = None if groups is None else groups[finite]
     w = None if weights is None else _weights(frame, weights, candidates)
     crs: Any = geoms.crs
     source = None
@@ -552,4 +592,5 @@ def located_points(data: gpd.GeoDataFrame | gpd.GeoSeries, *, weights: str | Non
         x, y = to_bng(x, y, crs)
         crs = BNG
     return LocatedPoints(x, y, candidates.astype(np.int64, copy=False), len(values), w, crs,
-                         source, groups)
+                         source, groups, objects if source is None and groups is not None
+                         else None)

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 import shapely
 
+from hotspots._objects import object_addresses
 from hotspots.errors import CRSError, EmptyDataError
 from hotspots.grid import Grid, grid_from_frame, hotspot_grid
 from hotspots.grid import build as grid_mod
@@ -177,7 +178,7 @@ def test_grid_read_back_again_is_remembered_but_never_stale():
 
     g = hotspot_grid(clip=shapely.box(0, 0, 1000, 600), cell_size=100)
     lattice, pos = grid_from_frame(g)
-    assert any(e.matches(frame_mod._object_addresses(g.geometry.to_numpy()), g["x"].to_numpy(),
+    assert any(e.matches(object_addresses(g.geometry.to_numpy()), g["x"].to_numpy(),
                          g["y"].to_numpy()) for e in frame_mod._READ)
     # the same answer again (also for a shallow copy), in arrays the caller may change
     for again in (g, g.copy(deep=False)):

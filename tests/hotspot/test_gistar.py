@@ -55,6 +55,22 @@ def test_unsnapped_data_do_not_pay_for_the_spacing(make_incidents):
     assert snap["spacing"] is None  # not computed: only snapped data use it
 
 
+def test_snapped_data_measure_the_spacing_only_for_an_automatic_cell_size(make_incidents):
+    rng = np.random.default_rng(4)
+    sites = rng.random((40, 2)) * 1000
+    pts = make_incidents(sites[rng.integers(0, 40, 600)])
+    given = hotspot_gistar(pts, cell_size=100, clip=BOX, permutations=0)
+    snap = given.attrs["hotspots"]["snap"]
+    assert snap["snapped"] is True
+    assert snap["n_locations"] == 40
+    assert snap["spacing"] is None  # a given cell size does not use it
+    auto = hotspot_gistar(pts, clip=BOX, permutations=0).attrs["hotspots"]["snap"]
+    assert auto["spacing"] is not None
+    assert auto["spacing"] > 0
+    assert {k: v for k, v in auto.items() if k != "spacing"} == {
+        k: v for k, v in snap.items() if k != "spacing"}
+
+
 def test_auto_permutations_skewness_equals_scipy():
     # the 'auto' rule's skewness is written out (no scipy.stats import for the verbs)
     from scipy import stats
@@ -65,3 +81,26 @@ def test_auto_permutations_skewness_equals_scipy():
     for v in (rng.poisson(0.3, 2_000).astype(float), rng.normal(size=57),
               np.array([0.0, 0.0, 0.0, 5.0]), rng.negative_binomial(1, 0.2, 500) * 1.0):
         assert _skewness(v) == pytest.approx(float(stats.skew(v)), rel=1e-12)
+
+
+@pytest.mark.parametrize("alpha", [0.05, 1.0])
+def test_hot_cold_labels_and_gi_bin_match_the_written_out_rules(alpha):
+    from hotspots.hotspot._results import HOTSPOT_LABELS, hot_cold_labels
+    from hotspots.stats.gistar import GI_BIN_LEVELS, gi_bin
+
+    rng = np.random.default_rng(9)
+    z = rng.normal(0, 2, 2_000)
+    p = rng.random(2_000) ** 3
+    z[:50] = np.nan
+    p[25:75] = np.nan  # NaN z with a p-value, NaN p with a z, and both
+    z[100:120] = 0.0
+    labels = hot_cold_labels(z, p, alpha)
+    sig = np.nan_to_num(p, nan=1.0) <= alpha  # a missing p-value counts as 1
+    want = np.where(sig & (np.nan_to_num(z) > 0), "hot",
+                    np.where(sig & (np.nan_to_num(z) < 0), "cold", "not significant"))
+    assert list(labels.categories) == list(HOTSPOT_LABELS)
+    assert labels.astype(str).tolist() == want.tolist()
+    bins = gi_bin(z, p, method="none")
+    level = sum((np.nan_to_num(p, nan=1.0) <= a).astype(int) for a in GI_BIN_LEVELS)
+    assert bins.dtype == np.int8
+    assert bins.tolist() == (level * np.sign(np.nan_to_num(z))).astype(int).tolist()

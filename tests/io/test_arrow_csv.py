@@ -59,3 +59,24 @@ def test_any_quoted_table_reads_like_pandas(rows):
     assert got is not None
     pd.testing.assert_frame_equal(got, want)
     assert np.array_equal(got.isna().to_numpy(), want.isna().to_numpy())
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["b", "a", "Ç", "a b", " z", "10", "9", None]),
+                         min_size=0, max_size=12), min_size=1, max_size=5))
+def test_stacked_dictionaries_equal_one_categorical_of_the_texts(files):
+    # each "file" is parsed with its own dictionary (values in the order first seen); the
+    # stack is the categorical of all the texts, categories sorted as Python sorts them
+    from hotspots.io._arrow_csv import categoricals
+
+    parts = []
+    for rows in files:
+        body = "".join(f"{'' if v is None else v}\n" for v in rows) or "\n"
+        frame = read_arrow_csv(body.encode(), ["c"], ",", multiline=False, categorical=["c"])
+        assert frame is not None
+        parts.append(frame["c"].iloc[:len(rows)])
+    got = categoricals(parts)
+    texts = [v for rows in files for v in rows]
+    assert got.cat.categories.tolist() == sorted({v for v in texts if v is not None})
+    assert got.cat.categories.dtype == STR_DTYPE
+    assert got.astype(object).where(got.notna(), None).tolist() == texts

@@ -120,3 +120,14 @@ def test_spells_closed_before_assessed_are_in_no_snapshot(raw):
     assert counts.tolist() == [1, 1, 1, 1]
     assert snaps.attrs["hotspots"]["n_spells_unusable"] == 1
     assert np.array_equal(snaps["entered"].to_numpy(), [True, False, True, False])
+
+
+def test_keep_true_carries_the_other_columns_never_the_child_id(raw):
+    frame = raw.head(20).assign(note="n")
+    got = _read(frame, keep=True)
+    assert "note" in got.columns
+    assert "child_id" not in got.columns
+    with pytest.raises(ValueError, match="child id column 'child_id' cannot be kept"):
+        _read(frame, keep="child_id")
+    with pytest.raises(TypeError, match="keep= takes"):
+        _read(frame, keep={"note": 1})

@@ -105,6 +105,14 @@ def test_keep_cannot_carry_the_child_id(tmp_path):
     with pytest.raises(ValueError, match="child id column 'ref' cannot be kept"):
         read_missing_episodes(episodes_csv(tmp_path), child_id="ref", start="went",
                               from_x="fx", from_y="fy", keep=["ref", "notes"], key=KEY)
+    with pytest.raises(ValueError, match="child id column 'ref' cannot be kept"):
+        read_missing_episodes(episodes_csv(tmp_path), child_id="ref", start="went",
+                              from_x="fx", from_y="fy", keep="ref", key=KEY)
+    # keep=True (every unused column) never carries the id: it is replaced by the pseudonym
+    kept = read_missing_episodes(episodes_csv(tmp_path), child_id="ref", start="went",
+                                 from_x="fx", from_y="fy", keep=True, key=KEY)
+    assert "ref" not in kept.columns
+    assert "notes" in kept.columns
     with pytest.raises(ValueError, match="'ref' cannot also be used as another column"):
         read_missing_episodes(episodes_csv(tmp_path), child_id="ref", start="went",
                               from_x="fx", from_y="fy", episode_id="ref", key=KEY)

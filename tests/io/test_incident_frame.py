@@ -107,3 +107,73 @@ def test_run_codes_and_per_distinct():
     got = per_distinct(pd.Series(["a", "b", None, "b", "a"] * 100, dtype="string"), upper_is_b)
     assert got.tolist() == [False, True, False, True, False] * 100
     assert calls == [2]  # the rule saw the two distinct values, not 500 cells
+
+
+def test_value_runs_join_equal_values_held_by_different_objects():
+    from hotspots.io._incident_frame import run_codes, value_runs
+
+    a1 = "2023-01.csv"
+    a2 = "".join(["2023-01", ".csv"])  # equal text, another object
+    assert a1 == a2
+    assert a1 is not a2
+    values = np.array([a1, a1, a2, a2, "b", None, None, a1], dtype=object)
+    starts, codes, distinct = value_runs(values)
+    # the address changes between a1 and a2, but the value does not: one run
+    assert starts.tolist() == [0, 4, 5, 7]
+    assert codes.tolist() == [0, 1, -1, 0]
+    assert list(distinct) == [a1, "b"]
+    row_codes, _names = run_codes(values)
+    assert row_codes.tolist() == [0, 0, 0, 0, 1, -1, -1, 0]
+    assert row_codes.dtype == np.int8  # the width a categorical of two files keeps
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_value_runs_equal_a_comparison_of_neighbours(seed):
+    from hotspots.io._incident_frame import run_codes, value_runs
+
+    rng = np.random.default_rng(seed)
+    pool = np.array(["x.csv", "y.csv", "".join(["x", ".csv"]), None], dtype=object)
+    values = pool[np.repeat(rng.integers(0, 4, 40), rng.integers(1, 5, 40))]
+    text = np.array(["<NA>" if v is None else v for v in values], dtype=object)
+    expected_starts = np.flatnonzero(np.r_[True, text[1:] != text[:-1]])
+    starts, _codes, _distinct = value_runs(values)
+    assert starts.tolist() == expected_starts.tolist()
+    row_codes, names = run_codes(values)
+    decoded = np.array([None if c < 0 else names[c] for c in row_codes], dtype=object)
+    assert decoded.tolist() == values.tolist()
+
+
+def test_distinct_codes_of_a_categorical_match_factorize():
+    from hotspots.io._codes import distinct_codes
+
+    # "zz" is a category no row holds (a rejected row's value): it must not come back
+    cat = pd.Series(pd.Categorical(["b", None, "a", "b", " c "],
+                                   categories=["a", "b", " c ", "zz"]))
+    codes, distinct = distinct_codes(cat)
+    ref_codes, ref_distinct = pd.factorize(cat, use_na_sentinel=True)
+    assert sorted(distinct) == sorted(ref_distinct) == [" c ", "a", "b"]
+    got = [None if c < 0 else distinct[c] for c in codes]
+    ref = [None if c < 0 else ref_distinct[c] for c in ref_codes]
+    assert got == ref == ["b", None, "a", "b", " c "]
+    # all categories used: the categorical's own codes
+    full = pd.Series(pd.Categorical(["a", "b", "a"]))
+    codes, distinct = distinct_codes(full)
+    assert codes.tolist() == [0, 1, 0]
+    assert list(distinct) == ["a", "b"]
+
+
+def test_per_distinct_and_categorical_text_on_a_categorical_with_unused_values():
+    from hotspots.io._incident_frame import categorical_text, per_distinct
+
+    cat = pd.Series(pd.Categorical([" b", "a", None, "a "], categories=["a", "a ", " b", "q"]))
+    got = categorical_text(cat)
+    assert got.cat.categories.tolist() == ["a", "b"]  # "q" is in no row: not a category
+    assert got.astype(object).where(got.notna(), None).tolist() == ["b", "a", None, "a"]
+    seen = []
+
+    def starts_with_a(u: pd.Series) -> np.ndarray:
+        seen.extend(u.tolist())
+        return u.str.startswith("a").to_numpy(dtype=bool)
+
+    assert per_distinct(cat, starts_with_a, missing=True).tolist() == [False, True, True, True]
+    assert "q" not in seen

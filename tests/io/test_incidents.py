@@ -505,6 +505,14 @@ def test_keep_columns_and_name_clashes():
     assert list(h.columns[7:]) == ["source_file", "source_row"]
     with pytest.raises(ValidationError, match="column 'nope' \\(in keep=\\) was not found"):
         read_incidents(df, x="x", y="y", keep=["nope"])
+    # True keeps every unused column, as None does; a name alone keeps that column; anything
+    # else is refused with what keep= takes (it was a TypeError from inside the reader)
+    t = read_incidents(df, x="x", y="y", keep=True)
+    assert list(t.columns[7:]) == list(f.columns[7:])
+    assert list(read_incidents(df, x="x", y="y", keep="note").columns[7:]) == [
+        "note", "source_file", "source_row"]
+    with pytest.raises(TypeError, match="keep= takes a column name, a list of column names"):
+        read_incidents(df, x="x", y="y", keep=3)
 
 
 # --- sources ------------------------------------------------------------------------------

@@ -132,6 +132,17 @@ def test_combine_adds_counts_and_merges_reasons():
     assert [f.name for f in c.files] == ["a.csv", "b.csv", "c.csv"]
 
 
+def test_merged_issues_keep_every_different_message():
+    # each message may count its own rows: keeping the first alone would misstate the total
+    a = RowIssue("one coordinate missing", 2, (("a.csv", 3),), "2 with 'Longitude' only.")
+    b = RowIssue("one coordinate missing", 5, (("b.csv", 9),), "5 with 'Latitude' only.")
+    same = RowIssue("one coordinate missing", 1, (("c.csv", 2),), "2 with 'Longitude' only.")
+    m = a.merged(b).merged(same).merged(RowIssue("one coordinate missing", 1))
+    assert m.count == 9
+    assert m.message == "2 with 'Longitude' only.\n5 with 'Latitude' only."
+    assert RowIssue("x", 1).merged(b).message == b.message
+
+
 def test_to_dict_round_numbers():
     d = _report().to_dict()
     assert d["rows_read"] == 1_250

@@ -296,3 +296,29 @@ def test_gi_bin_fdr_hand_vector():
     # esda.fdr's cut-off (ANCHORS b1.5) on its documented example: 3 rejections at 5 %
     q = np.array([0.001, 0.01, 0.02, 0.04, 0.2, 0.5])
     assert (gi_bin(np.ones(6), q, method="fdr_bh") >= 2).sum() == 3
+
+
+@pytest.mark.parametrize("grid_type", ["square", "hex"])
+def test_gistar_cells_equal_gistar_grid_at_those_cells(grid_type):
+    from hotspots.stats.gistar import gistar_cells
+
+    rng = np.random.default_rng(31)
+    y = rng.poisson(1.5, (40, 50)).astype(float)
+    mask = rng.random((40, 50)) > 0.3
+    cells = np.r_[np.flatnonzero(mask)[::3], np.flatnonzero(~mask)[:5]]  # outside too
+    for perms in (0, 99):
+        full = gistar_grid(y, mask, cell_size=10, grid_type=grid_type, permutations=perms,
+                           random_state=5)
+        got = gistar_cells(y, mask, cells, cell_size=10, grid_type=grid_type,
+                           permutations=perms, random_state=5)
+        np.testing.assert_array_equal(got.z, full.z.ravel()[cells])
+        np.testing.assert_array_equal(got.p_norm, full.p_norm.ravel()[cells])
+        np.testing.assert_array_equal(got.n_neighbours, full.n_neighbours.ravel()[cells])
+        assert (got.n, got.mean, got.std, got.permutations) == (
+            full.n, full.mean, full.std, full.permutations)
+        if perms:
+            np.testing.assert_array_equal(got.p_sim, full.p_sim.ravel()[cells])
+        else:
+            assert got.p_sim is None
+        assert np.isnan(got.z[-5:]).all()
+        assert (got.n_neighbours[-5:] == 0).all()

@@ -80,3 +80,25 @@ def test_lattice_runs_old_keyword_warns():
     with pytest.warns(FutureWarning):
         old = lattice_runs(10.0, neighbor_distance=15.0)
     assert old == lattice_runs(10.0, neighbour_distance=15.0)
+
+
+@pytest.mark.parametrize("grid_type", ["square", "hex"])
+@pytest.mark.parametrize("distance", [1.5, 4.2])  # 3x3 slices; wide runs via prefix sums
+@pytest.mark.parametrize("peak", [1, 3_000, 2**40])  # 16-bit, 32-bit, then floats
+@pytest.mark.parametrize("signed", [True, False])
+def test_integer_grids_sum_to_the_float_sums_exactly(grid_type, distance, peak, signed):
+    rng = np.random.default_rng(41)
+    counts = rng.integers(-peak if signed else 0, peak + 1, (23, 31))
+    runs = lattice_runs(1.0, distance, grid_type)
+    got = neighbourhood_sum(counts, runs)
+    want = neighbourhood_sum(counts.astype(float), runs)
+    assert got.dtype == np.float64
+    np.testing.assert_array_equal(got, want)
+    mask = rng.random((23, 31)) > 0.4
+    np.testing.assert_array_equal(neighbourhood_sum(mask, runs),
+                                  neighbourhood_sum(mask.astype(float), runs))
+    # and against a direct sum over each cell's neighbours (brute force, no shortcut)
+    i, j = 11, 17
+    brute = sum(float(counts[i + r.dr, j + dc]) for r in runs
+                if r.parity in (None, i % 2) for dc in range(r.lo, r.hi + 1))
+    assert got[i, j] == brute

@@ -139,11 +139,12 @@ def crossed_shares(region: shapely.Geometry, lattice: Any
     lo = np.where(last, np.r_[c_row[1:], 0] + 1, 0)
     hi = c_row  # exclusive
     fill = (csum[1:] - csum[top] > 0.5) & (lo < hi)
-    base = c_col[fill] * nrow
-    marks = np.zeros(ncol * nrow + 1, dtype=np.int32)
-    np.add.at(marks, base + lo[fill], 1)
-    np.add.at(marks, base + hi[fill], -1)
-    inside = (np.cumsum(marks[:-1]) > 0).reshape(ncol, nrow).T.copy()
+    # the runs' cells set directly (a cumulative sum of +1/-1 marks over the whole
+    # rectangle costs ~2 ms on 300k cells; the runs hold about half of them)
+    lo_f, count = lo[fill], (hi - lo)[fill]
+    rows = np.repeat(lo_f - (np.cumsum(count) - count), count) + np.arange(int(count.sum()))
+    inside = np.zeros((nrow, ncol), dtype=bool)
+    inside.ravel()[rows * ncol + np.repeat(c_col[fill], count)] = True
     real = c_row < nrow
     cells = c_row[real] * ncol + c_col[real]
     order = np.argsort(cells)

@@ -17,15 +17,25 @@ used, without a location and outside the grid.
 differ (see ANCHORS b2): grid over the convex hull of the points buffered by half a cell with
 its origin at the hull's corner, no p-value adjustment, Gi* on counts even when weights are
 given, the x-only NRD bandwidth and exact kernel sums at cell centres.
+
+The verbs load on first use (PEP 562): ``from hotspots.hotspot import hotspot_gistar`` does not
+import the area Gi* (scipy.sparse) or the KDE and its kernels.
 """
 
-from hotspots.hotspot._constraints import COMPAT_MODES
-from hotspots.hotspot._results import HOTSPOT_LABELS
-from hotspots.hotspot.areas import area_gistar
-from hotspots.hotspot.count import hotspot_count
-from hotspots.hotspot.gistar import hotspot_gistar
-from hotspots.hotspot.kde import EXACT_PAIRS_LIMIT as EXACT_PAIRS_LIMIT
-from hotspots.hotspot.kde import hotspot_kde
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from hotspots._lazy import lazy_getattr
+
+if TYPE_CHECKING:
+    from hotspots.hotspot._constraints import COMPAT_MODES
+    from hotspots.hotspot._results import HOTSPOT_LABELS
+    from hotspots.hotspot.areas import area_gistar
+    from hotspots.hotspot.count import hotspot_count
+    from hotspots.hotspot.gistar import hotspot_gistar
+    from hotspots.hotspot.kde import EXACT_PAIRS_LIMIT as EXACT_PAIRS_LIMIT
+    from hotspots.hotspot.kde import hotspot_kde
 
 __all__ = [
     "COMPAT_MODES",
@@ -35,3 +45,18 @@ __all__ = [
     "hotspot_gistar",
     "hotspot_kde",
 ]
+
+_VERBS = {
+    "COMPAT_MODES": "hotspots.hotspot._constraints:COMPAT_MODES",
+    "EXACT_PAIRS_LIMIT": "hotspots.hotspot.kde:EXACT_PAIRS_LIMIT",
+    "HOTSPOT_LABELS": "hotspots.hotspot._results:HOTSPOT_LABELS",
+    "area_gistar": "hotspots.hotspot.areas:area_gistar",
+    "hotspot_count": "hotspots.hotspot.count:hotspot_count",
+    "hotspot_gistar": "hotspots.hotspot.gistar:hotspot_gistar",
+    "hotspot_kde": "hotspots.hotspot.kde:hotspot_kde",
+}
+__getattr__ = lazy_getattr("hotspots.hotspot", _VERBS, globals())
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_VERBS})

@@ -66,11 +66,19 @@ def finish(frame: gpd.GeoDataFrame, function: str, info: dict[str, Any]) -> gpd.
 
 def hot_cold_labels(z: np.ndarray, p_adj: np.ndarray, alpha: float) -> pd.Categorical:
     """``hot`` / ``cold`` / ``not significant`` from the sign of z and ``p_adj <= alpha``."""
-    sig = np.nan_to_num(p_adj, nan=1.0) <= alpha
-    zz = np.nan_to_num(z)
+    # a NaN p-value counts as 1 (not significant unless alpha >= 1); a NaN z compares
+    # False, so it is neither hot nor cold
+    p_adj = np.asarray(p_adj)
+    sig = p_adj <= alpha
+    if alpha >= 1.0:
+        sig |= np.isnan(p_adj)
+    z = np.asarray(z)
     # codes into HOTSPOT_LABELS: building the categorical from strings is 10x slower
-    codes = np.where(sig & (zz > 0), 0, np.where(sig & (zz < 0), 1, 2))
-    return pd.Categorical.from_codes(codes, categories=list(HOTSPOT_LABELS))
+    codes = np.full(sig.shape, 2, dtype=np.int8)
+    codes[sig & (z > 0)] = 0
+    codes[sig & (z < 0)] = 1
+    dtype = pd.CategoricalDtype(list(HOTSPOT_LABELS))
+    return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
 
 
 def _skewness(v: np.ndarray) -> float:

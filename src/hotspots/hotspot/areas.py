@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import logging
 import warnings
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from hotspots import schema
 from hotspots._params import (
@@ -39,6 +38,9 @@ from hotspots.stats.gistar import gi_bin, gistar_sparse
 from hotspots.stats.multiple import PADJUST_METHODS, adjust_pvalues
 
 __all__ = ["FUZZY_TOLERANCE", "area_gistar", "area_inputs", "area_weights"]
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 logger = logging.getLogger(__name__)
 
@@ -334,6 +336,7 @@ def area_weights(
     ([[0.0, 1.0], [1.0, 0.0]], 0, 'fuzzy contiguity: boundaries within 5 m')
     """
     import libpysal  # lazy: heavy import, only needed for areal units
+    from scipy import sparse  # lazy too: ~20 ms, and the grid verbs never use it
 
     caller = caller or current_verb("area_weights")
 

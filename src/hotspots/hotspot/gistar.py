@@ -42,7 +42,7 @@ from hotspots.hotspot._results import choose_permutations, finish, hot_cold_labe
 from hotspots.hotspot.scale import optimized_distance
 from hotspots.nice import nice_length_up
 from hotspots.stats.concentration import pai
-from hotspots.stats.gistar import gi_bin, gistar_grid
+from hotspots.stats.gistar import gi_bin, gistar_cells
 from hotspots.stats.multiple import PADJUST_METHODS, adjust_pvalues
 
 __all__ = ["EDGE_CORRECTIONS", "hotspot_gistar"]
@@ -141,7 +141,8 @@ def hotspot_gistar(
         With an automatic cell size, detect police.uk-style snap points (at least two
         located incidents per distinct location on average) and raise the cell size to the
         median spacing of the distinct locations when the rule gives less. Recorded in
-        ``attrs["hotspots"]["snap"]`` and the ``cell_size_reason``.
+        ``attrs["hotspots"]["snap"]`` and the ``cell_size_reason``; the spacing there is
+        only measured when it can be used (snapped data, automatic cell size), else None.
     compat : {"sfhotspot-1.0"} or None
         Reproduce sfhotspot 1.0 (see the module notes of :mod:`hotspots.hotspot`).
 
@@ -245,9 +246,11 @@ def hotspot_gistar(
         permutations, tested.values[tested.mask], random_state, compat=compat,
         snapped=bool(b.info["snap"]["snapped"]),
     )
-    res = gistar_grid(
-        tested.values, tested.mask, cell_size=b.grid.cell_size, neighbour_distance=distance,
-        grid_type=b.grid.grid_type, permutations=perms, random_state=seed,
+    # at the output rows only: a clipped grid's rows are about half of its lattice
+    res = gistar_cells(
+        tested.values, tested.mask, b.position, cell_size=b.grid.cell_size,
+        neighbour_distance=distance, grid_type=b.grid.grid_type, permutations=perms,
+        random_state=seed,
     )
     if not math.isfinite(res.std) or res.std == 0:
         warnings.warn(
@@ -350,8 +353,8 @@ def _neighbour_distance(given: float | None, optimize: bool, tested: _Tested,
 
 def _gistar_columns(b: Binned, res: Any, p_adjust: str, alpha: float) -> dict[str, Any]:
     """Build the output columns: counts, z, p-values, ``gi_bin``, labels, ``hot_empty``."""
-    z = cells(res.z, b.position)
-    source = p_norm = cells(res.p_norm, b.position)
+    z = res.z
+    source = p_norm = res.p_norm
     n_cell = cells(b.counts, b.position).astype(np.int64)
     cols: dict[str, Any] = {"n": n_cell}
     if b.weighted is not None:
@@ -359,13 +362,12 @@ def _gistar_columns(b: Binned, res: Any, p_adjust: str, alpha: float) -> dict[st
     cols["gistar"] = z
     cols["p_norm"] = p_norm
     if res.p_sim is not None:
-        source = cells(res.p_sim, b.position)
+        source = res.p_sim
         cols["p_sim"] = source
     p_adj = adjust_pvalues(source, p_adjust)
     cols["p_adj"] = p_adj
-    cols["gi_bin"] = gi_bin(z, source, method=p_adjust, adjusted=p_adj)
-    cols["n_neighbours"] = cells(res.n_neighbours, b.position).astype(np.int64)
-    cols["gi_bin"] = np.where(np.isnan(z), np.int8(0), cols["gi_bin"]).astype(np.int8)
+    cols["gi_bin"] = gi_bin(z, source, method=p_adjust, adjusted=p_adj)  # 0 where z is NaN
+    cols["n_neighbours"] = res.n_neighbours
     cols["hotspot"] = hot_cold_labels(z, p_adj, alpha)
     cols["hot_empty"] = np.asarray(cols["hotspot"] == "hot") & (n_cell == 0)
     return cols
@@ -416,11 +418,13 @@ def _binned(
     """
     b = prepare(incidents, cell_size=cell_size, grid_type=grid_type, grid=grid, clip=clip,
                 weights=weights, compat=compat)
-    # the spacing (a nearest-neighbour query, 0.3 s on 200k points) only matters for snapped
-    # data, where it can raise the cell size; elsewhere it is not computed
-    snap = snap_info(b.points.x, b.points.y, spacing="if_snapped",
-                     groups=b.points.groups)
-    if snap_aware and cell_size is None and grid is None and compat is None and snap.snapped:
+    # the spacing (a nearest-neighbour query, 0.3 s on 200k points, and the scipy.spatial
+    # import) only matters for snapped data with an automatic cell size, which it can raise;
+    # elsewhere it is not computed (attrs say None)
+    automatic = snap_aware and cell_size is None and grid is None and compat is None
+    snap = snap_info(b.points.x, b.points.y, spacing="if_snapped" if automatic else "never",
+                     groups=b.points.groups, group_xy=b.points.group_xy)
+    if automatic and snap.snapped:
         rule = float(b.info["cell_size"])
         if snap.spacing > rule:
             # rounded UP to a readable value so the cell stays not below the spacing

@@ -20,6 +20,7 @@ from collections.abc import Collection, Sequence
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 __all__ = ["STR_DTYPE", "arrow_frame", "categoricals", "is_coded", "read_arrow_csv"]
@@ -58,27 +59,32 @@ def is_coded(dtype: object) -> bool:
 def categoricals(columns: Sequence[pd.Series]) -> pd.Series:
     """Stack Arrow dictionary columns into one pandas categorical (``str`` categories).
 
-    Each file has its own dictionary; Arrow unifies them in the one conversion. The
-    categories come back sorted (Arrow lists them in the order first seen), so that
-    :func:`hotspots.io._incident_frame.categorical` finds them final and does not recode
-    millions of rows again.
+    Each file has its own dictionary; Arrow unifies them (one transposition of each
+    chunk's indices, in C++). The categories come back sorted (Arrow lists them in the
+    order first seen), so that :func:`hotspots.io._incident_frame.categorical` finds them
+    final and does not recode millions of rows again: Arrow sorts the distinct texts and
+    one take from a small table maps every row's index to its sorted code. (``to_pandas``
+    on the unified column, then a sort of Python strings, took 1.5x as long on columns of
+    30,000 values: police.uk's coordinates.)
     """
     chunks: list[pa.Array] = []
     for column in columns:
         arr = pa.array(column.array)  # the column's own Arrow data, not a copy
         chunks += arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
-    cat = pa.chunked_array(chunks).to_pandas().array
-    if cat.categories.is_monotonic_increasing:
-        return pd.Series(cat)
-    # sort the few categories, then one take over the codes (the last slot keeps -1)
-    names = np.asarray(cat.categories, dtype=object)
-    order = np.argsort(names, kind="stable")
-    codes = np.asarray(cat.codes)
-    rank = np.empty(len(names) + 1, dtype=codes.dtype)
-    rank[order] = np.arange(len(names), dtype=codes.dtype)
+    stacked = pa.chunked_array(chunks)
+    if stacked.num_chunks == 0 or not pa.types.is_string(stacked.type.value_type):
+        return pd.Series(stacked.to_pandas().array)
+    stacked = stacked.unify_dictionaries()
+    dictionary = stacked.chunk(0).dictionary
+    # a missing cell's index reads the last slot of the table below (-1, missing)
+    indices = [pc.fill_null(c.indices, len(dictionary)).to_numpy() for c in stacked.chunks]
+    order = pc.array_sort_indices(dictionary).to_numpy()
+    rank = np.empty(len(dictionary) + 1, dtype=np.int32)
+    rank[order] = np.arange(len(dictionary), dtype=np.int32)
     rank[-1] = -1
-    return pd.Series(pd.Categorical.from_codes(rank[codes], categories=names[order].tolist(),
-                                               validate=False))
+    codes = rank[np.concatenate(indices)]
+    names = pd.Index(dictionary.take(pa.array(order)).to_pandas(types_mapper=_pandas_type))
+    return pd.Series(pd.Categorical.from_codes(codes, categories=names, validate=False))
 
 
 def read_arrow_csv(data: bytes | memoryview, names: Sequence[str], sep: str, *,

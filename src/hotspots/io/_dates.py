@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from hotspots.errors import Problem, ValidationError
+from hotspots.io._codes import distinct_codes
 
 __all__ = ["DateColumn", "date_formats", "parse_date_column", "parse_dates"]
 
@@ -196,7 +197,7 @@ def parse_date_column(values: pd.Series, *, name: str = "date", date_format: str
                           np.zeros(n, dtype=bool), zoned)
     # every rule below is a function of the text of one cell: work on the distinct texts
     # (a month column of millions of rows holds a few dozen) and spread back by the codes
-    codes, distinct = pd.factorize(values.reset_index(drop=True), use_na_sentinel=True)
+    codes, distinct = distinct_codes(values.reset_index(drop=True))
     codes = np.asarray(codes, dtype=np.int64)
     text, present_distinct = _text(pd.Series(distinct, dtype=object))
 

@@ -23,14 +23,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hotspots import schema
-from hotspots.crs import BNG
+from hotspots._objects import object_addresses
 from hotspots.errors import Problem, ValidationError
+from hotspots.io._codes import distinct_codes, used_codes
 from hotspots.io._ledger import TableRows
 from hotspots.io.load_report import LoadReport
 
 __all__ = ["arrow_text", "assemble", "attach", "blank_to_na", "categorical_text",
-           "generated_id_texts", "generated_ids", "keep_columns", "per_distinct", "run_codes",
-           "set_dtypes", "text_buffers"]
+           "generated_id_texts", "generated_ids", "keep_columns", "kept_names", "per_distinct",
+           "run_codes",
+           "set_dtypes", "text_buffers", "value_runs"]
 
 _CANONICAL = (*schema.INCIDENT_COLUMNS, "geometry")
 _TRAILING = (schema.SOURCE_FILE, schema.SOURCE_ROW)
@@ -48,7 +50,7 @@ def categorical(values: Any, categories: Sequence[str] | None = None) -> pd.Cate
     if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
         cat = pd.Categorical(values)
         codes = np.asarray(cat.codes)
-        used = _used_codes(codes, len(cat.categories))
+        used = used_codes(codes, len(cat.categories))
         if categories is None and used.size == len(cat.categories) \
                 and cat.categories.dtype == _text_index_dtype(len(cat.categories)) \
                 and cat.categories.is_monotonic_increasing and cat.categories.is_unique:
@@ -74,24 +76,13 @@ def _text_index_dtype(n: int) -> Any:
     return pd.Index([""]).dtype if n else np.dtype(object)
 
 
-def _used_codes(codes: np.ndarray, n_categories: int) -> np.ndarray:
-    """The codes in ``0..n_categories-1`` that some row holds, in order."""
-    if n_categories <= 32:
-        # a comparison per category over narrow codes is cheaper than widening them
-        # all to intp for a count
-        return np.array([k for k in range(n_categories) if (codes == k).any()],
-                        dtype=np.intp)
-    counts = np.bincount(codes.astype(np.intp) + 1, minlength=n_categories + 1)
-    return np.flatnonzero(counts[1:])
-
-
 def categorical_text(values: pd.Series) -> pd.Series:
     """Stripped text with blank cells missing (:func:`blank_to_na`), as a categorical.
 
     The stripping runs once per distinct value; the categories are the sorted distinct
     stripped values, as :func:`set_dtypes` makes them.
     """
-    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    codes, distinct = distinct_codes(values)
     clean = blank_to_na(pd.Series(distinct, dtype="string"))
     clean_codes, cats = pd.factorize(clean, use_na_sentinel=True)
     order = np.argsort(np.asarray(cats, dtype=object)) if len(cats) else np.zeros(0, int)
@@ -126,23 +117,45 @@ def per_distinct(values: pd.Series, rule: Any, missing: Any = False) -> np.ndarr
     numpy.ndarray
         One answer per row of ``values``.
     """
-    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    codes, distinct = distinct_codes(values)
     answer = np.asarray(rule(pd.Series(distinct, dtype="string")))
     return np.append(answer, np.asarray([missing], dtype=answer.dtype))[codes]
 
 
-def run_codes(values: np.ndarray) -> tuple[np.ndarray, Any]:
-    """Codes and distinct values of an array made of runs (the rows of a file together).
+def value_runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, Any]:
+    """The runs of equal values of an array (the rows of a file together).
+
+    Returns ``(starts, codes, distinct)``: where each run starts, each run's code (``-1``
+    for a missing value) and the distinct values, as ``pandas.factorize`` of the run's
+    first values gives them. Neighbouring runs never share a value.
 
     Comparing neighbours finds the runs; only the first value of each run is hashed, which
-    for the file name of millions of rows is a few dozen values instead of millions.
+    for the file name of millions of rows is a few dozen values instead of millions. The
+    readers repeat one name object over a file's rows, so neighbours are compared by
+    address, read in place (a Python comparison per row costs 50 ms on 3M rows); two equal
+    names held by different objects start a new run there, which the codes join again.
     """
     n = len(values)
     if n == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
-    starts = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, object)
+    addresses = object_addresses(values, copy=False)
+    same = (addresses[1:] == addresses[:-1]) if addresses is not None else (
+        values[1:] == values[:-1])
+    starts = np.flatnonzero(np.concatenate(([True], ~same)))
     codes, distinct = pd.factorize(values[starts], use_na_sentinel=True)
-    return np.repeat(codes, np.diff(np.append(starts, n))), distinct
+    new_value = np.concatenate(([True], codes[1:] != codes[:-1]))
+    return starts[new_value], codes[new_value].astype(np.int64, copy=False), distinct
+
+
+def run_codes(values: np.ndarray) -> tuple[np.ndarray, Any]:
+    """Codes and distinct values of an array made of runs (see :func:`value_runs`).
+
+    The codes come in the narrowest integer type that holds them, the one a categorical
+    of that many categories keeps (a byte a row for a few dozen files, not eight).
+    """
+    starts, codes, distinct = value_runs(values)
+    narrow = np.min_scalar_type(-max(len(distinct), 1))
+    return np.repeat(codes.astype(narrow), np.diff(np.append(starts, len(values)))), distinct
 
 
 def generated_id_texts(source_file: np.ndarray, source_row: np.ndarray,
@@ -241,8 +254,10 @@ def set_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
     category = frame[schema.CATEGORY]
     frame[schema.CATEGORY] = categorical(
         category if isinstance(category.dtype, pd.CategoricalDtype) else category.astype("string"))
-    frame[schema.RECENCY] = categorical(frame[schema.RECENCY].astype("string"),
-                                        [schema.RECENT, schema.NON_RECENT])
+    recency = frame[schema.RECENCY]
+    frame[schema.RECENCY] = categorical(
+        recency if isinstance(recency.dtype, pd.CategoricalDtype) else recency.astype("string"),
+        [schema.RECENT, schema.NON_RECENT])
     frame[schema.WEIGHT] = frame[schema.WEIGHT].astype("float64")
     frame[schema.LOCATION_STATUS] = categorical(frame[schema.LOCATION_STATUS],
                                                 [schema.LOCATED, schema.UNKNOWN])
@@ -268,7 +283,10 @@ def assemble(rows: TableRows, *, incident_id: pd.Series | Callable[[], pd.Series
         schema.OCCURRED: (occurred.reset_index(drop=True) if occurred is not None
                           else pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")),
         schema.CATEGORY: category.reset_index(drop=True) if category is not None else na_text,
-        schema.RECENCY: recency.reset_index(drop=True) if recency is not None else na_text,
+        # no recency given: every row missing, as codes (not millions of missing texts)
+        schema.RECENCY: recency.reset_index(drop=True) if recency is not None else
+        pd.Categorical.from_codes(np.full(n, -1, dtype=np.int8),
+                                  categories=[schema.RECENT, schema.NON_RECENT]),
         schema.WEIGHT: np.ones(n) if weight is None else np.asarray(weight, dtype=float),
         schema.LOCATION_STATUS: pd.Categorical.from_codes(
             np.where(rows.located, 0, 1), categories=[schema.LOCATED, schema.UNKNOWN]),
@@ -289,7 +307,7 @@ def assemble(rows: TableRows, *, incident_id: pd.Series | Callable[[], pd.Series
     ids = incident_id() if callable(incident_id) else incident_id
     columns[schema.INCIDENT_ID] = ids.reset_index(drop=True)
     frame = set_dtypes(pd.DataFrame(columns))
-    out = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(rows.geometry, crs=BNG))
+    out = gpd.GeoDataFrame(frame, geometry=rows.geoseries())
     order = [*_CANONICAL, *[c for c in out.columns if c not in _CANONICAL]]
     return out[order]
 
@@ -300,14 +318,37 @@ def attach(frame: gpd.GeoDataFrame, report: LoadReport, **info: Any) -> gpd.GeoD
     return frame
 
 
+def kept_names(keep: Any) -> list[str] | None:
+    """The columns ``keep=`` names: None for every unused column (``None`` or ``True``).
+
+    ``False`` (or an empty list) keeps none; a name or a list of names keeps those.
+
+    Raises
+    ------
+    TypeError
+        For anything else (a number, a dict...), naming what ``keep=`` accepts.
+    """
+    if keep is None or keep is True:
+        return None
+    if keep is False:
+        return []
+    if isinstance(keep, str):
+        return [keep]
+    if isinstance(keep, Sequence | pd.Index | np.ndarray | set | frozenset):
+        names = list(keep)
+        if all(isinstance(c, str) for c in names):
+            return names
+    raise TypeError(
+        f"keep= takes a column name, a list of column names, True or None (every column "
+        f"not otherwise used) or False (none); got {type(keep).__name__} {keep!r}.")
+
+
 def keep_columns(rows: TableRows, keep: Any, used: set[str]) -> pd.DataFrame:
-    """Select the source columns to carry over (``keep``: None=all unused, a list, False)."""
-    if keep is False or keep == ():
-        return rows.data.iloc[:, :0]
-    if keep is None:
+    """Select the source columns to carry over (:func:`kept_names` reads ``keep``)."""
+    names = kept_names(keep)
+    if names is None:
         names = [c for c in rows.data.columns if c not in used]
     else:
-        names = [keep] if isinstance(keep, str) else list(keep)
         missing = [c for c in names if c not in rows.data.columns]
         if missing:
             found = ", ".join(repr(c) for c in rows.data.columns)

@@ -21,6 +21,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from geopandas.array import GeometryArray
 
 from hotspots.crs import BNG
 from hotspots.errors import DataQualityWarning
@@ -104,6 +105,15 @@ class TableRows:
     duplicates_detail: str = ""
     duplicate_rows: tuple[tuple[str | None, int], ...] = ()
     prepared: Future[Any] | None = None
+
+    def geoseries(self) -> gpd.GeoSeries:
+        """Return the locations as a GeoSeries in EPSG:27700 with a RangeIndex.
+
+        Built on the reader's own array, whose elements shapely made (points, empty where
+        the location is unknown), so geopandas' check of every element is not repeated:
+        0.1 s saved at 3M rows.
+        """
+        return gpd.GeoSeries(GeometryArray(self.geometry, crs=BNG))
 
     def __len__(self) -> int:
         return len(self.data)
@@ -202,10 +212,6 @@ class TableRows:
             logger.info("%s: %s", self.description, text)
             self._keep(~dup)
         return n
-
-    def geoseries(self) -> Any:
-        """Return the locations as a GeoSeries in EPSG:27700 with a RangeIndex."""
-        return gpd.GeoSeries(self.geometry, crs=BNG)
 
     def load_report(self, source: str | None = None) -> LoadReport:
         """Build the :class:`LoadReport` of the rows as they stand (checks the balance)."""

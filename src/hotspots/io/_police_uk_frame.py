@@ -25,8 +25,8 @@ from hotspots.io._incident_frame import (
     generated_id_texts,
     generated_ids,
     per_distinct,
-    run_codes,
     text_buffers,
+    value_runs,
 )
 from hotspots.io._ledger import TableRows
 from hotspots.io._police_uk import (
@@ -155,9 +155,8 @@ def _repeated_ids(files: np.ndarray, ids: pd.Series) -> tuple[int, int]:
     """
     arr = arrow_text(ids)
     assert arr is not None  # blank_to_na gives Arrow-backed text
-    codes, _ = run_codes(files)
-    change = np.flatnonzero(codes[1:] != codes[:-1]) + 1
-    bounds = np.concatenate(([0], change, [len(files)])).astype(np.int64)
+    starts, _, _ = value_runs(files)
+    bounds = np.append(starts, len(files))
     parts = [arr.slice(int(start), int(stop - start))
              for start, stop in itertools.pairwise(bounds)]
     with ThreadPoolExecutor(max_workers=2) as pool:

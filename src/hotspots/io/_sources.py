@@ -20,7 +20,6 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyarrow.parquet as pq
 
 from hotspots.errors import Problem, ValidationError
 from hotspots.io._csvfile import RowRepair, shorten
@@ -102,6 +101,8 @@ def _read_vector(path: Path, layer: Any) -> _Raw:
     suffix = path.suffix.lower()
     try:
         if suffix in PARQUET_SUFFIXES:
+            import pyarrow.parquet as pq  # only for Parquet input: CSV reads need none of it
+
             meta = pq.read_schema(path).metadata or {}
             frame = gpd.read_parquet(path) if b"geo" in meta else pd.read_parquet(path)
         elif suffix in EXCEL_SUFFIXES:

@@ -12,15 +12,14 @@ Every input row is accounted for in the load report (the shared ledger of
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from hotspots import schema
-from hotspots.crs import BNG
-from hotspots.io._incident_frame import blank_to_na, keep_columns
+from hotspots.io._incident_frame import blank_to_na, keep_columns, kept_names
 from hotspots.io._table import Source, read_table
 from hotspots.io.episodes import PSEUDONYM_LENGTH, _resolve_key, pseudonymise
 
@@ -44,7 +43,7 @@ def read_at_risk(
     key: str | bytes | None = None,
     date_format: str | None = None,
     dayfirst: bool = True,
-    keep: Sequence[str] | Literal[False] | None = None,
+    keep: str | Sequence[str] | bool | None = None,
     layer: str | int | None = None,
     today: Any = None,
 ) -> gpd.GeoDataFrame:
@@ -106,8 +105,7 @@ def read_at_risk(
     if child_id in (*roles.values(), home_x, home_y):
         raise ValueError(f"The child id column {child_id!r} cannot also be used as another "
                          "column: it is replaced by the 'child' pseudonym.")
-    if keep is not None and keep is not False and child_id in (
-            [keep] if isinstance(keep, str) else list(keep)):
+    if child_id in (kept_names(keep) or ()):
         raise ValueError(f"The child id column {child_id!r} cannot be kept: it is replaced by "
                          "the 'child' pseudonym.")
     required = {"child_id": child_id, **{k: v for k, v in roles.items() if v is not None}}
@@ -157,7 +155,7 @@ def read_at_risk(
         out[target] = extra[name].reset_index(drop=True)
     out[schema.SOURCE_FILE] = pd.Series(rows.source_file, dtype="string")
     out[schema.SOURCE_ROW] = rows.source_row.astype("int64")
-    frame = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(rows.geometry, crs=BNG))
+    frame = gpd.GeoDataFrame(out, geometry=rows.geoseries())
     frame = frame.rename_geometry("home_geometry")
     frame.attrs["hotspots"] = {
         "function": "read_at_risk",

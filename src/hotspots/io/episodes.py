@@ -26,7 +26,13 @@ from hotspots import schema
 from hotspots._params import OneOf, validate_params
 from hotspots.crs import BNG
 from hotspots.errors import CRSError, Problem, ValidationError
-from hotspots.io._incident_frame import blank_to_na, generated_ids, keep_columns, set_dtypes
+from hotspots.io._incident_frame import (
+    blank_to_na,
+    generated_ids,
+    keep_columns,
+    kept_names,
+    set_dtypes,
+)
 from hotspots.io._table import Source, TableRows, parse_points, read_table
 from hotspots.io.load_report import LoadReport
 
@@ -136,8 +142,7 @@ def _check_episode_args(child_id: str, others: Sequence[str | None], found_x: st
                          "column: it is replaced by the 'child' pseudonym.")
     if (found_x is None) != (found_y is None):
         raise ValueError("Pass both found_x= and found_y=, or neither.")
-    if keep is not None and keep is not False and child_id in (
-            [keep] if isinstance(keep, str) else list(keep)):
+    if child_id in (kept_names(keep) or ()):
         raise ValueError(f"The child id column {child_id!r} cannot be kept: it is replaced by "
                          "the 'child' pseudonym.")
 
@@ -205,7 +210,7 @@ def _episode_frame(rows: TableRows, ids: pd.Series, child: pd.Series, start_ts: 
         out[target] = extra[name].reset_index(drop=True)
     out[schema.SOURCE_FILE] = pd.Series(rows.source_file, dtype="string")
     out[schema.SOURCE_ROW] = rows.source_row.astype("int64")
-    frame = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(rows.geometry, crs=BNG))
+    frame = gpd.GeoDataFrame(out, geometry=rows.geoseries())
     frame = frame.rename_geometry("from_geometry")
     frame["found_geometry"] = gpd.GeoSeries(found_geom, crs=BNG)
     head = ["episode_id", "child", "start", "end", "duration_hours", "from_status",
@@ -264,8 +269,9 @@ def read_missing_episodes(
         Episode reference; generated as ``"<file stem>:<row>"`` when omitted or blank.
     date_format, dayfirst, tz, layer, today, progress
         As for :func:`hotspots.io.read_incidents`.
-    keep : list of str, False or None
-        Other columns to carry over (default all unused ones; never the child id column).
+    keep : str, list of str, bool or None
+        Other columns to carry over: all unused ones (None, default, or True), a name or a
+        list, or none (False); never the child id column.
 
     Returns
     -------

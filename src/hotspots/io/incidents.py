@@ -172,9 +172,10 @@ def read_incidents(
         to it; a column mixing the two is flagged in the report.
     deduplicate : bool
         Remove rows whose ``incident_id`` repeats an earlier row (counted in the report).
-    keep : list of str, False or None
-        Other source columns to carry over: all unused ones (None, default), a list, or none
-        (False). A column that clashes with a canonical name gets a ``_source`` suffix.
+    keep : str, list of str, bool or None
+        Other source columns to carry over: all unused ones (None, default, or True), a
+        name or a list, or none (False). A column that clashes with a canonical name gets a
+        ``_source`` suffix.
     layer : str or int, optional
         GeoPackage layer or Excel sheet.
     today : date-like, optional

@@ -79,12 +79,22 @@ class RowIssue:
         return _rows_text(self.rows, self.count)
 
     def merged(self, other: RowIssue) -> RowIssue:
-        """Combine two issues with the same code (counts added, examples kept in order)."""
+        """Combine two issues with the same code (counts added, examples kept in order).
+
+        Both messages are kept when they differ: a message can hold its own rows' counts
+        ("2 with 'Latitude' only"), and the first one alone would misstate the total.
+        """
+        if not other.message or other.message in self.message.split("\n"):
+            message = self.message
+        elif not self.message:
+            message = other.message
+        else:
+            message = f"{self.message}\n{other.message}"
         return replace(
             self,
             count=self.count + other.count,
             rows=(self.rows + other.rows)[:MAX_EXAMPLES],
-            message=self.message or other.message,
+            message=message,
         )
 
 

@@ -28,7 +28,7 @@ import pandas as pd
 
 from hotspots import schema
 from hotspots._params import rename_keyword
-from hotspots.crs import BNG, WGS84
+from hotspots.crs import WGS84
 from hotspots.errors import EmptyDataError, Problem, ValidationError
 from hotspots.io._ledger import TableRows
 from hotspots.io._points import NULL_TOKENS
@@ -282,7 +282,7 @@ def _assemble(rows: TableRows, *, id_column: str, name: str, type_column: str | 
         frame[out_col] = frame[out_col].astype("string")
     for out_col, src in (extra_dates or {}).items():
         frame[out_col] = rows.dates[src].to_numpy()
-    result = gpd.GeoDataFrame(frame, geometry=rows.geometry, crs=BNG)
+    result = gpd.GeoDataFrame(frame, geometry=rows.geoseries())
     result[schema.SOURCE_FILE] = pd.array(rows.source_file, dtype="string")
     result[schema.SOURCE_ROW] = rows.source_row.astype(np.int64)
 

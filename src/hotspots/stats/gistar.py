@@ -33,11 +33,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import sparse
-from scipy.special import ndtr
 
 from hotspots._params import rename_keyword
 from hotspots.stats.multiple import PADJUST_METHODS, adjust_pvalues
@@ -51,6 +50,9 @@ from hotspots.stats.window import (
     window_sums,
 )
 
+if TYPE_CHECKING:
+    from scipy import sparse
+
 #: The old spelling, kept for one release.
 NEIGHBOR_TOLERANCE = NEIGHBOUR_TOLERANCE
 
@@ -59,10 +61,12 @@ __all__ = [
     "GI_BIN_LEVELS",
     "NEIGHBOR_TOLERANCE",
     "NEIGHBOUR_TOLERANCE",
+    "GiStarCells",
     "GiStarResult",
     "LatticeRun",
     "adjust_pvalues",
     "gi_bin",
+    "gistar_cells",
     "gistar_grid",
     "gistar_sparse",
     "lattice_runs",
@@ -156,6 +160,10 @@ def two_sided_p(z: ArrayLike) -> np.ndarray:
     >>> float(two_sided_p(1.959963984540054).round(6))
     0.05
     """
+    # imported here: scipy.special takes 0.1-0.3 s to import (its array-API layer), which
+    # importing this module for anything else (window sums, gistar_sparse) need not pay
+    from scipy.special import ndtr
+
     z = np.asarray(z, dtype=float)
     return 2.0 * ndtr(-np.abs(z))
 
@@ -165,9 +173,17 @@ def _zscores(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     expected = mean * w_sum
     with np.errstate(invalid="ignore", divide="ignore"):
-        variance = var * (n * s1 - w_sum**2) / (n - 1) if n > 1 else np.full_like(lag, np.nan)
-        z = (lag - expected) / np.sqrt(variance)
-    z = np.where(np.isfinite(z), z, np.nan)
+        if n > 1:
+            # var * (n S1 - W^2) / (n - 1), in place (the same operations, so the same bits)
+            variance = n * s1
+            variance -= np.multiply(w_sum, w_sum)
+            variance *= var
+            variance /= n - 1
+        else:
+            variance = np.full_like(lag, np.nan)
+        z = lag - expected
+        z /= np.sqrt(variance)
+    np.copyto(z, np.nan, where=~np.isfinite(z))
     return z, expected, variance
 
 
@@ -254,22 +270,14 @@ def gistar_grid(
     win = window_sums(values, mask, cell_size=cell_size, neighbour_distance=neighbour_distance,
                       grid_type=grid_type)
     y, m, lag, w_sum = win.values, win.mask, win.value_sum, win.mask_sum
-    n = int(m.sum())
-    vals = y[m]
-    mean = float(vals.mean()) if n else math.nan
-    var = float(((vals - mean) ** 2).mean()) if n else math.nan
+    n, vals, mean, var = _moments(y, m)
     z, expected, variance = _zscores(lag, w_sum, w_sum, mean, var, n)
     nan = np.nan
     z = np.where(m, z, nan)
     p_sim = None
     if permutations:
-        k = (w_sum[m] - 1).round().astype(np.int64)
-        flat = permutation_pvalues(
-            vals, k, lag[m] - vals, permutations=permutations, alternative=alternative,
-            random_state=random_state,
-        )
         p_sim = np.full(y.shape, nan)
-        p_sim[m] = flat
+        p_sim[m] = _grid_p_sim(vals, lag[m], w_sum[m], permutations, alternative, random_state)
     return GiStarResult(
         z=z,
         p_norm=two_sided_p(z),
@@ -278,6 +286,117 @@ def gistar_grid(
         expected=np.where(m, expected, nan),
         variance=np.where(m, variance, nan),
         n_neighbours=np.where(m, w_sum - 1, 0).round().astype(np.int64),
+        n=n,
+        mean=mean,
+        std=math.sqrt(var) if n else math.nan,
+        p_sim=p_sim,
+        permutations=permutations,
+    )
+
+
+def _moments(y: np.ndarray, m: np.ndarray) -> tuple[int, np.ndarray, float, float]:
+    """Count the observations (cells in ``m``); return n, their values, mean and variance."""
+    n = int(m.sum())
+    vals = y[m]
+    mean = float(vals.mean()) if n else math.nan
+    var = float(((vals - mean) ** 2).mean()) if n else math.nan
+    return n, vals, mean, var
+
+
+def _grid_p_sim(vals: np.ndarray, lag: np.ndarray, w_sum: np.ndarray, permutations: int,
+                alternative: str, random_state: int | np.random.Generator | None
+                ) -> np.ndarray:
+    """Permutation p-values of the observations (lag and W_i at the observations)."""
+    k = (w_sum - 1).round().astype(np.int64)
+    return permutation_pvalues(vals, k, lag - vals, permutations=permutations,
+                               alternative=alternative, random_state=random_state)
+
+
+@dataclass(frozen=True)
+class GiStarCells:
+    """What the Gi* verb reports, at chosen cells of a grid (:func:`gistar_cells`).
+
+    ``z``, ``p_norm``, ``n_neighbours`` and ``p_sim`` are 1-D, one value per cell asked for,
+    equal to the :class:`GiStarResult` arrays of :func:`gistar_grid` at those cells; the
+    other attributes are as there.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from hotspots.stats import gistar_cells, gistar_grid
+    >>> y = np.arange(16.0).reshape(4, 4)
+    >>> cells = gistar_cells(y, None, np.array([5, 10]))
+    >>> bool(np.array_equal(cells.z, gistar_grid(y, None).z.ravel()[[5, 10]]))
+    True
+    """
+
+    z: np.ndarray
+    p_norm: np.ndarray
+    n_neighbours: np.ndarray
+    n: int
+    mean: float
+    std: float
+    p_sim: np.ndarray | None = None
+    permutations: int = 0
+
+
+def gistar_cells(
+    values: ArrayLike,
+    mask: ArrayLike | None,
+    cells: np.ndarray,
+    *,
+    cell_size: float = 1.0,
+    neighbour_distance: float | None = None,
+    grid_type: GridType = "square",
+    permutations: int = 0,
+    random_state: int | np.random.Generator | None = None,
+) -> GiStarCells:
+    """:func:`gistar_grid` reported at some cells only (flat lattice positions).
+
+    The window sums cover the grid as there, but the z-scores, p-values and neighbour
+    counts are worked out at ``cells`` only: a clipped grid's output rows are about half
+    of its bounding lattice, and the verb needs nothing else. Each value is computed by
+    the same operations as in :func:`gistar_grid`, so it is identical to
+    ``gistar_grid(...).z.ravel()[cells]`` (and so on); cells outside ``mask`` get NaN and
+    0 neighbours.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from hotspots.stats import gistar_cells
+    >>> y = np.zeros((5, 5)); y[2, 2] = 10
+    >>> r = gistar_cells(y, None, np.array([12, 0]))
+    >>> r.z.round(4).tolist(), r.n_neighbours.tolist()
+    ([1.3333, -0.4364], [8, 3])
+    """
+    permutations = _check_permutations(permutations)
+    win = window_sums(values, mask, cell_size=cell_size, neighbour_distance=neighbour_distance,
+                      grid_type=grid_type)
+    y, m = win.values, win.mask
+    n, vals, mean, var = _moments(y, m)
+    inside = m.ravel()[cells]
+    lag = win.value_sum.ravel()[cells]
+    # W_i counts study cells (exact small integers), and the expected lag and the variance
+    # depend on W_i alone: they are worked out once per count, by _zscores' operations
+    # (so to the same bits), and looked up
+    w_sum = win.mask_sum.ravel()[cells].astype(np.intp)
+    k = np.arange(int(w_sum.max()) + 1 if w_sum.size else 1, dtype=float)
+    _, expected, variance = _zscores(k, k, k, mean, var, n)
+    z = lag - expected[w_sum]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z /= np.sqrt(variance)[w_sum]
+    np.copyto(z, np.nan, where=~(inside & np.isfinite(z)))
+    p_sim = None
+    if permutations:
+        observed = _grid_p_sim(vals, win.value_sum[m], win.mask_sum[m], permutations,
+                               "two-sided", random_state)
+        full = np.full(y.shape, np.nan)
+        full[m] = observed
+        p_sim = full.ravel()[cells]
+    return GiStarCells(
+        z=z,
+        p_norm=two_sided_p(z),
+        n_neighbours=np.where(inside, w_sum - 1, 0).astype(np.int64),
         n=n,
         mean=mean,
         std=math.sqrt(var) if n else math.nan,
@@ -344,6 +463,9 @@ def gistar_sparse(
     [-1.397276, -0.289178, 0.65065, -0.289178, 1.234521, 2.024243]
     """
     y = np.asarray(values, dtype=float).ravel()
+    # imported here: scipy.sparse (~20 ms) only serves irregular areas, never the grids
+    from scipy import sparse
+
     w = sparse.csr_array(weights, dtype=float)
     n = y.size
     if w.shape != (n, n):
@@ -609,8 +731,10 @@ def gi_bin(z: ArrayLike, p: ArrayLike, *, method: str = "fdr_bh",
     z = np.asarray(z, dtype=float)
     padj = (adjust_pvalues(np.asarray(p, dtype=float), method) if adjusted is None
             else np.asarray(adjusted, dtype=float))
+    # the levels are nested (0.01 < 0.05 < 0.10), so the bin is the number of levels met;
+    # NaN compares False (bin 0), and a NaN z has sign 0
     level = np.zeros(z.shape, dtype=np.int8)
-    for value, alpha in zip((1, 2, 3), GI_BIN_LEVELS[::-1], strict=True):
-        level = np.where(padj <= alpha, np.int8(value), level)
-    sign = np.sign(np.nan_to_num(z)).astype(np.int8)
-    return (level * sign).astype(np.int8)
+    for alpha in GI_BIN_LEVELS:
+        level += padj <= alpha
+    sign = (z > 0).view(np.int8) - (z < 0).view(np.int8)
+    return level * sign

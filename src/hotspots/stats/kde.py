@@ -34,7 +34,6 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.spatial import cKDTree
 
 __all__ = [
     "KERNELS",
@@ -149,8 +148,17 @@ def _as_columns(xy: ArrayLike | tuple[ArrayLike, ArrayLike], name: str
     a = _as_xy(xy, name)
     if a.shape[0] == 0:
         return a[:, 0], a[:, 1], None
-    lo, hi = a.min(axis=0), a.max(axis=0)
-    return a[:, 0], a[:, 1], (float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1]))
+    return a[:, 0], a[:, 1], _xy_bounds(a)
+
+
+def _xy_bounds(a: np.ndarray) -> tuple[float, float, float, float]:
+    """``(xmin, xmax, ymin, ymax)`` of an (n, 2) array, column by column.
+
+    ``a.min(axis=0)`` on an (n, 2) array is a slow reduction (5.5 ms on 148k rows, 39 ms
+    on 1M), where each column's own minimum takes 0.3 ms and 2 ms.
+    """
+    x, y = a[:, 0], a[:, 1]
+    return float(x.min()), float(x.max()), float(y.min()), float(y.max())
 
 
 def _as_weights(weights: ArrayLike | None, n: int) -> np.ndarray | None:
@@ -214,6 +222,10 @@ def kde_exact(
     out = np.zeros(e.shape[0])
     if s.shape[0] == 0 or e.shape[0] == 0:
         return out
+    # here, not at the top: scipy.spatial costs ~110 ms to import and the binned KDE (what
+    # the verb uses on large inputs) does not need it
+    from scipy.spatial import cKDTree
+
     reach = h if kernel == "quartic" else _EXACT_GAUSS_SUPPORT * h
     tree = cKDTree(e)
     # block size from the expected number of pairs per sample, to bound memory
@@ -343,8 +355,9 @@ def kde_binned(
     d = float(spacing)
     reach = kernel_support(h, kernel)
     ax, ay = e[0]
-    lo = e.min(axis=0) - reach
-    hi = e.max(axis=0) + reach
+    ex0, ex1, ey0, ey1 = _xy_bounds(e)
+    lo = (ex0 - reach, ey0 - reach)
+    hi = (ex1 + reach, ey1 + reach)
     width, height = float(hi[0] - lo[0]), float(hi[1] - lo[1])
     if (width / d + 6) * (height / d + 6) > MAX_LATTICE:
         # coarsen (less accurate) rather than exhaust memory on a huge extent
@@ -367,7 +380,8 @@ def kde_binned(
     nx = math.ceil((hi[0] - x0) / d) + 3
     ny = math.ceil((hi[1] - y0) / d) + 3
     grid = _linear_bin(sx, sy, w, x0, y0, d, nx, ny, bounds)
-    surface = _convolve(grid, math.ceil(reach / d), d, h, kernel)
+    # every evaluation point is more than the kernel's reach inside the lattice
+    surface = _convolve(grid, math.ceil(reach / d), d, h, kernel, border=False)
     # FFT round-off leaves values of order 1e-16 x total weight where there is nothing;
     # an absolute floor (not relative to the peak) keeps the result linear in the weights
     floor = 1e-12 * float(np.abs(grid).sum())
@@ -377,38 +391,52 @@ def kde_binned(
 
 
 @functools.lru_cache(maxsize=4)
-def _kernel_spectrum(r: int, d: float, h: float, kernel: str, shape: tuple[int, int]
-                     ) -> np.ndarray:
+def _kernel_spectrum(r: int, d: float, h: float, kernel: str, shape: tuple[int, int],
+                     wrapped: bool = False) -> np.ndarray:
     """Real FFT of the kernel sampled at node offsets ``-r..r`` (spacing ``d``), padded.
 
-    Cached: the same bandwidth, spacing and lattice (a user trying kernels, or drawing
-    the same surface twice) reuse it, which saves one of the three FFTs.
+    ``wrapped``: the offsets are placed modulo ``shape`` (offset 0 at node 0), for a
+    circular convolution whose output needs no shift. Cached: the same bandwidth, spacing
+    and lattice (a user trying kernels, or drawing the same surface twice) reuse it,
+    which saves one of the three FFTs.
     """
     from scipy import fft as scipy_fft  # here: only the binned KDE needs it
 
     off = np.arange(-r, r + 1) * d
     kern = _kernel(off[None, :] ** 2 + off[:, None] ** 2, h, kernel)
+    if wrapped:
+        placed = np.zeros(shape)
+        placed[np.ix_(np.arange(-r, r + 1) % shape[0], np.arange(-r, r + 1) % shape[1])] = kern
+        kern = placed
     spectrum = scipy_fft.rfft2(kern, shape, workers=-1)
     spectrum.flags.writeable = False
     return spectrum
 
 
-def _convolve(grid: np.ndarray, r: int, d: float, h: float, kernel: str) -> np.ndarray:
+def _convolve(grid: np.ndarray, r: int, d: float, h: float, kernel: str, *,
+              border: bool = True) -> np.ndarray:
     """Convolve the lattice with the kernel of radius ``r`` nodes (same shape as ``grid``).
 
     One real FFT of a fast length (``next_fast_len``) over the lattice plus the kernel's
     reach, on every core; the same sums as ``scipy.signal.fftconvolve(mode="same")``
     (bit for bit on the benchmark), without its overlap-add planning or kernel FFT.
+
+    ``border=False``: only nodes at least ``r`` from every edge are needed (the binned
+    KDE's lattice has the kernel's reach around the evaluation points). A circular
+    convolution over the lattice alone is exact there, since a node that far in has no
+    node within ``r`` across the wrap, so the FFT needs no padding (a third smaller on
+    the benchmark); nearer the edges the values wrap and are wrong.
     """
     from scipy import fft as scipy_fft  # here: only the binned KDE needs it
 
     ny, nx = grid.shape
-    shape = (scipy_fft.next_fast_len(ny + 2 * r, real=True),
-             scipy_fft.next_fast_len(nx + 2 * r, real=True))
+    pad = 2 * r if border else 0
+    shape = (scipy_fft.next_fast_len(max(ny + pad, 2 * r + 1), real=True),
+             scipy_fft.next_fast_len(max(nx + pad, 2 * r + 1), real=True))
     spectrum = scipy_fft.rfft2(grid, shape, workers=-1)
-    spectrum *= _kernel_spectrum(r, d, h, kernel, shape)
+    spectrum *= _kernel_spectrum(r, d, h, kernel, shape, not border)
     full = scipy_fft.irfft2(spectrum, shape, workers=-1)
-    return full[r:r + ny, r:r + nx]
+    return full[r:r + ny, r:r + nx] if border else full[:ny, :nx]
 
 
 def _linear_bin(sx: np.ndarray, sy: np.ndarray, w: np.ndarray | None, x0: float, y0: float,
@@ -417,10 +445,10 @@ def _linear_bin(sx: np.ndarray, sy: np.ndarray, w: np.ndarray | None, x0: float,
     """Linear binning: each sample's weight shared among the four nodes around it.
 
     Each sample's south-west node and its four shares are computed on blocks of
-    ``_BIN_CHUNK`` samples (temporaries stay in the CPU cache); the shares are then summed
-    per south-west node by four ``np.bincount`` on that one index and the four sums are
-    added into the lattice shifted by their node offsets. Writing one index per sample
-    instead of four halves the memory traffic of a single bincount over 4n pairs.
+    ``_BIN_CHUNK`` samples (temporaries stay in the CPU cache); each share is then added
+    at its node by ``np.add.at`` on that one index, shifted by the node's offset. Writing
+    one index per sample instead of four halves the memory traffic of one pass over 4n
+    pairs.
 
     ``bounds`` (``xmin, xmax, ymin, ymax`` of the samples, computed when not given) decide
     once whether every sample is inside the lattice: ``(x - x0) / d`` is monotonic in
@@ -469,30 +497,36 @@ def _linear_bin(sx: np.ndarray, sy: np.ndarray, w: np.ndarray | None, x0: float,
         np.multiply(west, fy, out=share[2, out])
         np.multiply(east, fy, out=share[3, out])
         used += m
-    size = nx * ny
-    grid = np.bincount(base[:used], weights=share[0, :used], minlength=size).reshape(ny, nx)
-    # a south-west node is at most (nx - 2, ny - 2), so the shifted sums stay inside
-    grid[:, 1:] += np.bincount(base[:used], weights=share[1, :used],
-                               minlength=size).reshape(ny, nx)[:, :-1]
-    grid[1:, :] += np.bincount(base[:used], weights=share[2, :used],
-                               minlength=size).reshape(ny, nx)[:-1, :]
-    grid[1:, 1:] += np.bincount(base[:used], weights=share[3, :used],
-                                minlength=size).reshape(ny, nx)[:-1, :-1]
-    return grid
+    # each share added in place at its node: the south-west node (flat index `base`) and
+    # the nodes 1, nx and nx + 1 further on, through views of the one flat lattice. A
+    # south-west node is at most (nx - 2, ny - 2), so the shifted nodes stay inside the
+    # same row and the lattice. As fast as bincount on 1M samples, and 6x faster on 50k:
+    # no four lattice-sized sums to allocate and add.
+    flat = np.zeros(nx * ny)
+    for k, shift in enumerate((0, 1, nx, nx + 1)):
+        np.add.at(flat[shift:], base[:used], share[k, :used])
+    return flat.reshape(ny, nx)
 
 
 def _bilinear(surface: np.ndarray, fx: np.ndarray, fy: np.ndarray) -> np.ndarray:
     ny, nx = surface.shape
     # a point on a node must read that node exactly, whatever the rounding of fx
     rx, ry = np.round(fx), np.round(fy)
-    on_x = np.abs(fx - rx) < 1e-7
-    on_y = np.abs(fy - ry) < 1e-7
-    if on_x.all() and on_y.all():
+    off_x = np.abs(fx - rx)
+    off_y = np.abs(fy - ry)
+    # (a NaN maximum compares False: such points take the general path)
+    if off_x.max(initial=0.0) < 1e-7 and off_y.max(initial=0.0) < 1e-7:
         # every point on a node (square-grid centres): the weights below would be exactly
         # 1 and 0, so read the nodes (the same values, a fifth of the work)
-        i = np.clip(rx.astype(np.int64), 0, nx - 1)
-        j = np.clip(ry.astype(np.int64), 0, ny - 1)
-        return surface[j, i]
+        i = rx.astype(np.intp)
+        j = ry.astype(np.intp)
+        np.clip(i, 0, nx - 1, out=i)
+        np.clip(j, 0, ny - 1, out=j)
+        j *= nx
+        j += i
+        return surface.ravel()[j]
+    on_x = off_x < 1e-7
+    on_y = off_y < 1e-7
     fx = np.where(on_x, rx, fx)
     fy = np.where(on_y, ry, fy)
     i = np.clip(np.floor(fx).astype(np.int64), 0, nx - 2)

@@ -38,15 +38,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import sparse
 
 from hotspots._params import rename_keyword
 from hotspots.stats.gistar import _check_permutations, permutation_counts, two_sided_p
 from hotspots.stats.window import checked_grid, neighbourhood_sum, window_sums
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 __all__ = [
     "QUADRANTS",
@@ -276,12 +278,16 @@ def moran_local_sparse(
 
     Examples
     --------
+    >>> from scipy import sparse
     >>> w = sparse.csr_array(np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]], float))
     >>> r = moran_local_sparse([1.0, 2.0, 9.0], w)
     >>> r.q.tolist(), r.I.round(4).tolist()
     ([3, 2, 4], [0.3158, -0.1053, -0.5263])
     """
     y = np.asarray(values, dtype=float).ravel()
+    # imported here: scipy.sparse (~20 ms) only serves irregular areas, never the grids
+    from scipy import sparse
+
     w = sparse.csr_array(weights, dtype=float)
     n = y.size
     if w.shape != (n, n):

@@ -135,16 +135,22 @@ def neighbourhood_sum(values: np.ndarray, runs: Sequence[LatticeRun]) -> np.ndar
     -----
     Short runs are added slice by slice, long runs through prefix sums along the row, so a
     radius of r cells costs O(r) per cell rather than O(r^2). Sums of integer-valued floats
-    are exact either way.
+    are exact either way. Integer (or bool) grids whose sums stay small are added as 16- or
+    32-bit integers, a quarter or half of the memory traffic of floats; every partial sum
+    is an exact integer both ways, so the result is the same float array.
     """
-    a = np.asarray(values, dtype=float)
+    a = np.asarray(values)
     nrow, ncol = a.shape
-    out = np.zeros_like(a)
     if not runs:
-        return out
+        return np.zeros((nrow, ncol))
     pr = max(abs(r.dr) for r in runs)
     pc = max(max(abs(r.lo), abs(r.hi)) for r in runs)
-    padded = np.zeros((nrow + 2 * pr, ncol + 2 * pc))
+    acc = _integer_accumulator(a, runs, ncol + 2 * pc + 1)
+    if acc is None:
+        a = a.astype(float, copy=False)
+        acc = np.dtype(float)
+    out = np.zeros((nrow, ncol), dtype=acc)
+    padded = np.zeros((nrow + 2 * pr, ncol + 2 * pc), dtype=acc)
     padded[pr : pr + nrow, pc : pc + ncol] = a
     prefix: np.ndarray | None = None
     for run in runs:
@@ -160,12 +166,32 @@ def neighbourhood_sum(values: np.ndarray, runs: Sequence[LatticeRun]) -> np.ndar
                 out[target] += padded[source, pc + dc : pc + dc + ncol]
         else:
             if prefix is None:
-                prefix = np.zeros((padded.shape[0], padded.shape[1] + 1))
+                prefix = np.zeros((padded.shape[0], padded.shape[1] + 1), dtype=acc)
                 np.cumsum(padded, axis=1, out=prefix[:, 1:])
             hi = pc + run.hi + 1
             lo = pc + run.lo
             out[target] += prefix[source, hi : hi + ncol] - prefix[source, lo : lo + ncol]
-    return out
+    return out.astype(float, copy=False)
+
+
+def _integer_accumulator(a: np.ndarray, runs: Sequence[LatticeRun], row_length: int
+                         ) -> np.dtype | None:
+    """Pick the narrowest integer type every sum over ``a`` fits in, or None (use floats).
+
+    The sums are the window sums, and the row prefix sums when a run is wide enough to use
+    them (16-bit adds are about 4x faster than 32-bit ones, which are 2x faster than 64).
+    """
+    if a.dtype.kind not in "biu" or a.size == 0:
+        return None
+    lowest = 0 if a.dtype.kind == "b" else int(a.min())
+    peak = 1 if a.dtype.kind == "b" else max(abs(int(a.max())), abs(lowest))
+    widths = [r.hi - r.lo + 1 for r in runs]
+    span = sum(widths) if max(widths) <= 8 else max(sum(widths), row_length)
+    bound = peak * span
+    for kind in ((np.uint16, np.uint32) if lowest >= 0 else (np.int16, np.int32)):
+        if bound <= np.iinfo(kind).max:
+            return np.dtype(kind)
+    return None
 
 
 @dataclass(frozen=True)
@@ -231,8 +257,10 @@ def window_sums(values: ArrayLike, mask: ArrayLike | None = None, *, cell_size: 
     if neighbour_distance is None:
         neighbour_distance = cell_size * math.sqrt(2.0)
     runs = lattice_runs(cell_size, neighbour_distance, grid_type)
-    return WindowSums(y, m, runs, neighbourhood_sum(np.where(m, y, 0.0), runs),
-                      neighbourhood_sum(m.astype(float), runs))
+    # counts stay integers (summed as small ints by neighbourhood_sum, exactly as floats)
+    raw = values if isinstance(values, np.ndarray) and values.dtype.kind in "biu" else y
+    return WindowSums(y, m, runs, neighbourhood_sum(np.where(m, raw, raw.dtype.type(0)), runs),
+                      neighbourhood_sum(m, runs))
 
 
 def checked_grid(values: ArrayLike, mask: ArrayLike | None = None
@@ -251,6 +279,8 @@ def checked_grid(values: ArrayLike, mask: ArrayLike | None = None
     m = np.ones(y.shape, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
     if m.shape != y.shape:
         raise ValueError(f"mask has shape {m.shape} but values have shape {y.shape}.")
-    if not np.isfinite(y[m]).all():
+    # integers are always finite (and the check costs a gather and a pass)
+    integers = isinstance(values, np.ndarray) and values.dtype.kind in "biu"
+    if not integers and not np.isfinite(y[m]).all():
         raise ValueError("values must be finite at every cell of the mask.")
     return y, m
