@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from hotspots._lazy import lazy_getattr
+from hotspots._lazy import lazy_dir, lazy_getattr
 from hotspots._version import __version__
 from hotspots.errors import (
     CRSError,
@@ -138,10 +138,7 @@ _LAZY: dict[str, str] = {
 
 # a public name is imported on first use and cached on the package
 __getattr__ = lazy_getattr("hotspots", _LAZY, globals())
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__dir__ = lazy_dir(_LAZY, globals())
 
 
 __all__ = [

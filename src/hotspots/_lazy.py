@@ -10,7 +10,7 @@ import importlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["lazy_getattr"]
+__all__ = ["lazy_dir", "lazy_getattr"]
 
 
 def lazy_getattr(package: str, targets: Mapping[str, str],
@@ -42,3 +42,24 @@ def lazy_getattr(package: str, targets: Mapping[str, str],
         return value
 
     return __getattr__
+
+
+def lazy_dir(targets: Mapping[str, str], namespace: dict[str, Any]) -> Callable[[], list[str]]:
+    """Build a module ``__dir__`` listing its loaded names and those it loads on first use.
+
+    Parameters
+    ----------
+    targets : mapping of str to str
+        The table given to :func:`lazy_getattr`.
+    namespace : dict
+        The package's ``globals()``.
+
+    Returns
+    -------
+    callable
+        The package's ``__dir__``.
+    """
+    def __dir__() -> list[str]:
+        return sorted({*namespace, *targets})
+
+    return __dir__

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from hotspots._lazy import lazy_getattr
+from hotspots._lazy import lazy_dir, lazy_getattr
 
 if TYPE_CHECKING:
     from hotspots.hotspot._constraints import COMPAT_MODES
@@ -56,7 +56,4 @@ _VERBS = {
     "hotspot_kde": "hotspots.hotspot.kde:hotspot_kde",
 }
 __getattr__ = lazy_getattr("hotspots.hotspot", _VERBS, globals())
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_VERBS})
+__dir__ = lazy_dir(_VERBS, globals())

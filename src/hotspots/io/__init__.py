@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from hotspots._lazy import lazy_getattr
+from hotspots._lazy import lazy_dir, lazy_getattr
 
 if TYPE_CHECKING:
     from hotspots.io.boundaries import list_boundaries, load_boundaries, read_boundaries
@@ -57,7 +57,4 @@ _READERS = {
     "read_visit_log": "hotspots.io.visits:read_visit_log",
 }
 __getattr__ = lazy_getattr("hotspots.io", _READERS, globals())
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_READERS})
+__dir__ = lazy_dir(_READERS, globals())

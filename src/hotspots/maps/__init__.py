@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from hotspots._lazy import lazy_getattr
+from hotspots._lazy import lazy_dir, lazy_getattr
 from hotspots.errors import PublicModeError
 from hotspots.maps._base import layer_names
 
@@ -54,7 +54,4 @@ _BUILDERS = {
     "explore_premises": "hotspots.maps.premises:explore_premises",
 }
 __getattr__ = lazy_getattr("hotspots.maps", _BUILDERS, globals())
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_BUILDERS})
+__dir__ = lazy_dir(_BUILDERS, globals())

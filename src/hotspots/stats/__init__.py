@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from hotspots._lazy import lazy_getattr
+from hotspots._lazy import lazy_dir, lazy_getattr
 
 if TYPE_CHECKING:
     from hotspots.stats.concentration import (
@@ -94,7 +94,4 @@ _KERNELS = {
     "adjust_pvalues": "hotspots.stats.multiple:adjust_pvalues",
 }
 __getattr__ = lazy_getattr("hotspots.stats", _KERNELS, globals())
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_KERNELS})
+__dir__ = lazy_dir(_KERNELS, globals())
