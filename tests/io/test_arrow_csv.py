@@ -80,3 +80,21 @@ def test_stacked_dictionaries_equal_one_categorical_of_the_texts(files):
     assert got.cat.categories.tolist() == sorted({v for v in texts if v is not None})
     assert got.cat.categories.dtype == STR_DTYPE
     assert got.astype(object).where(got.notna(), None).tolist() == texts
+
+
+def test_stacked_dictionaries_of_large_or_non_text_values_come_out_sorted_too():
+    import pyarrow as pa
+
+    from hotspots.io._arrow_csv import categoricals
+
+    def coded(values, value_type):
+        arr = pa.array(values, type=value_type).dictionary_encode()
+        return pd.Series(pd.arrays.ArrowExtensionArray(arr))
+
+    big = categoricals([coded(["b", None, "a"], pa.large_string()),
+                        coded(["c", "a"], pa.large_string())])
+    assert big.cat.categories.tolist() == ["a", "b", "c"]
+    assert big.astype(object).where(big.notna(), None).tolist() == ["b", None, "a", "c", "a"]
+    numbers = categoricals([coded([3, 1], pa.int64()), coded([2, 3], pa.int64())])
+    assert numbers.cat.categories.tolist() == [1, 2, 3]
+    assert numbers.tolist() == [3, 1, 2, 3]

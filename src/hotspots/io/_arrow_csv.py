@@ -72,8 +72,11 @@ def categoricals(columns: Sequence[pd.Series]) -> pd.Series:
         arr = pa.array(column.array)  # the column's own Arrow data, not a copy
         chunks += arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
     stacked = pa.chunked_array(chunks)
-    if stacked.num_chunks == 0 or not pa.types.is_string(stacked.type.value_type):
-        return pd.Series(stacked.to_pandas().array)
+    value_type = stacked.type.value_type
+    if not (pa.types.is_string(value_type) or pa.types.is_large_string(value_type)):
+        # not text (no reader here makes such a column): pandas' conversion, sorted after
+        cat = stacked.to_pandas().array
+        return pd.Series(cat.reorder_categories(sorted(cat.categories)))
     stacked = stacked.unify_dictionaries()
     dictionary = stacked.chunk(0).dictionary
     # a missing cell's index reads the last slot of the table below (-1, missing)
