@@ -16,7 +16,9 @@ end) and reports the time of each stage (one run each: the 3M size is slow for t
 
 Each side's stages start with "import": loading its libraries (pandas, pyarrow, geopandas
 for both), counted in the total but not in "read", so that "read" compares the reading
-functions.
+functions. The checkout's modules are compiled to bytecode first, as an installed package's
+are (the peers' libraries are installed compiled); ``--side`` runs by hand should run
+``python -m compileall -q src/hotspots`` first.
 
 - ours: ``read_police_uk(folder)``; ``load_boundaries`` + ``assign_areas``;
   ``hotspot_gistar(incidents, cell_size=100, clip=areas, permutations=0)`` (the ward-clipped
@@ -42,7 +44,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import bradford_wards, clustered_points, data_dir, peak_mb, use_source_tree
+from _common import (
+    bradford_wards,
+    clustered_points,
+    compile_source_tree,
+    data_dir,
+    peak_mb,
+    use_source_tree,
+)
 
 SEED = 20250601
 MONTHS = 36
@@ -211,6 +220,7 @@ def main() -> int:
         print(json.dumps(run(args.dir, args.dir.parent / f"{args.side}.html")))
         return 0
     rows = 30_000 if args.quick else args.rows
+    compile_source_tree()  # both sides' libraries timed as installed: compiled
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "police-uk"
         folder.mkdir()

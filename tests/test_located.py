@@ -188,7 +188,7 @@ def _per_row(values):
 
 @pytest.mark.parametrize("with_empty", [False, True])
 def test_repeated_point_objects_are_read_once_and_give_the_same_points(with_empty):
-    from hotspots.located import _SAMPLE
+    from hotspots._point_reading import _SAMPLE
 
     rng = np.random.default_rng(5)
     snap = shapely.points(rng.uniform(0, 5000, (300, 2)))

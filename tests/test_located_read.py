@@ -9,7 +9,7 @@ import pytest
 import shapely
 from shapely import LineString, MultiPoint, Point, box
 
-from hotspots import located
+from hotspots import _point_reading
 from hotspots.errors import DataQualityWarning, ValidationError
 from hotspots.located import located_points
 
@@ -43,8 +43,8 @@ def _by_geos(values: np.ndarray) -> tuple[np.ndarray, ...]:
 def test_one_pass_reading_equals_geos_row_by_row(monkeypatch, layout_known):
     values = _mixed()
     if not layout_known:  # e.g. a free-threaded build: the types come from GEOS
-        monkeypatch.setattr(located, "_exact_points", lambda v, a: None)
-    kinds, empty, x, y, clean = located._read_points(values)
+        monkeypatch.setattr(_point_reading, "_exact_points", lambda v, a: None)
+    kinds, empty, x, y, clean = _point_reading._read_points(values)
     assert not clean  # the mixed rows hold lines, empties and NaN
     want_kinds, want_empty, want_x, want_y = _by_geos(values)
     has = (want_kinds >= 0) & ~want_empty  # rows located_points looks at
@@ -59,7 +59,7 @@ def test_one_pass_reading_equals_geos_row_by_row(monkeypatch, layout_known):
 
 def test_exact_points_are_the_python_types():
     values = _mixed()
-    got = located._exact_points(values, None)
+    got = _point_reading._exact_points(values, None)
     if got is None:  # not CPython's object layout: nothing to check here
         pytest.skip("object layout not CPython's")
     want = np.array([type(g) is Point for g in values])
@@ -73,7 +73,7 @@ def test_factorize_addresses_groups_like_pandas(align):
     distinct = np.unique(rng.integers(1 << 30, 1 << 40, 70_000) * align + (align == 1))
     distinct = distinct[:60_000]
     addresses = distinct[rng.integers(0, distinct.size, 100_000)]
-    codes, uniques = located._factorize_addresses(addresses)
+    codes, uniques = _point_reading._factorize_addresses(addresses)
     want, want_uniques = pd.factorize(addresses)
     assert codes.dtype == np.int64
     assert uniques.size == want_uniques.size

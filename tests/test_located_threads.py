@@ -11,7 +11,7 @@ import pytest
 import shapely
 from shapely import LineString, Point
 
-from hotspots import _threads, located
+from hotspots import _point_reading, _threads
 from hotspots.errors import DataQualityWarning, ValidationError
 from hotspots.located import located_points
 
@@ -20,9 +20,9 @@ N = 2 * _threads.MIN_PARALLEL + 1001  # above the threshold: read in two halves
 
 @pytest.fixture(autouse=True)
 def _forget():
-    located._LAST.clear()
+    _point_reading._LAST.clear()
     yield
-    located._LAST.clear()
+    _point_reading._LAST.clear()
 
 
 def test_halves_split_by_size_only():
@@ -75,9 +75,9 @@ def test_threaded_reading_is_the_serial_reading_bit_for_bit():
     for k, g in ((5, None), (N // 2 - 1, Point()), (N // 2, Point(np.nan, 1.0)),
                  (N - 3, LineString([(1, 1), (1, 1)]))):
         values[k] = g
-    threaded = located._read_points(values)
+    threaded = _point_reading._read_points(values)
     with _threads.serial():
-        serial = located._read_points(values)
+        serial = _point_reading._read_points(values)
     assert threaded[4] is serial[4] is False
     for a, b in zip(threaded[:4], serial[:4], strict=True):
         np.testing.assert_array_equal(a, b)
@@ -95,7 +95,7 @@ def test_located_points_threaded_equals_serial_and_geos():
                              geometry=values, crs=27700)
     frame.loc[[3, N - 2], "location_status"] = "unknown"
     got = located_points(frame)
-    located._LAST.clear()
+    _point_reading._LAST.clear()
     with _threads.serial():
         want = located_points(frame)
     np.testing.assert_array_equal(got.x, want.x)
@@ -109,7 +109,7 @@ def test_located_points_threaded_equals_serial_and_geos():
 def test_a_frame_read_again_gives_the_same_points_as_new_arrays():
     frame = gpd.GeoDataFrame({"w": np.arange(N, dtype=float)}, geometry=_points(N), crs=27700)
     first = located_points(frame, weights="w")
-    assert len(located._LAST) == 1
+    assert len(_point_reading._LAST) == 1
     first.x[:] = -1.0  # the caller's own arrays: the remembered reading is not touched
     again = located_points(frame, weights="w")
     np.testing.assert_array_equal(again.x, shapely.get_x(frame.geometry.to_numpy()))
@@ -137,15 +137,15 @@ def test_a_changed_geometry_is_read_afresh():
 def test_the_reading_goes_with_its_frame():
     frame = gpd.GeoDataFrame(geometry=_points(N), crs=27700)
     located_points(frame)
-    assert len(located._LAST) == 1
+    assert len(_point_reading._LAST) == 1
     del frame
     gc.collect()
-    assert located._LAST == []
+    assert _point_reading._LAST == []
 
 
 def test_small_frames_are_not_remembered():
     located_points(gpd.GeoDataFrame(geometry=_points(1000), crs=27700))
-    assert located._LAST == []
+    assert _point_reading._LAST == []
 
 
 def test_a_frame_of_repeated_point_objects_is_remembered_by_group():
@@ -154,8 +154,73 @@ def test_a_frame_of_repeated_point_objects_is_remembered_by_group():
     frame = gpd.GeoDataFrame(geometry=snap[rows], crs=27700)
     first = located_points(frame)
     assert first.groups is not None
-    assert len(located._LAST) == 1
+    assert len(_point_reading._LAST) == 1
     again = located_points(frame)
     np.testing.assert_array_equal(again.groups, first.groups)
     np.testing.assert_array_equal(again.x, shapely.get_x(snap[rows]))
     np.testing.assert_array_equal(again.y, shapely.get_y(snap[rows]))
+
+
+# --- readers that say which object each row holds (remember_shared_points) ----------------
+def _read_snapped(n_rows: int = 120_000, n_places: int = 700):
+    import pandas as pd
+
+    from hotspots.io import read_incidents
+
+    rng = np.random.default_rng(11)
+    place = rng.integers(0, n_places, n_rows)
+    east = 410_000 + 10.0 * np.arange(n_places)
+    north = 430_000 + 7.0 * np.arange(n_places)
+    table = pd.DataFrame({"e": east[place], "n": north[place]})
+    table.loc[::97, ["e", "n"]] = np.nan  # rows without a location: kept as unknown
+    return read_incidents(table, x="e", y="n", crs=27700), east[place], north[place]
+
+
+def test_a_read_frame_is_remembered_as_the_verbs_would_read_it():
+    frame, east, north = _read_snapped()
+    assert len(_point_reading._LAST) == 1  # the reader told the verbs what the rows hold
+    told = located_points(frame)
+    _point_reading._LAST.clear()
+    read = located_points(frame)  # the same frame read from scratch
+    assert told.groups is not None
+    assert read.groups is not None
+    np.testing.assert_array_equal(told.groups, read.groups)  # numbered alike
+    np.testing.assert_array_equal(told.x, read.x)
+    np.testing.assert_array_equal(told.y, read.y)
+    np.testing.assert_array_equal(told.positions, read.positions)
+    np.testing.assert_array_equal(told.group_xy[0], read.group_xy[0])
+    assert told.n_unknown == read.n_unknown == len(range(0, len(frame), 97))
+    np.testing.assert_array_equal(told.x, east[told.positions])
+    np.testing.assert_array_equal(told.y, north[told.positions])
+
+
+def test_the_reading_of_shared_objects_lives_as_long_as_they_do():
+    frame, _, _ = _read_snapped()
+    copy = frame[["geometry"]].copy()  # another array of the same objects (a verb's output)
+    del frame
+    gc.collect()
+    assert len(_point_reading._LAST) == 1  # the objects live on in the copy
+    assert located_points(copy).groups is not None
+    del copy
+    gc.collect()
+    assert _point_reading._LAST == []  # the objects are gone, and so is their reading
+
+
+def test_a_promise_the_rows_do_not_keep_is_not_remembered():
+    table = _points(300, seed=8)
+    codes = np.random.default_rng(8).integers(0, 300, N)
+    values = table[codes]
+    wrong = codes.copy()
+    wrong[5] = (wrong[5] + 1) % 300  # one row said to hold another object
+    _point_reading.remember_shared_points(values, table, wrong)
+    assert _point_reading._LAST == []
+    twice = table.copy()
+    twice[1] = twice[0]  # one object twice in the table: codes 0 and 1 are one group
+    _point_reading.remember_shared_points(twice[codes], twice, codes)
+    assert _point_reading._LAST == []
+    _point_reading.remember_shared_points(values[:1000], table, codes[:1000])  # small: not kept
+    assert _point_reading._LAST == []
+    _point_reading.remember_shared_points(values, table, codes)
+    assert len(_point_reading._LAST) == 1
+    np.testing.assert_array_equal(located_points(gpd.GeoSeries(values, crs=27700)).x,
+                                  shapely.get_x(values))

@@ -51,37 +51,23 @@ from __future__ import annotations
 
 import logging
 import warnings
-import weakref
 from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 from pyproj import CRS
 
 from hotspots import schema
-from hotspots._objects import object_addresses
 from hotspots._params import current_verb
-from hotspots._threads import halves, map_parts
+from hotspots._point_reading import POINT_TYPE, read_geometries
 from hotspots.crs import BNG, is_bng, normalise_crs, to_bng
 from hotspots.errors import CRSError, DataQualityWarning, Problem, ValidationError
 
 __all__ = ["LocatedPoints", "check_measurable_crs", "located_points", "row_numbers"]
 
 logger = logging.getLogger(__name__)
-
-_POINT = 0  # shapely type id of a Point
-#: rows sampled to decide whether a geometry array repeats the same objects
-_SAMPLE = 16_384
-#: The last large geometry array read (this many rows or more) and its reading: a notebook
-#: runs verb after verb on one frame, and reading 1M scattered points costs more than most
-#: kernels. Geometries are immutable and the entry holds its objects, so equal addresses
-#: mean the same reading; it goes with the array it came from.
-_REMEMBER = 100_000
-_LAST: list[tuple[np.ndarray, np.ndarray, tuple[Any, ...], object]] = []
-
 
 @dataclass(frozen=True, eq=False)
 class LocatedPoints:
@@ -289,11 +275,11 @@ def _refuse_non_points(frame: pd.DataFrame | None, values: np.ndarray, candidate
                        groups: np.ndarray | None = None) -> None:
     # a candidate has a geometry, so only a non-empty non-point object can be refused:
     # with none (the usual case, missing rows included) no row needs looking at
-    if not np.any((kinds != _POINT) & (kinds >= 0) & ~empty):
+    if not np.any((kinds != POINT_TYPE) & (kinds >= 0) & ~empty):
         return
     if groups is not None:
         kinds = kinds[groups]
-    bad = candidates[kinds[candidates] != _POINT]
+    bad = candidates[kinds[candidates] != POINT_TYPE]
     if bad.size:
         types = sorted({g.geom_type for g in values[bad[:50]]})
         raise ValidationError(Problem(
@@ -325,169 +311,6 @@ def _weights(frame: pd.DataFrame | None, weights: str, positions: np.ndarray) ->
             n_rows=int(pos.size), rows=row_numbers(frame, pos), column=weights,
         ), context=current_verb())
     return col
-
-
-class _RawMemory:
-    """A numpy view of process memory from ``start``, ``count`` 8-byte words (not copied)."""
-
-    def __init__(self, start: int, count: int) -> None:
-        self.__array_interface__ = {"data": (start, True), "shape": (count,), "typestr": "<u8",
-                                    "version": 3}
-
-
-def _exact_points(values: np.ndarray, addresses: np.ndarray | None) -> np.ndarray | None:
-    """Whether each element is exactly a ``shapely.Point`` (its Python type), or None.
-
-    A CPython object starts with its reference count and then its type, so the types are
-    one gather from the objects' addresses, no call per object (22 ms on 1M points where
-    ``shapely.get_type_id`` takes 28 ms). The layout is checked on a sample against
-    ``type()``; on any other (free-threaded, non-CPython) the answer is None: ask GEOS.
-    """
-    if addresses is None:
-        addresses = object_addresses(values)
-    if addresses is None or addresses.size == 0:
-        return None
-    lo = int(addresses.min())
-    if np.any(addresses & 7) or lo <= 0:
-        return None
-    words = (addresses - lo) >> 3
-    memory = np.asarray(_RawMemory(lo, int(words.max()) + 2))
-    types = memory[words + 1]
-    check = np.unique(np.r_[0, values.size - 1, np.arange(0, values.size, 1 + values.size // 64)])
-    if not all(int(types[i]) == id(type(values[i])) for i in check):
-        return None
-    result: np.ndarray = types == id(shapely.Point)
-    return result
-
-
-def _each_coordinate(values: np.ndarray
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Type id, emptiness, x and y (NaN unless a non-empty point) of each geometry.
-
-    ``get_x`` gives NaN for anything but a point (and None), so only rows without finite
-    x and y need their type and emptiness read. GEOS refuses ``get_x`` on an empty point:
-    when there are some (rows without a location), emptiness is read first.
-    """
-    try:
-        x, y = shapely.get_x(values), shapely.get_y(values)
-        empty = None
-    except shapely.errors.GEOSException:
-        empty = shapely.is_empty(values)
-        x = np.full(values.size, np.nan)
-        y = np.full(values.size, np.nan)
-        full = np.flatnonzero(~empty)
-        x[full], y[full] = shapely.get_x(values[full]), shapely.get_y(values[full])
-    kinds = np.full(values.size, _POINT, dtype=np.int64)
-    odd = np.flatnonzero(~(np.isfinite(x) & np.isfinite(y)))
-    if odd.size:
-        kinds[odd] = shapely.get_type_id(values[odd])
-    if empty is None:
-        empty = np.zeros(values.size, dtype=bool)
-        if odd.size:
-            empty[odd] = shapely.is_empty(values[odd])
-    return kinds, empty, x, y
-
-
-def _read_points(values: np.ndarray, addresses: np.ndarray | None = None
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool]:
-    """As :func:`_each_coordinate` reading the objects once, and whether all rows are clean.
-
-    ``shapely.bounds`` reads x and y in one pass (a point's bounds are ``(x, y, x, y)``),
-    half the cost of ``get_x`` and ``get_y``; as bounds do not tell a point from a line of
-    zero length, the Python type says which rows are points (:func:`_exact_points`).
-    Other rows and non-finite points (none, usually; else ``clean`` is False) are read by
-    :func:`_each_coordinate`, so every answer is its. Both reads wait on scattered memory
-    and release the GIL: a large array's halves are read on two threads (``_threads``).
-    """
-    if addresses is None:
-        addresses = object_addresses(values)
-    # written through a transposed view, so that x and y come out contiguous, uncopied
-    box = np.empty((4, values.size))
-
-    def part(start: int, stop: int) -> np.ndarray | None:
-        # rows start:stop that are not plain points with finite coordinates (positions in
-        # values), or None when the Python types cannot be read
-        rows = values[start:stop]
-        is_point = _exact_points(rows, None if addresses is None else addresses[start:stop])
-        if is_point is None:
-            return None
-        shapely.bounds(rows, out=box.T[start:stop])
-        # x + y is finite exactly when both are, bar an overflow near 1e308, which only
-        # sends a row to the exact reading below (the same answer, slower)
-        with np.errstate(over="ignore", invalid="ignore"):
-            ok = np.isfinite(box[0, start:stop] + box[1, start:stop])
-        ok &= is_point
-        return np.flatnonzero(~ok) + start
-
-    odds = map_parts(part, halves(values.size))
-    if any(odd is None for odd in odds):
-        kinds, empty, x, y = _each_coordinate(values)
-        return kinds, empty, x, y, False
-    odd = np.concatenate([o for o in odds if o is not None])
-    x, y = box[0], box[1]
-    # _POINT is 0, and zeroed memory comes from the system with no pass over it
-    kinds = np.zeros(values.size, dtype=np.int64)
-    empty = np.zeros(values.size, dtype=bool)
-    if odd.size:
-        kinds[odd], empty[odd], x[odd], y[odd] = _each_coordinate(values[odd])
-    return kinds, empty, x, y, odd.size == 0
-
-
-def _read_geometries(values: np.ndarray) -> tuple[
-    np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, bool
-]:
-    """Type id, emptiness, x and y of every geometry, the groups of repeated objects, clean.
-
-    ``x``, ``y`` are NaN where the geometry is not a non-empty point. police.uk data put
-    millions of incidents on tens of thousands of snap points, and a reader may hand one
-    Point object to every incident at one: then each distinct object is read once (hashing
-    3M addresses costs a fifth of reading 3M scattered objects), ``groups`` is each row's
-    object and the arrays are per object; else ``groups`` is None and they are per row.
-    ``clean``: all are finite points. The last large array's reading is kept (``_LAST``).
-    """
-    groups = None
-    distinct = values
-    key = addresses = object_addresses(values)
-    last = _LAST[0] if _LAST else None
-    if key is not None and last is not None and np.array_equal(last[0], key):
-        kinds, empty, x, y, groups, clean = last[2]
-        return kinds, empty, x.copy(), y.copy(), groups, clean  # copies: callers own x, y
-    if values.size > 4 * _SAMPLE and addresses is not None:
-        # with all-distinct objects a sample has no repeat at all; a few percent of
-        # repeats mean at most ~10 x _SAMPLE distinct objects, where reading each once
-        # pays for the hashing many times over
-        sample = np.sort(addresses[:: values.size // _SAMPLE])
-        if np.count_nonzero(sample[1:] != sample[:-1]) + 1 <= 0.95 * sample.size:
-            groups, uniques = _factorize_addresses(addresses)
-            # any row of a group will do: they all hold the same object
-            one = np.empty(uniques.size, dtype=np.int64)
-            one[groups] = np.arange(values.size)
-            distinct = values[one]
-            addresses = uniques
-    kinds, empty, x, y, clean = _read_points(distinct, addresses)
-    if key is not None and values.size >= _REMEMBER:
-        for a in (kinds, empty, groups):
-            if a is not None:
-                a.flags.writeable = False  # shared with later calls: nobody writes them
-        # the objects are kept (a copy of the array), so their addresses stay theirs; the
-        # finalizer holds a token, not the entry, which a later array may replace
-        token = object()
-        _LAST[:] = [(key, values.copy(), (kinds, empty, x.copy(), y.copy(), groups, clean), token)]
-        weakref.finalize(values, lambda: _LAST.clear() if _LAST and _LAST[0][3] is token else None)
-    return kinds, empty, x, y, groups, clean
-
-
-def _factorize_addresses(addresses: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Group code of each address (codes ``0..m-1``) and the ``m`` distinct addresses.
-
-    Addresses are multiples of the allocator's alignment (16 bytes), and pandas' int64
-    hash (shifts and xors) then fills a sixteenth of its buckets; divided by it first, 3M
-    rows holding 40k objects group in half the time (0.12 s against 0.23 s).
-    """
-    low = int(np.bitwise_or.reduce(addresses)) & 15
-    shift = (low & -low).bit_length() - 1 if low else 4  # trailing zero bits, at most 4
-    codes, uniques = pd.factorize(addresses >> shift)
-    return codes.astype(np.int64, copy=False), uniques.astype(np.int64, copy=False) << shift
 
 
 def _clean_rows(frame: pd.DataFrame | None, values: np.ndarray, x: np.ndarray, y: np.ndarray,
@@ -557,7 +380,7 @@ def located_points(data: gpd.GeoDataFrame | gpd.GeoSeries, *, weights: str | Non
     if not reproject:
         check_measurable_crs(geoms.crs)
     values = np.asarray(geoms.array, dtype=object)
-    kinds, empty, x, y, groups, clean = _read_geometries(values)
+    kinds, empty, x, y, groups, clean = read_geometries(values)
     objects = None if groups is None else (x, y)  # per object, before the spread to rows
     if clean:
         candidates, x, y, groups = _clean_rows(frame, values, x, y, groups)

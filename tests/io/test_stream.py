@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import hotspots
@@ -24,7 +24,7 @@ from hotspots.errors import DataQualityWarning, ValidationError
 from hotspots.io import load_boundaries, read_incidents, read_police_uk
 from hotspots.io.dataset import read_incident_dataset, report_from_dict
 from hotspots.io.load_report import LoadReport
-from hotspots.io.stream import _cut, convert_incidents
+from hotspots.io.stream import _cut, _records, convert_incidents
 
 HEADER = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,"
           "LSOA name,Crime type,Last outcome category,Context")
@@ -280,6 +280,8 @@ files_strategy = st.lists(
 @settings(max_examples=8, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(files=files_strategy, chunk_bytes=st.integers(min_value=150, max_value=900))
+# a crime row longer than the budget, then a short row: two pieces, not one of both
+@example(files=[["crime", "blank"]], chunk_bytes=150)
 def test_pieces_of_police_uk_files_equal_the_whole_read(tmp_path_factory, files, chunk_bytes):
     folder = tmp_path_factory.mktemp("in")
     start = 0
@@ -292,12 +294,16 @@ def test_pieces_of_police_uk_files_equal_the_whole_read(tmp_path_factory, files,
     back = read_incident_dataset(out)
     pd.testing.assert_frame_equal(back, whole)
     assert _accounting(done.report) == _accounting(whole.attrs["hotspots"]["load"])
-    # the files were really cut: one bigger than two budgets is in two pieces or more
-    for path in folder.iterdir():
+    # the files were really cut: one of two records or more, over the budget below its
+    # header, is in two pieces or more (a record longer than the budget makes a piece alone)
+    for path, kinds in zip(sorted(folder.iterdir()), files, strict=True):
         cuts = _cut(path, chunk_bytes, True, {})
-        if path.stat().st_size > 2 * chunk_bytes:
+        if path.stat().st_size > chunk_bytes:
             assert cuts is not None
-            assert len(cuts.ranges) >= 2
+            if len(kinds) >= 2 and cuts.ranges[-1][1] - cuts.ranges[0][0] > chunk_bytes:
+                assert len(cuts.ranges) >= 2
+            assert all(stop - start <= chunk_bytes or _records(path.read_bytes()[start:stop]) == 1
+                       for start, stop in cuts.ranges[:-1])
 
 
 @settings(max_examples=5, deadline=None,

@@ -178,6 +178,26 @@ def test_z_invariant_to_affine_and_flips_sign(values, a, b, grid_type):
     assert ((p[finite] >= 0) & (p[finite] <= 1)).all()
 
 
+@pytest.mark.parametrize("n", [2_000, 150_001])
+def test_two_sided_p_is_scipys_on_both_sides_of_the_erfc_limit(n):
+    # up to 150,000 values math.erfc works per distinct |z| (repeated, unsorted, signed,
+    # NaN, infinite); above, scipy's ndtr: both within 3e-14 of 2 * ndtr(-|z|)
+    from scipy.special import ndtr
+
+    rng = np.random.default_rng(5)
+    z = rng.normal(0, 3, n)
+    z[::3] = np.round(z[::3], 1)  # repeats, as Gi* on counts gives
+    z[:6] = [np.nan, 0.0, -0.0, 40.0, -np.inf, -1.959963984540054]
+    p = two_sided_p(z.reshape(2, -1) if n % 2 == 0 else z)
+    assert p.shape == ((2, n // 2) if n % 2 == 0 else (n,))
+    expected = 2 * ndtr(-np.abs(z))
+    np.testing.assert_allclose(p.ravel(), expected, rtol=3e-14, atol=0)
+    assert np.isnan(p.ravel()[0])
+    assert p.ravel()[1] == p.ravel()[2] == 1.0
+    assert p.ravel()[3] == p.ravel()[4] == 0.0
+    assert round(float(p.ravel()[5]), 12) == 0.05
+
+
 def test_permutation_pvalues_bounds_and_seed():
     rng = np.random.default_rng(3)
     values = rng.poisson(3, (12, 12)).astype(float)

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from geopandas.array import GeometryArray
 
+from hotspots._point_reading import remember_shared_points
 from hotspots.crs import BNG
 from hotspots.errors import DataQualityWarning
 from hotspots.io._csvfile import RowRepair
@@ -84,6 +85,9 @@ class TableRows:
     prepared : concurrent.futures.Future or None
         The result of ``read_table(prepare=...)``: work on the stacked rows (all of them,
         before any row-level rejection) started on a thread of its own.
+    geometry_table, geometry_codes : numpy.ndarray or None
+        When known, ``geometry`` is ``geometry_table[geometry_codes]`` (one object per
+        distinct location): :meth:`geoseries` hands it to the verbs' point reading.
     """
 
     data: pd.DataFrame
@@ -105,14 +109,19 @@ class TableRows:
     duplicates_detail: str = ""
     duplicate_rows: tuple[tuple[str | None, int], ...] = ()
     prepared: Future[Any] | None = None
+    geometry_table: np.ndarray | None = None
+    geometry_codes: np.ndarray | None = None
 
     def geoseries(self) -> gpd.GeoSeries:
         """Return the locations as a GeoSeries in EPSG:27700 with a RangeIndex.
 
         Built on the reader's own array, whose elements shapely made (points, empty where
         the location is unknown), so geopandas' check of every element is not repeated:
-        0.1 s saved at 3M rows.
+        0.1 s saved at 3M rows. When the rows share one object per location, the verbs
+        that read the points are told so (:func:`hotspots._point_reading.remember_shared_points`).
         """
+        if self.geometry_table is not None and self.geometry_codes is not None:
+            remember_shared_points(self.geometry, self.geometry_table, self.geometry_codes)
         return gpd.GeoSeries(GeometryArray(self.geometry, crs=BNG))
 
     def __len__(self) -> int:
@@ -127,6 +136,8 @@ class TableRows:
     def _keep(self, keep: np.ndarray) -> None:
         self.data = self.data.loc[keep].reset_index(drop=True)
         self.geometry = self.geometry[keep]
+        if self.geometry_codes is not None:
+            self.geometry_codes = self.geometry_codes[keep]
         self.located = self.located[keep]
         self.source_file = self.source_file[keep]
         self.source_row = self.source_row[keep]

@@ -94,7 +94,8 @@ def _arrow_float(series: pd.Series) -> tuple[np.ndarray, np.ndarray, _Coded] | N
         if not pd.api.types.is_string_dtype(series.cat.categories.dtype):
             return None
         distinct = pa.array(np.asarray(series.cat.categories, dtype=object), type=pa.string())
-        codes = np.asarray(series.cat.codes, dtype=np.int64)
+        # -1 where missing; int64, which numpy gathers by twice as fast as narrow codes
+        codes = series.cat.codes.to_numpy().astype(np.int64)
     elif isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":
         encoded = pc.dictionary_encode(pa.chunked_array(pa.array(series.array)))
         encoded = encoded.combine_chunks()
@@ -110,11 +111,12 @@ def _arrow_float(series: pd.Series) -> tuple[np.ndarray, np.ndarray, _Coded] | N
                          pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    # one slot past the distinct values answers the missing cells: NaN, not present
+    # one slot past the distinct values answers the missing cells: NaN, not present. A
+    # categorical's code -1 reads it as it is (the last slot), with no pass to remap it
     lookup = np.append(values.to_numpy(zero_copy_only=False).astype(float), np.nan)
     present = np.append(filled.to_numpy(zero_copy_only=False).astype(bool), False)
-    codes = np.where(np.isnan(codes) if codes.dtype.kind == "f" else codes < 0,
-                     len(distinct), codes).astype(np.int64)
+    if codes.dtype.kind == "f":  # Arrow's indices with nulls come back as floats, NaN
+        codes = np.where(np.isnan(codes), -1, codes).astype(np.int64)
     # texts that read as the same number ("-1.5", "-1.50") share one position
     number_codes, numbers = pd.factorize(lookup[:-1])
     return lookup[codes], present[codes], (np.append(number_codes, -1)[codes], numbers)
@@ -172,7 +174,7 @@ class _Places:
         inside = in_gb_bng(east, north)
         if crs is not None and is_geographic(crs):
             inside &= in_gb_lonlat(x, y)
-        return cls(codes.astype(np.int64), x, y, east, north, inside)
+        return cls(codes.astype(np.int64, copy=False), x, y, east, north, inside)
 
     def points(self) -> np.ndarray:
         """One shapely point per distinct location."""
@@ -193,6 +195,10 @@ class Points:
         Rows that cannot be kept, by reason code.
     crs, crs_reason : str or None, str
         The input CRS and why it was chosen.
+    table, codes : numpy.ndarray or None
+        ``geometry`` is ``table[codes]``: one point object per distinct location (the
+        first, an empty point, for every row without one), which the verbs read once
+        (:func:`hotspots._point_reading.remember_shared_points`).
     """
 
     geometry: np.ndarray
@@ -202,6 +208,8 @@ class Points:
     rejected: dict[str, tuple[np.ndarray, str, str, str | None]]
     crs: str | None
     crs_reason: str
+    table: np.ndarray | None = None
+    codes: np.ndarray | None = None
 
 
 def parse_points(x: Any, y: Any, *, crs: Any = None, x_name: str = "x", y_name: str = "y",
@@ -330,10 +338,14 @@ def parse_points(x: Any, y: Any, *, crs: Any = None, x_name: str = "x", y_name: 
             f"{y_name}={yv[first]:g} in row {int(rows[first])}; CRS {crs_used}).",
             f"{x_name}/{y_name}")
     located = cand & ~outside & ~swapped
-    geometry = shapely.empty(n, geom_type=shapely.GeometryType.POINT)
-    if located.any():
-        geometry[located] = places.points()[places.codes[located[cand]]]
+    # one object per distinct location, shared by its rows (points are immutable), and one
+    # empty point for all the rows without a location
+    table = np.concatenate([shapely.empty(1, geom_type=shapely.GeometryType.POINT),
+                            places.points()])
+    codes = np.zeros(n, dtype=np.int32 if table.size < 2**31 else np.int64)
+    codes[located] = places.codes[located[cand]] + 1
     unknown = both_missing | zero
-    return Points(geometry, located, unknown, zero, rejected, crs_used, reason)
+    return Points(table[codes], located, unknown, zero, rejected, crs_used, reason,
+                  table, codes)
 
 

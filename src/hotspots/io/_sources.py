@@ -143,7 +143,7 @@ def _is_csv_archive(path: Path) -> bool:
 
 def load_one(path: Path, layer: Any, expected: Sequence[str] = (),
              repair: RowRepair | None = None, single_line: bool = False,
-             categorical: Collection[str] = ()) -> _Raw:
+             categorical: Collection[str] = (), threads: bool = True) -> _Raw:
     suffix = path.suffix.lower()
     if suffix in COMPRESSED_SUFFIXES:  # "crimes.csv.gz": decided by the inner suffix
         suffix = Path(path.stem).suffix.lower() or ".csv"
@@ -152,7 +152,7 @@ def load_one(path: Path, layer: Any, expected: Sequence[str] = (),
     if suffix in CSV_SUFFIXES or suffix not in (PARQUET_SUFFIXES | EXCEL_SUFFIXES
                                                 | VECTOR_SUFFIXES):
         return read_csv_file(path, path.read_bytes(), expected, repair, single_line,
-                             categorical)
+                             categorical, threads)
     return _read_vector(path, layer)
 
 

@@ -159,19 +159,19 @@ def _dedupes(police_uk: bool, frame: gpd.GeoDataFrame, read_kwargs: dict[str, An
 
 
 # --- one large file, in pieces ----------------------------------------------------------------
-def _last_boundary(block: bytes) -> int | None:
-    """Position just after the block's last record end: a line break outside quotes.
+def _last_boundary(block: bytes, *, first: bool = False) -> int | None:
+    """Position just after the block's last (or ``first``) record end, outside quotes.
 
     The block starts at a record boundary, so a line break ends a record when the quotes
     before it are even in number (a doubled quote inside a quoted value counts two).
     """
-    if block.find(b'"') < 0:  # no quotes (police.uk files): bytes.rfind, no array
-        at = block.rfind(b"\n")
+    if block.find(b'"') < 0:  # no quotes (police.uk files): bytes.(r)find, no array
+        at = block.find(b"\n") if first else block.rfind(b"\n")
         return at + 1 if at >= 0 else None
     data = np.frombuffer(block, dtype=np.uint8)
     breaks = np.flatnonzero(data == 10)
     breaks = breaks[np.searchsorted(np.flatnonzero(data == 34), breaks) % 2 == 0]
-    return int(breaks[-1]) + 1 if breaks.size else None
+    return int(breaks[0 if first else -1]) + 1 if breaks.size else None
 
 
 def _records(block: bytes) -> int:
@@ -233,10 +233,12 @@ def _cut(path: Path, chunk_bytes: int, police_uk: bool, read_kwargs: dict[str, A
             f.seek(pos)
             block = f.read(chunk_bytes)
             cut = len(block) if pos + len(block) >= size else _last_boundary(block)
-            while cut is None:  # a record longer than the budget: take more of the file
+            while cut is None:
+                # a record longer than the budget: take more of the file, and cut at the
+                # end of that record, so that the piece holds it alone
                 more = f.read(chunk_bytes)
                 block += more
-                cut = len(block) if not more else _last_boundary(block)
+                cut = len(block) if not more else _last_boundary(block, first=True)
             digest.update(block[:cut])
             ranges.append((pos, pos + cut))
             rows_before.append(records)
