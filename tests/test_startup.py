@@ -27,6 +27,13 @@ def _loaded_after(code: str) -> list[str]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _printed(code: str) -> list[str]:
+    """The words a fresh interpreter prints running ``code``."""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    return out.stdout.split()
+
+
 def test_import_hotspots_loads_no_heavy_package():
     assert _loaded_after("import hotspots") == []
 
@@ -50,11 +57,8 @@ def test_no_verb_loads_scipy_signal():
 def test_reading_police_uk_files_loads_no_other_reader():
     # hotspots.io loads its readers on first use: the police.uk journey does not pay for
     # the dataset (pyarrow.dataset), boundary, premises or episode readers
-    probe = ("import sys\nfrom hotspots.io import read_police_uk\n"
-             "print(' '.join(sorted(sys.modules)))")
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                         check=True)
-    loaded = set(out.stdout.split())
+    loaded = set(_printed("import sys\nfrom hotspots.io import read_police_uk\n"
+                          "print(' '.join(sorted(sys.modules)))"))
     assert "hotspots.io.incidents" in loaded
     for module in ("hotspots.io.dataset", "hotspots.io.premises", "hotspots.io.episodes",
                    "hotspots.io.boundaries", "pyarrow.dataset", "pyarrow.parquet"):
@@ -91,22 +95,19 @@ def test_unknown_attribute_is_an_attribute_error():
 def test_the_grid_gistar_verb_loads_no_scipy_subpackage_until_it_runs():
     # the stats and hotspot packages load their names on first use: the grid Gi* does not
     # pay for the area Gi* (scipy.sparse), the exact KDE (scipy.spatial) or the others
-    probe = ("import sys\nfrom hotspots.hotspot import hotspot_gistar\n"
-             "import hotspots.stats\n"
-             "print(' '.join(sorted(m for m in sys.modules if m.startswith('scipy'))))")
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                         check=True)
-    assert out.stdout.split() == []
+    assert _printed("import sys\nfrom hotspots.hotspot import hotspot_gistar\n"
+                    "import hotspots.stats\n"
+                    "print(' '.join(sorted(m for m in sys.modules if m.startswith('scipy'))))"
+                    ) == []
 
 
 def test_p_values_of_a_district_grid_need_no_scipy_special():
     # scipy.special costs 0.2 s to import: Gi* p-values of up to 150,000 cells use math.erfc
-    probe = ("import sys\nimport numpy as np\nfrom hotspots.stats.gistar import two_sided_p\n"
-             "p = two_sided_p(np.linspace(-4, 4, 100_000))\n"
-             "print('scipy.special' in sys.modules, round(float(p[0]), 8))")
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                         check=True)
-    assert out.stdout.split() == ["False", "6.334e-05"]
+    assert _printed("import sys\nimport numpy as np\n"
+                    "from hotspots.stats.gistar import two_sided_p\n"
+                    "p = two_sided_p(np.linspace(-4, 4, 100_000))\n"
+                    "print('scipy.special' in sys.modules, round(float(p[0]), 8))"
+                    ) == ["False", "6.334e-05"]
 
 
 @pytest.mark.parametrize(("package", "table_name"),

@@ -94,8 +94,7 @@ def _arrow_float(series: pd.Series) -> tuple[np.ndarray, np.ndarray, _Coded] | N
         if not pd.api.types.is_string_dtype(series.cat.categories.dtype):
             return None
         distinct = pa.array(np.asarray(series.cat.categories, dtype=object), type=pa.string())
-        # -1 where missing; int64, which numpy gathers by twice as fast as narrow codes
-        codes = series.cat.codes.to_numpy().astype(np.int64)
+        codes = series.cat.codes.to_numpy()  # -1 where missing
     elif isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":
         encoded = pc.dictionary_encode(pa.chunked_array(pa.array(series.array)))
         encoded = encoded.combine_chunks()
@@ -116,7 +115,8 @@ def _arrow_float(series: pd.Series) -> tuple[np.ndarray, np.ndarray, _Coded] | N
     lookup = np.append(values.to_numpy(zero_copy_only=False).astype(float), np.nan)
     present = np.append(filled.to_numpy(zero_copy_only=False).astype(bool), False)
     if codes.dtype.kind == "f":  # Arrow's indices with nulls come back as floats, NaN
-        codes = np.where(np.isnan(codes), -1, codes).astype(np.int64)
+        codes = np.where(np.isnan(codes), -1, codes)
+    codes = codes.astype(np.int64, copy=False)  # numpy gathers by int64 twice as fast
     # texts that read as the same number ("-1.5", "-1.50") share one position
     number_codes, numbers = pd.factorize(lookup[:-1])
     return lookup[codes], present[codes], (np.append(number_codes, -1)[codes], numbers)
