@@ -194,16 +194,35 @@ def test_a_read_frame_is_remembered_as_the_verbs_would_read_it():
     np.testing.assert_array_equal(told.y, north[told.positions])
 
 
-def test_the_reading_of_shared_objects_lives_as_long_as_they_do():
+def test_the_reading_of_shared_objects_lives_as_long_as_they_are_used():
     frame, _, _ = _read_snapped()
     copy = frame[["geometry"]].copy()  # another array of the same objects (a verb's output)
     del frame
     gc.collect()
     assert len(_point_reading._LAST) == 1  # the objects live on in the copy
-    assert located_points(copy).groups is not None
+    assert located_points(copy).groups is not None  # recalled, and now held for the copy
+    moved = copy.copy()
+    moved.loc[5, "geometry"] = Point(1.0, 2.0)  # one row holds a new object: read afresh
+    pts = located_points(moved)
+    assert pts.x[pts.positions == 5].tolist() == [1.0]
+    del copy, moved
+    gc.collect()
+    # nobody holds the objects: their reading goes, at the latest with the next reading
+    located_points(gpd.GeoDataFrame(geometry=_points(10), crs=27700))
+    assert _point_reading._LAST == []
+
+
+def test_a_reading_recalled_for_a_copy_stays_until_the_last_array_goes():
+    frame = gpd.GeoDataFrame(geometry=_points(N), crs=27700)
+    located_points(frame)
+    copy = frame.copy()
+    located_points(copy)  # the same objects in another array: recalled, held for it
+    del frame
+    gc.collect()
+    assert len(_point_reading._LAST) == 1
     del copy
     gc.collect()
-    assert _point_reading._LAST == []  # the objects are gone, and so is their reading
+    assert _point_reading._LAST == []
 
 
 def test_a_promise_the_rows_do_not_keep_is_not_remembered():

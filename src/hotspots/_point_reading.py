@@ -11,6 +11,7 @@ even the first verb does not work it out again.
 
 from __future__ import annotations
 
+import sys
 import weakref
 from dataclasses import dataclass
 from typing import Any
@@ -29,26 +30,28 @@ POINT_TYPE = 0  #: shapely type id of a Point
 _SAMPLE = 16_384
 #: The last large geometry array read (this many rows or more) and its reading: a notebook
 #: runs verb after verb on one frame, and reading 1M scattered points costs more than most
-#: kernels. Geometries are immutable and every address of the entry is held by a live
-#: object (see _Remembered), so equal addresses mean the same reading.
+#: kernels. Geometries are immutable and the entry holds its objects (see _Remembered), so
+#: equal addresses mean the same reading.
 _REMEMBER = 100_000
 
 
 @dataclass(frozen=True, eq=False)
 class _Remembered:
-    """A geometry array's reading, and what keeps its addresses those of the same objects.
+    """A geometry array's reading, and the objects that keep its addresses theirs.
 
-    Rows read one by one keep a copy of the array (its objects stay alive, so no new object
-    can take their addresses) and go when the array they came from goes. Rows that share a
-    few objects (police.uk's snap points) keep weak references to those objects instead:
-    the entry then lives as long as they do, whatever copy of the frame holds them (a
-    verb's output is one), and goes the moment one of them goes.
+    The entry holds the objects (a copy of the array, or its distinct objects when rows
+    share them), so no new object can take one of their addresses: equal addresses then
+    mean the very same objects. It goes when the arrays it was read from (or recalled for)
+    go; an entry of shared objects stays while some other array still holds them (a verb's
+    output is a copy of its input), to be recalled for it.
     """
 
     key: np.ndarray  # the address of each row's object
     reading: tuple[Any, ...]  # kinds, empty, x, y, groups, clean (see read_geometries)
-    token: object  # what the callbacks that forget the entry look for
-    keep: Any  # the array's copy, or the weak references to the distinct objects
+    token: object  # what the finalizers that release the entry look for
+    objects: np.ndarray  # the array's copy, or its distinct objects (shared)
+    shared: bool
+    holders: list[int]  # arrays alive that it was read or recalled for (a mutable count)
 
 
 _LAST: list[_Remembered] = []
@@ -172,10 +175,11 @@ def read_geometries(values: np.ndarray) -> tuple[
     object and the arrays are per object; else ``groups`` is None and they are per row.
     ``clean``: all are finite points. The last large array's reading is kept (``_LAST``).
     """
+    _sweep()
     groups = None
     distinct = values
     key = addresses = object_addresses(values)
-    remembered = _recall(key)
+    remembered = _recall(values, key)
     if remembered is not None:
         kinds, empty, x, y, groups, clean = remembered
         return kinds, empty, x.copy(), y.copy(), groups, clean  # copies: callers own x, y
@@ -204,11 +208,13 @@ def _repeats_objects(addresses: np.ndarray) -> bool:
     return bool(np.count_nonzero(sample[1:] != sample[:-1]) + 1 <= 0.95 * sample.size)
 
 
-def _recall(key: np.ndarray | None) -> tuple[Any, ...] | None:
-    """Return the remembered reading of the rows whose objects have addresses ``key``."""
+def _recall(values: np.ndarray, key: np.ndarray | None) -> tuple[Any, ...] | None:
+    """Return the remembered reading of ``values``, whose objects have addresses ``key``."""
     last = _LAST[0] if _LAST else None
     if key is None or last is None or not np.array_equal(last.key, key):
         return None
+    last.holders[0] += 1  # it now lives with this array too
+    weakref.finalize(values, _release, last.token)
     return last.reading
 
 
@@ -220,23 +226,44 @@ def _remember(values: np.ndarray, key: np.ndarray, reading: tuple[Any, ...],
         if a is not None:
             a.flags.writeable = False  # shared with later calls: nobody writes them
     reading = (kinds, empty, x.copy(), y.copy(), groups, clean)
-    # the callbacks hold a token, not the entry, which a later array may replace
+    shared = distinct is not None
+    objects = distinct.copy() if distinct is not None else values.copy()
+    # the finalizer holds a token, not the entry, which a later array may replace
     token = object()
+    _LAST[:] = [_Remembered(key, reading, token, objects, shared, [1])]
+    weakref.finalize(values, _release, token)
 
-    def forget(*_: Any) -> None:
-        if _LAST and _LAST[0].token is token:
-            _LAST.clear()
 
-    if distinct is not None:
-        try:
-            refs = [weakref.ref(o, forget) for o in distinct if o is not None]
-        except TypeError:  # an object without weak references: keep the array instead
-            distinct = None
-        else:
-            _LAST[:] = [_Remembered(key, reading, token, refs)]
-    if distinct is None:
-        _LAST[:] = [_Remembered(key, reading, token, values.copy())]
-        weakref.finalize(values, forget)
+def _release(token: object) -> None:
+    """An array the entry ``token`` was read for has gone: forget it when none is left.
+
+    Unless its objects are shared and still held elsewhere (each is held once by the entry
+    and once by the call to ``sys.getrefcount``; a sample of them is asked): they then
+    belong to a copy of the frame, such as a verb's output, and the next verb on it will
+    recall the entry (and hold it for that array).
+    """
+    last = _LAST[0] if _LAST else None
+    if last is None or last.token is not token:
+        return
+    last.holders[0] -= 1
+    _sweep()
+
+
+def _sweep() -> None:
+    """Forget the entry when no array it was read or recalled for lives.
+
+    Shared objects still held elsewhere keep it: a copy of the frame holds them, and a
+    verb may yet recall the entry for it; the next reading asks again.
+    """
+    last = _LAST[0] if _LAST else None
+    if last is None or last.holders[0] > 0:
+        return
+    objects = last.objects
+    if last.shared:
+        sample = (objects[i] for i in range(0, objects.size, max(1, objects.size // 64)))
+        if any(o is not None and sys.getrefcount(o) > 3 for o in sample):
+            return
+    _LAST.clear()
 
 
 def remember_shared_points(values: np.ndarray, table: np.ndarray, codes: np.ndarray) -> None:
