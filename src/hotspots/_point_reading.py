@@ -35,7 +35,7 @@ _SAMPLE = 16_384
 _REMEMBER = 100_000
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class _Remembered:
     """A geometry array's reading, and the objects that keep its addresses theirs.
 
@@ -51,7 +51,7 @@ class _Remembered:
     token: object  # what the finalizers that release the entry look for
     objects: np.ndarray  # the array's copy, or its distinct objects (shared)
     shared: bool
-    holders: list[int]  # arrays alive that it was read or recalled for (a mutable count)
+    holders: int  # arrays alive that it was read or recalled for
 
 
 _LAST: list[_Remembered] = []
@@ -213,7 +213,7 @@ def _recall(values: np.ndarray, key: np.ndarray | None) -> tuple[Any, ...] | Non
     last = _LAST[0] if _LAST else None
     if key is None or last is None or not np.array_equal(last.key, key):
         return None
-    last.holders[0] += 1  # it now lives with this array too
+    last.holders += 1  # it now lives with this array too
     weakref.finalize(values, _release, last.token)
     return last.reading
 
@@ -227,10 +227,11 @@ def _remember(values: np.ndarray, key: np.ndarray, reading: tuple[Any, ...],
             a.flags.writeable = False  # shared with later calls: nobody writes them
     reading = (kinds, empty, x.copy(), y.copy(), groups, clean)
     shared = distinct is not None
-    objects = distinct.copy() if distinct is not None else values.copy()
+    # the distinct objects are a new array already; the rows are the caller's array
+    objects = distinct if distinct is not None else values.copy()
     # the finalizer holds a token, not the entry, which a later array may replace
     token = object()
-    _LAST[:] = [_Remembered(key, reading, token, objects, shared, [1])]
+    _LAST[:] = [_Remembered(key, reading, token, objects, shared, 1)]
     weakref.finalize(values, _release, token)
 
 
@@ -245,7 +246,7 @@ def _release(token: object) -> None:
     last = _LAST[0] if _LAST else None
     if last is None or last.token is not token:
         return
-    last.holders[0] -= 1
+    last.holders -= 1
     _sweep()
 
 
@@ -256,7 +257,7 @@ def _sweep() -> None:
     verb may yet recall the entry for it; the next reading asks again.
     """
     last = _LAST[0] if _LAST else None
-    if last is None or last.holders[0] > 0:
+    if last is None or last.holders > 0:
         return
     objects = last.objects
     if last.shared:
