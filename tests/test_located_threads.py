@@ -243,3 +243,36 @@ def test_a_promise_the_rows_do_not_keep_is_not_remembered():
     assert len(_point_reading._LAST) == 1
     np.testing.assert_array_equal(located_points(gpd.GeoSeries(values, crs=27700)).x,
                                   shapely.get_x(values))
+
+
+# --- per_object: the located rows summed per distinct point object --------------------------
+def test_per_object_counts_and_sums_only_the_located_rows_of_each_object():
+    table = np.array([Point(0, 0), Point(5, 5), Point(9, 1), Point()], dtype=object)
+    codes = np.tile([0, 1, 1, 3, 2, 1], 25_000)  # 150k rows on four objects, one empty
+    # every fourth row is said unknown (some rows of each object), and the empty point's
+    # rows too: object 3 has no located row and is left out
+    status = np.where((np.arange(codes.size) % 4 == 0) | (codes == 3), "unknown", "located")
+    weight = np.arange(codes.size, dtype=float) % 7
+    frame = gpd.GeoDataFrame({"location_status": status, "w": weight},
+                             geometry=table[codes], crs=27700)
+    pts = located_points(frame, weights="w")
+    assert pts.groups is not None
+    gx, gy, rows = pts.per_object
+    located = status == "located"
+    want = {}
+    for code in (0, 1, 2):
+        on = located & (codes == code)
+        want[(table[code].x, table[code].y)] = (int(on.sum()), float(weight[on].sum()))
+    got = {(float(x), float(y)): (int(r), float(s))
+           for x, y, r, s in zip(gx, gy, rows, pts.per_object_sums(pts.weights), strict=True)}
+    assert got == want
+    assert int(rows.sum()) == pts.n_located == int(located.sum())
+
+
+def test_per_object_is_none_when_rows_do_not_share_objects():
+    frame = gpd.GeoDataFrame(geometry=_points(N, seed=3), crs=27700)
+    pts = located_points(frame)
+    assert pts.groups is None
+    assert pts.per_object is None
+    with pytest.raises(ValueError, match="grouped"):
+        pts.per_object_sums(np.ones(pts.n_located))

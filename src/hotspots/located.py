@@ -9,7 +9,9 @@ API
 ``located_points(data, *, weights=None, reproject=False) -> LocatedPoints``
     The located rows of a GeoDataFrame (or GeoSeries) of incidents: ``x``, ``y`` (metres),
     ``positions`` (``iloc`` of the located rows), ``weights`` (or None), ``n_rows``,
-    ``n_unknown``, ``crs`` (of ``x``/``y``), ``reprojected_from`` (or None).
+    ``n_unknown``, ``crs`` (of ``x``/``y``), ``reprojected_from`` (or None); when rows share
+    point objects, ``groups``, ``group_xy`` and ``per_object`` (each object's ``x``, ``y``
+    and located rows) with ``per_object_sums(values)``, for sums over rows done per object.
 ``check_measurable_crs(crs, name="incidents")``
     Refuse a CRS in which distances are not metres (the rule below, for any frame).
 ``row_numbers(frame, positions, limit=5) -> tuple[int, ...]``
@@ -49,6 +51,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import logging
 import warnings
 from dataclasses import dataclass
@@ -131,6 +134,65 @@ class LocatedPoints:
         mask = np.zeros(self.n_rows, dtype=bool)
         mask[self.positions] = True
         return mask
+
+    @functools.cached_property
+    def per_object(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """``x``, ``y`` and number of located rows of each distinct point object.
+
+        None without ``group_xy``. Counting, binning and smoothing are sums over rows, so
+        they can run over the tens of thousands of snap points that hold a police.uk
+        frame's millions of rows, each weighed by its rows. Objects with no located row
+        are left out.
+
+        Examples
+        --------
+        >>> import geopandas as gpd, shapely
+        >>> from hotspots.located import located_points
+        >>> shared = shapely.points([[0.0, 0.0], [5.0, 5.0]])[[0, 1, 1] * 40_000]
+        >>> gx, gy, rows = located_points(gpd.GeoSeries(shared, crs=27700)).per_object
+        >>> gx.tolist(), gy.tolist(), rows.tolist()
+        ([0.0, 5.0], [0.0, 5.0], [40000, 80000])
+        """
+        rows, held = self._object_rows, self._held_objects
+        if rows is None or held is None or self.group_xy is None:
+            return None
+        gx, gy = self.group_xy
+        return gx[held], gy[held], rows[held]
+
+    def per_object_sums(self, values: np.ndarray) -> np.ndarray:
+        """Sum of ``values`` (one per located row) over each object of :attr:`per_object`.
+
+        Parameters
+        ----------
+        values : numpy.ndarray of float
+            One value per located row, such as :attr:`weights`.
+
+        Returns
+        -------
+        numpy.ndarray of float
+            One sum per object, in the order of :attr:`per_object`.
+
+        Raises
+        ------
+        ValueError
+            Without groups (when :attr:`per_object` is None).
+        """
+        held = self._held_objects
+        if held is None or self.groups is None or self.group_xy is None:
+            raise ValueError("per_object_sums needs rows grouped by their point objects.")
+        total = np.bincount(self.groups, weights=values, minlength=self.group_xy[0].size)
+        return total[held]
+
+    @functools.cached_property
+    def _object_rows(self) -> np.ndarray | None:
+        if self.groups is None or self.group_xy is None:
+            return None
+        return np.bincount(self.groups, minlength=self.group_xy[0].size)
+
+    @functools.cached_property
+    def _held_objects(self) -> np.ndarray | None:
+        rows = self._object_rows
+        return None if rows is None else np.flatnonzero(rows)
 
 
 def row_numbers(frame: pd.DataFrame | gpd.GeoSeries | None, positions: Any, *,

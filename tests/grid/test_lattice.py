@@ -70,3 +70,36 @@ def test_neighbour_count_and_its_old_keyword():
     with pytest.warns(FutureWarning, match="neighbour_distance"):
         old = g.neighbour_count(neighbor_distance=15.0)
     np.testing.assert_array_equal(old, counts)
+
+
+def test_a_large_input_binned_in_two_halves_counts_every_point_once():
+    # above the threads' threshold bin_points counts each half on its own thread and adds
+    # them: the counts are the floor rule's, NaN and outside points are not counted, and
+    # threads off give the same sums bit for bit
+    from hotspots import _threads
+
+    n = 2 * _threads.MIN_PARALLEL + 777
+    rng = np.random.default_rng(8)
+    px = rng.uniform(80, 160, n)
+    py = rng.uniform(180, 250, n)
+    px[::1001] = np.nan
+    mask = np.ones((3, 4), dtype=bool)
+    mask[1, 2] = False
+    g = Grid(100.0, 200.0, 10.0, nrow=3, ncol=4, mask=mask)
+    with np.errstate(invalid="ignore"):
+        col = np.floor((px - 100) / 10)
+        row = np.floor((py - 200) / 10)
+        ok = (col >= 0) & (col < 4) & (row >= 0) & (row < 3)
+    flat = (row[ok] * 4 + col[ok]).astype(int)
+    expected = np.bincount(flat, minlength=12).reshape(3, 4) * mask
+    counts = g.bin_points(px, py)
+    np.testing.assert_array_equal(counts, expected)
+    assert counts.dtype == np.int64
+    w = rng.random(n)
+    weighted = g.bin_points(px, py, w)
+    np.testing.assert_allclose(
+        weighted, np.bincount(flat, weights=w[ok], minlength=12).reshape(3, 4) * mask,
+        rtol=1e-12)
+    with _threads.serial():
+        np.testing.assert_array_equal(g.bin_points(px, py), counts)
+        np.testing.assert_array_equal(g.bin_points(px, py, w), weighted)

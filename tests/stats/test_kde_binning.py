@@ -98,3 +98,28 @@ def test_bounds_column_by_column_equal_the_axis_reduction():
     assert bounds == (lo[0], hi[0], lo[1], hi[1])
     np.testing.assert_array_equal(x, a[:, 0])
     np.testing.assert_array_equal(y, a[:, 1])
+
+
+@pytest.mark.parametrize("weighted", [True, False])
+def test_binning_in_two_halves_is_the_same_with_threads_off(weighted):
+    # a large sample is binned in two halves, each into its own lattice (np.bincount on a
+    # thread); the split depends on the size only, so threads on or off add alike
+    from hotspots import _threads
+
+    xs, ys, w = _samples(seed=4)
+    assert len(_threads.halves(N)) == 2
+    threaded = kde_mod._linear_bin(xs, ys, w if weighted else None, 0.0, 0.0, 10.0, 100, 80)
+    with _threads.serial():
+        serial = kde_mod._linear_bin(xs, ys, w if weighted else None, 0.0, 0.0, 10.0, 100, 80)
+    np.testing.assert_array_equal(threaded, serial)
+
+
+def test_a_small_sample_is_binned_in_one_part_as_the_brute_force_sum():
+    # below the threads' threshold: one part, its shares added by np.add.at
+    from hotspots import _threads
+
+    xs, ys, w = (a[:5_000] for a in _samples(seed=5))
+    assert len(_threads.halves(xs.size)) == 1
+    got = kde_mod._linear_bin(xs, ys, w, 0.0, 0.0, 10.0, 100, 80)
+    np.testing.assert_allclose(got, _brute_force(xs, ys, w, 0.0, 0.0, 10.0, 100, 80),
+                               rtol=1e-12, atol=1e-12)

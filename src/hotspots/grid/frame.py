@@ -253,10 +253,16 @@ def _forget(entry: _Read) -> None:
 def _read_lattice(geoms: np.ndarray, cx: np.ndarray | None, cy: np.ndarray | None,
                   caller: str) -> tuple[Grid, np.ndarray]:
     """Recover the lattice from the cells (the work of :func:`grid_from_frame`)."""
-    # both reads of every cell object release the GIL: a large grid's halves on two threads
-    read = map_parts(lambda a, b: (shapely.get_num_coordinates(geoms[a:b]),
-                                   shapely.bounds(geoms[a:b])), halves(geoms.size))
-    ncoords = np.concatenate([r[0] for r in read])
+    # both reads of every cell object release the GIL: a large grid's halves on two threads,
+    # each writing its rows of the two arrays
+    ncoords = np.empty(geoms.size, dtype=np.int32)
+    b = np.empty((geoms.size, 4))
+
+    def read(start: int, stop: int) -> None:
+        shapely.get_num_coordinates(geoms[start:stop], out=ncoords[start:stop])
+        shapely.bounds(geoms[start:stop], out=b[start:stop])
+
+    map_parts(read, halves(geoms.size))
     if np.all(ncoords == 5):
         grid_type: GridType = "square"
     elif np.all(ncoords == 7):
@@ -267,7 +273,6 @@ def _read_lattice(geoms: np.ndarray, cx: np.ndarray | None, cy: np.ndarray | Non
             f"{caller}: the grid's cells are neither all squares nor all hexagons; "
             "build it with hotspot_grid().",
         ))
-    b = np.concatenate([r[1] for r in read])
     width = b[:, 2] - b[:, 0]
     s = float(np.median(width))
     if cx is None or cy is None:

@@ -32,6 +32,7 @@ import numpy as np
 import shapely
 
 from hotspots._params import rename_keyword
+from hotspots._threads import halves, map_parts
 from hotspots.stats.window import lattice_runs, neighbourhood_sum
 
 __all__ = ["Grid", "GridType"]
@@ -328,7 +329,17 @@ class Grid:
             w = np.ascontiguousarray(weights, dtype=float).ravel()
             if w.size != x.size:
                 raise ValueError("weights must have the same length as x and y.")
-        core = self._core(self._binned(x, y, w))
+        # a large input's halves on two threads (the passes release the GIL), summed: the
+        # split depends only on the size, so threads on or off give the same sums
+        parts = map_parts(
+            lambda start, stop: self._binned(x[start:stop], y[start:stop],
+                                             None if w is None else w[start:stop]),
+            halves(x.size),
+        )
+        ext = parts[0]
+        for other in parts[1:]:
+            ext += other
+        core = self._core(ext)
         return np.where(self.mask, core, core.dtype.type(0))
 
     @rename_keyword("neighbor_distance", "neighbour_distance")

@@ -90,7 +90,7 @@ def prepare(
         )
         lattice, frame, info = built.grid, built.frame, built.info
         position = frame[schema.CELL_ID].to_numpy()
-    counts = lattice.bin_points(points.x, points.y)
+    counts = _counts(lattice, points)
     weighted = None
     if points.weights is not None:
         weighted = lattice.bin_points(points.x, points.y, points.weights)
@@ -115,6 +115,20 @@ def prepare(
             caller, n_outside,
         )
     return Binned(points, lattice, position, frame, info, counts, weighted)
+
+
+def _counts(lattice: Grid, points: LocatedPoints) -> np.ndarray:
+    """Located points per lattice cell (int64), over the distinct point objects if shared.
+
+    Rows that share a point object share its cell: binning the objects, each weighed by
+    its rows, gives the same counts (sums of integers, exact in float64) from tens of
+    thousands of snap points instead of millions of rows.
+    """
+    per_object = points.per_object
+    if per_object is None:
+        return lattice.bin_points(points.x, points.y)
+    gx, gy, rows = per_object
+    return lattice.bin_points(gx, gy, rows).astype(np.int64)
 
 
 def cells(values: np.ndarray, position: np.ndarray) -> np.ndarray:

@@ -22,6 +22,7 @@ from hotspots.errors import EmptyDataError, Problem
 from hotspots.hotspot._binning import cells, insert_before_geometry, prepare
 from hotspots.hotspot._constraints import COMPAT_MODES, GRID_PARAMS
 from hotspots.hotspot._results import finish
+from hotspots.located import LocatedPoints
 from hotspots.stats.kde import (
     bandwidth_arcgis,
     bandwidth_nrd,
@@ -167,9 +168,10 @@ def hotspot_kde(
         spacing = lattice_spacing(
             h, kernel, cell_size=lattice.cell_size if square else None, on_lattice=square
         )
+        sx, sy, sw = _binned_samples(pts)
         # x and y as two columns: a million points are not copied into one (n, 2) array
         kde = kde_binned(
-            (pts.x, pts.y), centres, bandwidth=h, kernel=kernel, weights=pts.weights,
+            (sx, sy), centres, bandwidth=h, kernel=kernel, weights=sw,
             cell_size=lattice.cell_size if square else None, spacing=spacing,
         )
         info_kde["kde_lattice_spacing"] = spacing
@@ -193,6 +195,23 @@ def hotspot_kde(
         "compat": compat,
     }
     return finish(frame, "hotspot_kde", info)
+
+
+def _binned_samples(pts: LocatedPoints) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Return the samples the binned KDE spreads: the rows, or each point object once.
+
+    Linear binning is linear in the weights, so rows that share a point object (police.uk
+    snap points: 1M rows on some 40k objects) can be binned as one sample weighing their
+    total weight; the sums differ from binning each row only by rounding (the order of
+    additions), far below the binning's own error.
+    """
+    per_object = pts.per_object
+    if per_object is None:
+        return pts.x, pts.y, pts.weights
+    gx, gy, rows = per_object
+    if pts.weights is None:
+        return gx, gy, rows.astype(float)
+    return gx, gy, pts.per_object_sums(pts.weights)
 
 
 def _choose_bandwidth(
