@@ -161,6 +161,31 @@ def test_bandwidth_arcgis_hand_value_and_weights_as_repetition():
         bandwidth_arcgis([[1.0, 1.0], [1.0, 1.0]])
 
 
+@pytest.mark.parametrize("n", [1001, 1000])  # odd: one middle distance; even: two
+def test_bandwidth_arcgis_from_columns_is_the_rule_computed_in_exact_arithmetic(n):
+    from fractions import Fraction
+
+    rng = np.random.default_rng(n)
+    xy = np.round(rng.normal(420_000, 2_000, (n, 2)), 1)
+    w = rng.integers(1, 5, n).astype(float)
+    got = bandwidth_arcgis((xy[:, 0].copy(), xy[:, 1].copy()))
+    assert got == bandwidth_arcgis(xy)  # the two input forms are one computation
+    # the rule in exact rationals (the mean centre and the squared distances), rounded once
+    fx = [Fraction(v) for v in xy[:, 0]]
+    fy = [Fraction(v) for v in xy[:, 1]]
+    cx, cy = sum(fx) / n, sum(fy) / n
+    d2 = sorted((a - cx) ** 2 + (b - cy) ** 2 for a, b in zip(fx, fy, strict=True))
+    sd = math.sqrt(sum(d2) / n)
+    mid = [math.sqrt(d2[(n - 1) // 2]), math.sqrt(d2[n // 2])]
+    dm = (mid[0] + mid[1]) / 2
+    want = 0.9 * min(sd, math.sqrt(1 / math.log(2)) * dm) * n**-0.2
+    assert got == pytest.approx(want, rel=1e-12)
+    weighted = bandwidth_arcgis((xy[:, 0], xy[:, 1]), weights=w)
+    assert weighted == bandwidth_arcgis(xy, weights=w)
+    assert weighted == pytest.approx(bandwidth_arcgis(np.repeat(xy, w.astype(int), axis=0)),
+                                     rel=1e-12)
+
+
 def test_bad_arguments():
     with pytest.raises(ValueError, match="'bandwidth' parameter"):
         kde_exact([[0, 0]], [[0, 0]], bandwidth=0)

@@ -223,7 +223,7 @@ def _choose_bandwidth(
     if isinstance(rule, str):
         check_in("bandwidth", rule, ("arcgis", "nrd"))
         if rule == "arcgis":
-            h = bandwidth_arcgis(np.column_stack([x, y]), w)
+            h = bandwidth_arcgis((x, y), w)
             reason = "ArcGIS rule 0.9 min(SD, sqrt(1/ln 2) Dm) n^-0.2"
             if w is not None:
                 reason += " (weighted)"

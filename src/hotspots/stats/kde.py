@@ -594,7 +594,7 @@ def bandwidth_arcgis(xy: ArrayLike, weights: ArrayLike | None = None) -> float:
 
     Parameters
     ----------
-    xy : array-like of shape (n, 2)
+    xy : array-like of shape (n, 2), or a tuple ``(x, y)`` of 1-D arrays
         Points, in metres.
     weights : array-like of shape (n,), optional
         Non-negative weights.
@@ -615,23 +615,28 @@ def bandwidth_arcgis(xy: ArrayLike, weights: ArrayLike | None = None) -> float:
     >>> round(bandwidth_arcgis([[0, 0], [100, 0], [0, 100], [100, 100]]), 3)
     48.23
     """
-    a = _as_xy(xy, "xy")
-    n = a.shape[0]
+    x, y, _ = _as_columns(xy, "xy")
+    n = x.size
     w = _as_weights(weights, n)
-    if w is None:
-        centre = a.mean(axis=0)
-        d2 = ((a - centre) ** 2).sum(axis=1)
-        sd = math.sqrt(float(d2.mean())) if n else 0.0
-        dm = float(np.median(np.sqrt(d2))) if n else 0.0
-        n_eff = float(n)
-    else:
-        if (w < 0).any() or w.sum() <= 0:
-            raise ValueError("weights must be non-negative with a positive sum.")
-        centre = (a * w[:, None]).sum(axis=0) / w.sum()
-        d2 = ((a - centre) ** 2).sum(axis=1)
-        sd = math.sqrt(float((w * d2).sum() / w.sum()))
-        dm = _weighted_median(np.sqrt(d2), w)
-        n_eff = float(w.sum())
+    if w is not None and ((w < 0).any() or w.sum() <= 0):
+        raise ValueError("weights must be non-negative with a positive sum.")
+    sd = dm = n_eff = 0.0
+    if n:
+        # column by column, in place: on 1M points the (n, 2) arithmetic and its axis-0
+        # reductions took 0.1 s, five times this; each column's mean is a pairwise sum
+        total = float(n) if w is None else float(w.sum())
+        cx = x.mean() if w is None else float((x * w).sum()) / total
+        cy = y.mean() if w is None else float((y * w).sum()) / total
+        d2 = x - cx
+        d2 *= d2
+        dy = y - cy
+        dy *= dy
+        d2 += dy
+        sd = math.sqrt(float(d2.mean() if w is None else (w * d2).sum() / total))
+        np.sqrt(d2, out=d2)  # now the distances
+        dm = float(np.median(d2, overwrite_input=True)) if w is None \
+            else _weighted_median(d2, w)
+        n_eff = total
     h = 0.9 * min(sd, math.sqrt(1.0 / math.log(2.0)) * dm) * n_eff**-0.2 if n_eff > 0 else 0.0
     if not h > 0:
         raise ValueError(
