@@ -100,7 +100,7 @@ def main() -> int:
     for _ in range(2):
         t, dens = ours("gaussian")
         t_ours = min(t_ours, t)
-    t_quartic, _ = ours("quartic")
+    t_quartic = min(ours("quartic")[0] for _ in range(2))  # best of 2, as the gaussian
 
     # as users call it: the verb on a prebuilt grid, against KDEpy's FFTKDE
     incidents = gpd.GeoDataFrame(geometry=shapely.points(xy), crs=27700)
