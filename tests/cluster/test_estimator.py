@@ -21,23 +21,12 @@ from hotspots import schema
 from hotspots.cluster import IncidentClusterer
 from hotspots.errors import CRSError
 
+from ._helpers import snap_points
+
 SRC = Path(__file__).resolve().parents[2] / "src"
 
 
 # --- helpers ------------------------------------------------------------------------------
-def snap_points(seed: int, *, max_count: int = 40) -> np.ndarray:
-    """Police.uk-like rows: ~300 snap points in three blobs and a background, heavy-tailed
-    counts, rows shuffled."""
-    rng = np.random.default_rng(seed)
-    blobs = [((0.0, 0.0), 60.0, 70), ((600.0, 0.0), 40.0, 50), ((0.0, 700.0), 90.0, 90)]
-    parts = [np.asarray(c) + rng.normal(0, s, (n, 2)) for c, s, n in blobs]
-    parts.append(rng.uniform(-300, 1000, (80, 2)))
-    locations = np.unique(np.vstack(parts).round(1), axis=0)
-    counts = np.minimum(rng.zipf(1.8, len(locations)), max_count)
-    rows = np.repeat(locations, counts, axis=0)
-    return rows[rng.permutation(len(rows))]
-
-
 def lexsorted(X: np.ndarray) -> np.ndarray:
     return np.lexsort((X[:, 1], X[:, 0]))
 

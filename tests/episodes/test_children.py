@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
-import geopandas as gpd
 import pandas as pd
 import pytest
-import shapely
 
 from hotspots.episodes import (
     per_child,
     repeat_flags,
 )
 
-
-def _eps(rows):
-    """A small episodes frame: (child, start, end, from_xy, found_xy or None)."""
-    child, start, end, fr, fo = zip(*rows, strict=True)
-    return gpd.GeoDataFrame({
-        "episode_id": [f"e{i}" for i in range(len(rows))],
-        "child": pd.array(child, dtype="string"),
-        "start": pd.to_datetime(list(start), format="ISO8601"),
-        "end": pd.to_datetime(list(end), format="ISO8601"),
-        "duration_hours": (pd.to_datetime(list(end), format="ISO8601")
-                           - pd.to_datetime(list(start), format="ISO8601"))
-        / pd.Timedelta(hours=1),
-        "found_geometry": gpd.GeoSeries([shapely.Point(p) if p else shapely.Point()
-                                         for p in fo], crs=27700),
-    }, geometry=gpd.GeoSeries([shapely.Point(p) for p in fr], crs=27700)
-    ).rename_geometry("from_geometry")
+from ._helpers import episodes_frame
 
 
 # --- per child ----------------------------------------------------------------------------
@@ -44,7 +27,7 @@ def test_repeat_flags_window_edges():
 
 
 def test_per_child_durations_and_distances():
-    eps = _eps([
+    eps = episodes_frame([
         ("a", "2019-01-01 00:00", "2019-01-01 10:00", (0, 0), (300, 400)),     # 500 m, 10 h
         ("a", "2019-01-05 00:00", "2019-01-06 02:00", (0, 0), (0, 1000)),      # 1000 m, 26 h
         ("a", "2019-02-01 00:00", "2019-02-01 01:00", (0, 0), None),           # no found

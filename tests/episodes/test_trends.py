@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import geopandas as gpd
 import pandas as pd
 import pytest
-import shapely
 
 from hotspots.episodes import (
     episode_trend,
@@ -14,22 +12,7 @@ from hotspots.episodes import (
 )
 from hotspots.errors import ValidationError
 
-
-def _eps(rows):
-    """A small episodes frame: (child, start, end, from_xy, found_xy or None)."""
-    child, start, end, fr, fo = zip(*rows, strict=True)
-    return gpd.GeoDataFrame({
-        "episode_id": [f"e{i}" for i in range(len(rows))],
-        "child": pd.array(child, dtype="string"),
-        "start": pd.to_datetime(list(start), format="ISO8601"),
-        "end": pd.to_datetime(list(end), format="ISO8601"),
-        "duration_hours": (pd.to_datetime(list(end), format="ISO8601")
-                           - pd.to_datetime(list(start), format="ISO8601"))
-        / pd.Timedelta(hours=1),
-        "found_geometry": gpd.GeoSeries([shapely.Point(p) if p else shapely.Point()
-                                         for p in fo], crs=27700),
-    }, geometry=gpd.GeoSeries([shapely.Point(p) for p in fr], crs=27700)
-    ).rename_geometry("from_geometry")
+from ._helpers import episodes_frame
 
 
 # --- trends --------------------------------------------------------------------------------
@@ -51,7 +34,7 @@ def test_monthly_profile_runs_august_to_july(sim):
 
 
 def test_return_interviews_yes_no_and_dates():
-    eps = _eps([("a", "2019-05-01", "2019-05-02", (0, 0), None)] * 4)
+    eps = episodes_frame([("a", "2019-05-01", "2019-05-02", (0, 0), None)] * 4)
     eps["rhi"] = ["Yes", "no", "", "Completed"]
     out = return_interviews(eps)
     assert out[["episodes", "recorded", "completed", "not_recorded"]].iloc[0].tolist() == [
