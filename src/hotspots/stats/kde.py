@@ -466,7 +466,7 @@ def _linear_bin(sx: np.ndarray, sy: np.ndarray, w: np.ndarray | None, x0: float,
     parts = halves(n)
     binned = map_parts(
         lambda start, stop: _bin_part(sx, sy, w, start, stop, x0, y0, d, nx, ny, inside,
-                                      many=len(parts) > 1),
+                                      split=len(parts) > 1),
         parts,
     )
     flat = binned[0]
@@ -477,13 +477,13 @@ def _linear_bin(sx: np.ndarray, sy: np.ndarray, w: np.ndarray | None, x0: float,
 
 def _bin_part(sx: np.ndarray, sy: np.ndarray, w: np.ndarray | None, start: int, stop: int,
               x0: float, y0: float, d: float, nx: int, ny: int, inside: bool, *,
-              many: bool) -> np.ndarray:
+              split: bool) -> np.ndarray:
     """Linear binning of samples ``start:stop`` into a flat lattice of their own.
 
     Each sample's south-west node and its four shares are computed on blocks of
     ``_BIN_CHUNK`` samples (temporaries stay in the CPU cache); each share is then added
     at its node, shifted by the node's offset (one index per sample instead of four
-    halves the memory traffic). ``many``: one of two parts, on a thread. ``np.add.at``
+    halves the memory traffic). ``split``: one of two parts, on a thread. ``np.add.at``
     holds the GIL while ``np.bincount`` mostly does not, so the parts add with
     ``bincount`` (1M samples: 28 ms on two threads against 48 ms for one ``add.at``
     pass); a single part uses ``add.at``, 6x faster than ``bincount`` on 50k samples as
@@ -532,7 +532,7 @@ def _bin_part(sx: np.ndarray, sy: np.ndarray, w: np.ndarray | None, start: int, 
     flat = np.zeros(nx * ny)
     nodes = base[:used]
     for k, shift in enumerate((0, 1, nx, nx + 1)):
-        if many:
+        if split:
             flat[shift:] += np.bincount(nodes, share[k, :used], minlength=flat.size - shift)
         else:
             np.add.at(flat[shift:], nodes, share[k, :used])
@@ -623,7 +623,7 @@ def bandwidth_arcgis(xy: ArrayLike, weights: ArrayLike | None = None) -> float:
     sd = dm = n_eff = 0.0
     if n:
         # column by column, in place: on 1M points the (n, 2) arithmetic and its axis-0
-        # reductions took 0.1 s, five times this; each column's mean is a pairwise sum
+        # reductions took 0.1 s, three times this; each column's mean is a pairwise sum
         total = float(n) if w is None else float(w.sum())
         cx = x.mean() if w is None else float((x * w).sum()) / total
         cy = y.mean() if w is None else float((y * w).sum()) / total
