@@ -45,6 +45,21 @@ def test_categorical_of_a_categorical_keeps_only_the_values_present_sorted():
     assert pd.isna(got[2])
 
 
+@pytest.mark.parametrize("categories", [None, ["recent", "non-recent"]])
+def test_categorical_already_coded_gives_what_recoding_gives(categories):
+    # a categorical coded on the very categories asked for (or on the sorted values present,
+    # in another text dtype) keeps its codes: the answer is the recoding's, dtype included
+    cats = ["non-recent", "recent"] if categories is None else categories
+    codes = np.array([1, -1, 0, 1, 0], dtype=np.int8)
+    index = pd.Index(cats, dtype="string")  # as a reader may build them
+    coded = pd.Series(pd.Categorical.from_codes(codes, categories=index))
+    got = categorical(coded, categories)
+    want = categorical(pd.Series(coded.astype(object).tolist(), dtype="string"), categories)
+    pd.testing.assert_extension_array_equal(got, want)
+    assert got.categories.dtype == want.categories.dtype
+    assert got.codes.tolist() == [1, -1, 0, 1, 0]
+
+
 def test_blank_to_na_on_arrow_text_equals_the_pandas_reading():
     from hotspots.io._arrow_csv import STR_DTYPE
     from hotspots.io._incident_frame import blank_to_na

@@ -50,11 +50,19 @@ def categorical(values: Any, categories: Sequence[str] | None = None) -> pd.Cate
     if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
         cat = pd.Categorical(values)
         codes = np.asarray(cat.codes)
+        if categories is not None and list(cat.categories) == list(categories):
+            # already coded on these categories: the recoding below would be the identity
+            return pd.Categorical.from_codes(codes, categories=list(categories),
+                                             validate=False)
         used = used_codes(codes, len(cat.categories))
         if categories is None and used.size == len(cat.categories) \
-                and cat.categories.dtype == _text_index_dtype(len(cat.categories)) \
-                and cat.categories.is_monotonic_increasing and cat.categories.is_unique:
-            return cat  # already the sorted values present (the Arrow path makes them so)
+                and cat.categories.is_monotonic_increasing and cat.categories.is_unique \
+                and all(isinstance(c, str) for c in cat.categories):
+            if cat.categories.dtype == _text_index_dtype(len(cat.categories)):
+                return cat  # already the sorted values present (the Arrow path makes them so)
+            # the sorted values present, in another text dtype: the same codes
+            return pd.Categorical.from_codes(codes, categories=list(cat.categories),
+                                             validate=False)
         seen = [str(c) for c in np.asarray(cat.categories, dtype=object)[used]]
         cats = sorted(seen) if categories is None else list(categories)
         lookup = {c: i for i, c in enumerate(cats)}
@@ -277,12 +285,12 @@ def assemble(rows: TableRows, *, incident_id: pd.Series | Callable[[], pd.Series
     thread): it is called once every other column is built.
     """
     n = len(rows)
-    na_text = pd.Series(pd.NA, index=range(n), dtype="string")
     columns: dict[str, Any] = {
         schema.INCIDENT_ID: None,  # filled last (see above); the key keeps its place
         schema.OCCURRED: (occurred.reset_index(drop=True) if occurred is not None
                           else pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")),
-        schema.CATEGORY: category.reset_index(drop=True) if category is not None else na_text,
+        schema.CATEGORY: (category.reset_index(drop=True) if category is not None
+                          else pd.Series(pd.NA, index=range(n), dtype="string")),
         # no recency given: every row missing, as codes (not millions of missing texts)
         schema.RECENCY: recency.reset_index(drop=True) if recency is not None else
         pd.Categorical.from_codes(np.full(n, -1, dtype=np.int8),

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
 
+from hotspots._threads import map_parts
 from hotspots.crs import (
     BNG,
     check_declared_crs,
@@ -245,8 +246,10 @@ def parse_points(x: Any, y: Any, *, crs: Any = None, x_name: str = "x", y_name: 
         When the whole input has swapped or mislabelled coordinates, or its CRS cannot be
         detected (see :func:`hotspots.crs.detect_crs`).
     """
-    xv, x_present, x_coded = _to_float_coded(x)
-    yv, y_present, y_coded = _to_float_coded(y)
+    # the two columns on two threads (Arrow's parse and numpy's gathers let go of the GIL)
+    both = (x, y)
+    read = map_parts(lambda i, _: _to_float_coded(both[i]), [(0, 1), (1, 2)])
+    (xv, x_present, x_coded), (yv, y_present, y_coded) = read
     n = xv.size
     if rows is None:
         rows = np.arange(n, dtype=np.int64) + 2
