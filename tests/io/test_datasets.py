@@ -20,6 +20,11 @@ def clean_env(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     # nothing beside the checkout either: only what each test sets up
     monkeypatch.setattr(datasets, "__file__", str(tmp_path / "a" / "b" / "c" / "d" / "x.py"))
+    # and no folder of the machine's: the search walks up from the test's folder, past
+    # tmp_path's parents (a /tmp/shared or /shared there is real, not this test's)
+    is_shared = datasets._is_shared
+    monkeypatch.setattr(datasets, "_is_shared",
+                        lambda folder: folder.is_relative_to(tmp_path) and is_shared(folder))
     return monkeypatch
 
 
