@@ -56,13 +56,13 @@ def categorical(values: Any, categories: Sequence[str] | None = None) -> pd.Cate
                                              validate=False)
         used = used_codes(codes, len(cat.categories))
         if categories is None and used.size == len(cat.categories) \
-                and cat.categories.is_monotonic_increasing and cat.categories.is_unique \
-                and all(isinstance(c, str) for c in cat.categories):
+                and cat.categories.is_monotonic_increasing and cat.categories.is_unique:
             if cat.categories.dtype == _text_index_dtype(len(cat.categories)):
                 return cat  # already the sorted values present (the Arrow path makes them so)
-            # the sorted values present, in another text dtype: the same codes
-            return pd.Categorical.from_codes(codes, categories=list(cat.categories),
-                                             validate=False)
+            if all(isinstance(c, str) for c in cat.categories):
+                # the sorted values present, in another text dtype: the same codes
+                return pd.Categorical.from_codes(codes, categories=list(cat.categories),
+                                                 validate=False)
         seen = [str(c) for c in np.asarray(cat.categories, dtype=object)[used]]
         cats = sorted(seen) if categories is None else list(categories)
         lookup = {c: i for i, c in enumerate(cats)}
