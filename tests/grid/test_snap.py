@@ -129,7 +129,7 @@ def test_spacing_never_skips_it_even_for_snapped_points():
     assert never.n_locations == snap_info(xs, np.zeros(60)).n_locations == 3
 
 
-def test_group_coordinates_given_give_the_same_answer():
+def test_per_object_locations_given_give_the_same_answer():
     rng = np.random.default_rng(13)
     where = rng.integers(0, 50, (300, 2)).astype(float)  # 300 objects on fewer locations
     where[7] = (-0.0, 1.0)
@@ -137,7 +137,10 @@ def test_group_coordinates_given_give_the_same_answer():
     groups = rng.integers(0, 290, 20_000)  # the last 10 objects hold no point
     x, y = where[groups, 0], where[groups, 1]
     want, want_n = _numpy_locations(x, y)
-    given = snap_info(x, y, groups=groups, group_xy=(where[:, 0], where[:, 1]))
+    rows = np.bincount(groups, minlength=len(where))
+    held = rows > 0  # as LocatedPoints.per_object: objects holding a point, with their count
+    given = snap_info(x, y, groups=groups,
+                      per_object=(where[held, 0], where[held, 1], rows[held]))
     assert given == snap_info(x, y, groups=groups) == snap_info(x, y)
     assert given.n_locations == len(want)
     assert given.share_at_shared == want_n[want_n > 1].sum() / x.size

@@ -143,25 +143,18 @@ def _hashed_locations(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None =
     return xs[start], ys[start], counts.astype(np.int64, copy=False)
 
 
-def _grouped_locations(x: np.ndarray, y: np.ndarray, groups: np.ndarray,
-                       group_xy: tuple[np.ndarray, np.ndarray] | None = None
+def _grouped_locations(x: np.ndarray, y: np.ndarray, groups: np.ndarray
                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """As :func:`_hashed_locations`, keying one point per group (a group shares a location).
 
-    ``group_xy``, when given, holds each group's coordinates; else they are scattered
-    back from the points (two scatters of every point: ~30 ms on 3M points, where the
-    group sizes' ``bincount`` takes ~10 ms). The locations may come out in another order
-    (nothing in :class:`SnapInfo` depends on it).
+    Each group's coordinates are scattered back from its points. The locations may come
+    out in another order (nothing in :class:`SnapInfo` depends on it).
     """
-    if group_xy is None:
-        size = np.bincount(groups)
-        gx = np.zeros(size.size)
-        gy = np.zeros(size.size)
-        gx[groups] = x  # every point of a group has the same coordinates
-        gy[groups] = y
-    else:
-        gx, gy = (np.asarray(v, dtype=float) for v in group_xy)
-        size = np.bincount(groups, minlength=gx.size)
+    size = np.bincount(groups)
+    gx = np.zeros(size.size)
+    gy = np.zeros(size.size)
+    gx[groups] = x  # every point of a group has the same coordinates
+    gy[groups] = y
     used = size > 0
     return _hashed_locations(gx[used], gy[used], size[used])
 
@@ -169,7 +162,8 @@ def _grouped_locations(x: np.ndarray, y: np.ndarray, groups: np.ndarray,
 def snap_info(x: np.ndarray, y: np.ndarray, *,
               spacing: Literal["always", "if_snapped", "never"] = "always",
               groups: np.ndarray | None = None,
-              group_xy: tuple[np.ndarray, np.ndarray] | None = None) -> SnapInfo:
+              per_object: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+              ) -> SnapInfo:
     """Summarise the distinct locations of points (snap-point detection).
 
     Parameters
@@ -185,10 +179,11 @@ def snap_info(x: np.ndarray, y: np.ndarray, *,
         Points with the same group are known to share a location (e.g.
         :attr:`hotspots.located.LocatedPoints.groups`: rows holding one Point object), so
         only one point per group is hashed. The result is the same as without it.
-    group_xy : tuple of numpy.ndarray, optional
-        With ``groups``: the x and y of each group (so ``group_xy[0][groups]`` is ``x``),
-        e.g. the per-object coordinates a reader had before spreading them to the rows.
-        Saves scattering the points' coordinates back to their groups.
+    per_object : tuple of numpy.ndarray, optional
+        ``x``, ``y`` and number of points of each object the points share (as
+        :attr:`hotspots.located.LocatedPoints.per_object`, which a grid verb has already
+        worked out): only those are hashed, each weighed by its points. The result is the
+        same as from the points.
 
     Returns
     -------
@@ -209,11 +204,14 @@ def snap_info(x: np.ndarray, y: np.ndarray, *,
     # keyed, not np.unique(axis=0): that sorts rows as records, 0.2-0.3 s on 200k points,
     # more than the Gi* kernel and the binning together
     # (in key order: neither the counts nor the spacing depend on the order)
-    if groups is None:
-        ux, uy, counts = _hashed_locations(x, y)
+    if per_object is not None:
+        gx, gy, rows = per_object
+        ux, uy, counts = _hashed_locations(np.asarray(gx, dtype=float),
+                                           np.asarray(gy, dtype=float), rows)
+    elif groups is not None:
+        ux, uy, counts = _grouped_locations(x, y, np.asarray(groups, dtype=np.int64))
     else:
-        ux, uy, counts = _grouped_locations(x, y, np.asarray(groups, dtype=np.int64),
-                                            group_xy)
+        ux, uy, counts = _hashed_locations(x, y)
     m = int(ux.size)
     shared = float(counts[counts > 1].sum() / n)
     snapped = n >= SNAP_MIN_INCIDENTS and m <= SNAP_RATIO * n

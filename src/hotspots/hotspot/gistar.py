@@ -423,7 +423,7 @@ def _binned(
     # elsewhere it is not computed (attrs say None)
     automatic = snap_aware and cell_size is None and grid is None and compat is None
     snap = snap_info(b.points.x, b.points.y, spacing="if_snapped" if automatic else "never",
-                     groups=b.points.groups, group_xy=b.points.group_xy)
+                     groups=b.points.groups, per_object=b.points.per_object)
     if automatic and snap.snapped:
         rule = float(b.info["cell_size"])
         if snap.spacing > rule:
