@@ -127,3 +127,51 @@ def test_small_lookups_skip_the_raster_and_agree_with_it(bradford_areas, monkeyp
     assert again._raster("ward").lut.size == 0
     again.locate(x[:50], y[:50], level="ward")
     assert again._raster("ward").lut.size > 0
+
+
+def test_threads_sharing_fresh_prepared_areas_get_the_serial_answers(bradford_areas,
+                                                                      monkeypatch):
+    # GEOS prepared polygons build their edge index on first query, unguarded: threads
+    # querying the same fresh areas at once (Dask workers in one process) aborted the
+    # interpreter in CI, once. The race does not show on demand, so the test checks the
+    # guard itself (every query on the prepared areas holds the lock) and that threads get
+    # the serial answers, the lazily built raster included.
+    from concurrent.futures import ThreadPoolExecutor
+
+    import hotspots.areas._locate as locate
+    from hotspots.areas import AreaSet
+
+    query = shapely.intersects_xy
+    unguarded = []
+
+    def guarded_query(*args, **kwargs):
+        if not locate._PREPARED._is_owned():
+            unguarded.append(args)
+        return query(*args, **kwargs)
+
+    monkeypatch.setattr(shapely, "intersects_xy", guarded_query)
+
+    def fresh_raster():  # new polygon objects, prepared but never queried
+        geoms = shapely.from_wkb(shapely.to_wkb(bradford_areas["ward"].geometry.to_numpy()))
+        return _LabelRaster.build(geoms, bradford_areas["ward"]["area_id"].tolist(),
+                                  raster=False)
+
+    x0, y0, x1, y1 = bradford_areas.outline.bounds
+    rng = np.random.default_rng(21)
+    x, y = rng.uniform(x0, x1, 40_000), rng.uniform(y0, y1, 40_000)
+    want = fresh_raster().exact(x, y)
+    for _ in range(3):
+        shared = fresh_raster()
+        with ThreadPoolExecutor(4) as pool:
+            got = list(pool.map(lambda k, r=shared: r.exact(x[k::4], y[k::4]), range(4)))
+        for k in range(4):
+            np.testing.assert_array_equal(got[k], want[k::4])
+    # the lazy raster, asked for by four threads at once, answers as the exact tests do
+    fresh = AreaSet({lv: bradford_areas[lv] for lv in bradford_areas.level_names},
+                    name="b", vintage="2013")
+    big = np.r_[x, x][:70_000], np.r_[y, y][:70_000]  # past the exact-only budget
+    with ThreadPoolExecutor(4) as pool:
+        parts = list(pool.map(lambda _: fresh.locate(*big, level="ward"), range(4)))
+    for part in parts:
+        np.testing.assert_array_equal(part, np.r_[want, want][:70_000])
+    assert not unguarded

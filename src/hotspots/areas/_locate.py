@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -44,6 +45,12 @@ _DENSE_BOXES = 64
 # a police.uk frame's 40k distinct locations never repay; once four times this many points
 # went that way (small chunks of a stream), the raster is built
 _EXACT_ONLY = 65_536
+#: GEOS builds a prepared polygon's edge index on its first query, unguarded (prepared
+#: geometries are not thread-safe, libgeos/geos#825): two threads querying the same areas
+#: at once (Dask workers in one process, a user's threads) can abort the interpreter. The
+#: queries on prepared areas, and the lazy raster built from them, hold this lock
+#: (reentrant: building the raster queries them).
+_PREPARED = threading.RLock()
 
 
 @dataclass
@@ -123,7 +130,8 @@ class _LabelRaster:
         pi, gi = self._candidates(x, y)
         # prepared polygons answer point-in-polygon from their edge index: 3-10x faster than
         # the tree's own predicate, which prepares the (point) query geometry instead
-        hit = shapely.intersects_xy(self.geoms[gi], x[pi], y[pi])
+        with _PREPARED:
+            hit = shapely.intersects_xy(self.geoms[gi], x[pi], y[pi])
         pi, gi = pi[hit], gi[hit]
         if len(pi) == 0:
             return out
@@ -168,14 +176,19 @@ class _LabelRaster:
     def locate(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Area position of each point, ``-1`` outside every area or for NaN coordinates."""
         n = len(x)
-        if self.lut.size == 0:
-            # many small lookups (chunks of a stream) add up: past the budget the raster pays
-            if n <= _EXACT_ONLY and self.n_exact + n <= 4 * _EXACT_ONLY:
+        with _PREPARED:  # one thread decides, and builds the raster once
+            exact_only = self.lut.size == 0 and n <= _EXACT_ONLY \
+                and self.n_exact + n <= 4 * _EXACT_ONLY
+            if exact_only:
+                # many small lookups (chunks of a stream) add up: past the budget the
+                # raster pays
                 self.n_exact += n
-                # NaN lies in no bounding box, so it comes out as -1
-                return self.exact(np.asarray(x, dtype=float),
-                                  np.asarray(y, dtype=float)).astype(np.int32)
-            self._build_raster()
+            elif self.lut.size == 0:
+                self._build_raster()
+        if exact_only:
+            # NaN lies in no bounding box, so it comes out as -1
+            return self.exact(np.asarray(x, dtype=float),
+                              np.asarray(y, dtype=float)).astype(np.int32)
         out = np.empty(n, dtype=np.int32)
         inv = 1.0 / self.cell
         for start in range(0, n, _CHUNK):
